@@ -1,0 +1,10 @@
+// Original file: proto/memory/v1/memory.proto
+
+
+export interface GetJobRequest__Input {
+  'jobId'?: (string);
+}
+
+export interface GetJobRequest {
+  'jobId': (string);
+}

@@ -1,0 +1,23 @@
+// Original file: proto/memory/v1/memory.proto
+
+export const QueryClass = {
+  QUERY_CLASS_UNSPECIFIED: 'QUERY_CLASS_UNSPECIFIED',
+  QUERY_CLASS_SUGGESTION: 'QUERY_CLASS_SUGGESTION',
+  QUERY_CLASS_PREFETCH: 'QUERY_CLASS_PREFETCH',
+  QUERY_CLASS_PRIMARY: 'QUERY_CLASS_PRIMARY',
+  QUERY_CLASS_VERIFICATION: 'QUERY_CLASS_VERIFICATION',
+} as const;
+
+export type QueryClass__Input =
+  | 'QUERY_CLASS_UNSPECIFIED'
+  | 0
+  | 'QUERY_CLASS_SUGGESTION'
+  | 1
+  | 'QUERY_CLASS_PREFETCH'
+  | 2
+  | 'QUERY_CLASS_PRIMARY'
+  | 3
+  | 'QUERY_CLASS_VERIFICATION'
+  | 4
+
+export type QueryClass = typeof QueryClass[keyof typeof QueryClass]

@@ -1,0 +1,26 @@
+// Original file: proto/memory/v1/memory.proto
+
+export const TaskStatus = {
+  TASK_STATUS_UNSPECIFIED: 'TASK_STATUS_UNSPECIFIED',
+  TASK_STATUS_PENDING: 'TASK_STATUS_PENDING',
+  TASK_STATUS_RUNNING: 'TASK_STATUS_RUNNING',
+  TASK_STATUS_SUCCEEDED: 'TASK_STATUS_SUCCEEDED',
+  TASK_STATUS_FAILED: 'TASK_STATUS_FAILED',
+  TASK_STATUS_CANCELLED: 'TASK_STATUS_CANCELLED',
+} as const;
+
+export type TaskStatus__Input =
+  | 'TASK_STATUS_UNSPECIFIED'
+  | 0
+  | 'TASK_STATUS_PENDING'
+  | 1
+  | 'TASK_STATUS_RUNNING'
+  | 2
+  | 'TASK_STATUS_SUCCEEDED'
+  | 3
+  | 'TASK_STATUS_FAILED'
+  | 4
+  | 'TASK_STATUS_CANCELLED'
+  | 5
+
+export type TaskStatus = typeof TaskStatus[keyof typeof TaskStatus]
