@@ -1,0 +1,140 @@
+/**
+ * Configuration: one declarative table of environment variables, parsed and validated once at
+ * boot (code overrides → environment → defaults). An invalid value stops startup with a
+ * ConfigError naming the variable. Nothing else in the service reads the environment.
+ */
+import { ConfigError } from './errors.js';
+
+type Parser<T> = (raw: string, name: string) => T;
+
+interface Spec<T> {
+  env: string;
+  default: T;
+  parse: Parser<T>;
+  doc: string;
+}
+
+const int =
+  (min: number, max: number): Parser<number> =>
+  (raw, name) => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `expected an integer, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+
+const num =
+  (min: number, max: number): Parser<number> =>
+  (raw, name) => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigError(name, `expected a number, got "${raw}"`);
+    if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+
+const str: Parser<string> = (raw) => raw;
+
+const bool: Parser<boolean> = (raw, name) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+};
+
+const oneOf =
+  <T extends string>(...values: T[]): Parser<T> =>
+  (raw, name) => {
+    if ((values as string[]).includes(raw)) return raw as T;
+    throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${raw}"`);
+  };
+
+const hostPort: Parser<string> = (raw, name) => {
+  const m = /^(.+):(\d{1,5})$/.exec(raw);
+  if (!m || Number(m[2]) > 65535) throw new ConfigError(name, `expected host:port, got "${raw}"`);
+  return raw;
+};
+
+const url: Parser<string> = (raw, name) => {
+  try {
+    new URL(raw);
+    return raw;
+  } catch {
+    throw new ConfigError(name, `expected a URL, got "${raw}"`);
+  }
+};
+
+const optionalUrl: Parser<string> = (raw, name) => (raw === '' ? '' : url(raw, name));
+
+/** The table. Keys are the resolved option names; README's configuration table mirrors it. */
+export const CONFIG_SPEC = {
+  grpcAddress: { env: 'GRPC_ADDRESS', default: '127.0.0.1:50051', parse: hostPort, doc: 'gRPC listen address (port 0 picks a free port)' },
+  httpAddress: { env: 'HTTP_ADDRESS', default: '127.0.0.1:9464', parse: hostPort, doc: 'HTTP address for /healthz, /readyz, /metrics' },
+  dataDir: { env: 'DATA_DIR', default: './data', parse: str, doc: 'directory of the embedded vector store and embedded Postgres' },
+  logLevel: { env: 'LOG_LEVEL', default: 'info', parse: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'), doc: 'pino log level' },
+  shutdownGraceMs: { env: 'SHUTDOWN_GRACE_MS', default: 10_000, parse: int(0, 600_000), doc: 'how long in-flight calls may finish on SIGTERM before they are cancelled' },
+
+  embedder: { env: 'EMBEDDER', default: 'lexical', parse: oneOf('lexical', 'openai', 'none'), doc: 'lexical (offline hashed n-grams), openai (any OpenAI-compatible endpoint), none (clients send vectors)' },
+  embeddingDimensions: { env: 'EMBEDDING_DIMENSIONS', default: 384, parse: int(2, 8192), doc: 'vector dimension of this deployment; checked against stored data at start' },
+  openaiBaseUrl: { env: 'OPENAI_BASE_URL', default: '', parse: optionalUrl, doc: 'base URL of the OpenAI-compatible API (empty = the library default)' },
+  openaiApiKey: { env: 'OPENAI_API_KEY', default: '', parse: str, doc: 'API key for the embeddings endpoint' },
+  openaiModel: { env: 'OPENAI_EMBEDDING_MODEL', default: 'text-embedding-3-small', parse: str, doc: 'embedding model name' },
+  openaiTimeoutMs: { env: 'OPENAI_TIMEOUT_MS', default: 10_000, parse: int(100, 600_000), doc: 'timeout of one embeddings request' },
+  embedBatchMax: { env: 'EMBED_BATCH_MAX', default: 256, parse: int(1, 4096), doc: 'most texts micro-batched into one provider call' },
+  embedBatchWaitMs: { env: 'EMBED_BATCH_WAIT_MS', default: 2, parse: int(0, 1000), doc: 'how long a micro-batch waits for more texts' },
+
+  hnswProfile: { env: 'HNSW_PROFILE', default: 'low_latency', parse: oneOf('low_latency', 'production', 'high_recall'), doc: 'HNSW build profile (M/ef_construction): low_latency 16/100, production 32/200, high_recall 48/400' },
+  indexMinMemories: { env: 'INDEX_MIN_MEMORIES', default: 5000, parse: int(0, 10_000_000), doc: 'a user gets an HNSW graph from this many memories; below it search is an exact scan' },
+  walSync: { env: 'WAL_SYNC', default: true, parse: bool, doc: 'fsync the write-ahead log before acknowledging a write (turn off only for throwaway benchmarks)' },
+  checkpointWalBytes: { env: 'CHECKPOINT_WAL_BYTES', default: 256 * 1024 * 1024, parse: int(1024, 64 * 1024 * 1024 * 1024), doc: 'checkpoint (snapshot partitions, truncate the WAL) when the WAL grows past this' },
+  checkpointIntervalMs: { env: 'CHECKPOINT_INTERVAL_MS', default: 300_000, parse: int(1000, 86_400_000), doc: 'checkpoint at least this often while there are changes' },
+  compactDeadRatio: { env: 'COMPACT_DEAD_RATIO', default: 0.3, parse: num(0.01, 1), doc: 'a partition is compacted at checkpoint when this share of its slots are deleted' },
+
+  cacheMaxBytes: { env: 'CACHE_L1_MAX_BYTES', default: 256 * 1024 * 1024, parse: int(1024 * 1024, 64 * 1024 * 1024 * 1024), doc: 'L1 in-process cache size bound' },
+  cacheMemoryTtlMs: { env: 'CACHE_MEMORY_TTL_MS', default: 30 * 60_000, parse: int(0, 86_400_000), doc: 'L1 TTL of memories by id' },
+  cacheSearchTtlMs: { env: 'CACHE_SEARCH_TTL_MS', default: 60_000, parse: int(0, 86_400_000), doc: 'L1 TTL of search results (new memories may lag this long in a repeated search)' },
+  cacheEmbeddingTtlMs: { env: 'CACHE_EMBEDDING_TTL_MS', default: 3_600_000, parse: int(0, 86_400_000), doc: 'L1 TTL of query embeddings' },
+
+  rankSimilarityWeight: { env: 'RANK_SIMILARITY_WEIGHT', default: 0.85, parse: num(0, 10), doc: 'weight of cosine similarity in the ranking score' },
+  rankImportanceWeight: { env: 'RANK_IMPORTANCE_WEIGHT', default: 0.1, parse: num(0, 10), doc: 'weight of importance in the ranking score' },
+  rankRecencyWeight: { env: 'RANK_RECENCY_WEIGHT', default: 0.05, parse: num(0, 10), doc: 'weight of recency (exp. decay of age) in the ranking score' },
+  recencyHalfLifeHours: { env: 'RECENCY_HALF_LIFE_HOURS', default: 24 * 7, parse: num(0.001, 1e6), doc: 'age at which recency is 0.5' },
+
+  maxContentBytes: { env: 'MAX_CONTENT_BYTES', default: 32 * 1024, parse: int(1, 16 * 1024 * 1024), doc: 'largest memory content (UTF-8 bytes)' },
+  maxBatchItems: { env: 'MAX_BATCH_ITEMS', default: 1000, parse: int(1, 100_000), doc: 'most items in RememberBatch and SearchBatch' },
+  maxTopK: { env: 'MAX_TOP_K', default: 1000, parse: int(1, 100_000), doc: 'largest top_k and page_size' },
+  maxMetadataBytes: { env: 'MAX_METADATA_BYTES', default: 8 * 1024, parse: int(0, 1024 * 1024), doc: 'largest metadata map (keys + values, UTF-8 bytes)' },
+  maxTags: { env: 'MAX_TAGS', default: 64, parse: int(0, 10_000), doc: 'most tags, and most entities, on one memory' },
+  maxMessageBytes: { env: 'GRPC_MAX_MESSAGE_BYTES', default: 64 * 1024 * 1024, parse: int(1024, 1024 * 1024 * 1024), doc: 'largest gRPC message received or sent' },
+} satisfies Record<string, Spec<unknown>>;
+
+type SpecTable = typeof CONFIG_SPEC;
+export type Config = { [K in keyof SpecTable]: ReturnType<SpecTable[K]['parse']> };
+
+/**
+ * Resolves the configuration: `overrides` (code) win over `env`, which wins over defaults.
+ * Unknown MEMORY-like variables are not an error; a bad value of a known one is.
+ */
+export function loadConfig(env: Record<string, string | undefined> = {}, overrides: Partial<Config> = {}): Config {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(CONFIG_SPEC) as [keyof Config, Spec<unknown>][]) {
+    if (overrides[key] !== undefined) {
+      out[key] = overrides[key];
+      continue;
+    }
+    const raw = env[spec.env];
+    out[key] = raw === undefined ? spec.default : spec.parse(raw, spec.env);
+  }
+  const config = out as Config;
+  if (config.embedder === 'openai' && config.openaiApiKey === '' && config.openaiBaseUrl === '') {
+    throw new ConfigError('OPENAI_API_KEY', 'EMBEDDER=openai needs OPENAI_API_KEY or an OPENAI_BASE_URL of a server without keys');
+  }
+  return config;
+}
+
+/** Markdown rows for the README: variable, default, meaning. */
+export function configTableMarkdown(): string {
+  const rows = Object.values(CONFIG_SPEC as Record<string, Spec<unknown>>).map(
+    (s) => `| \`${s.env}\` | \`${String(s.default) === '' ? '(empty)' : String(s.default)}\` | ${s.doc} |`,
+  );
+  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}

@@ -1,0 +1,65 @@
+/** Domain types of the engine. The gRPC layer maps proto messages to and from these. */
+
+export type Scope = 'GLOBAL' | 'USER' | 'TASK' | 'SESSION';
+export const SCOPES: readonly Scope[] = ['GLOBAL', 'USER', 'TASK', 'SESSION'];
+
+export type QueryClass = 'SUGGESTION' | 'PREFETCH' | 'PRIMARY' | 'VERIFICATION';
+
+/** Everything about a memory except its vector. Instances are never mutated: updates replace them. */
+export interface MemoryMeta {
+  readonly id: string;
+  readonly userId: string;
+  readonly agentId: string;
+  readonly sessionId: string;
+  readonly taskId: string;
+  readonly scope: Scope;
+  readonly namespace: string;
+  readonly content: string;
+  readonly kind: string;
+  readonly importance: number;
+  readonly confidence: number;
+  readonly tags: readonly string[];
+  readonly entities: readonly string[];
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
+  readonly expiresAtMs: number;
+  readonly pinned: boolean;
+  readonly version: number;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Access statistics change on reads; stores keep them apart from the immutable record. */
+export interface AccessStats {
+  accessedAtMs: number;
+  accessCount: number;
+}
+
+export interface MemoryRecord extends MemoryMeta, AccessStats {
+  /** Unit-length vector of the deployment's dimension. */
+  readonly embedding: Float32Array;
+}
+
+/** A filter over one user's memories (the user is never part of it: stores add the tenant). */
+export interface MemoryFilter {
+  scopes?: Scope[];
+  namespaces?: string[];
+  kinds?: string[];
+  tagsAny?: string[];
+  tagsAll?: string[];
+  entitiesAny?: string[];
+  agentId?: string;
+  sessionId?: string;
+  taskId?: string;
+  createdAfterMs?: number;
+  createdBeforeMs?: number;
+  minImportance?: number;
+  maxImportance?: number;
+  pinned?: boolean;
+  ids?: string[];
+}
+
+export interface VectorHit {
+  record: MemoryRecord;
+  /** Cosine similarity in [-1, 1]. */
+  similarity: number;
+}

@@ -1,0 +1,59 @@
+/**
+ * WAL entry payloads: `[u8 op][u32 json length][json][f32 vectors…]`. Vectors are raw float32
+ * (little endian), never JSON numbers: 384 floats are 1.5 KB instead of ~7 KB of text.
+ */
+import type { AccessStats, MemoryMeta } from '../../types.js';
+
+export const enum Op {
+  Upsert = 1,
+  Delete = 2,
+  DropTenant = 3,
+}
+
+export type StoredMeta = MemoryMeta & AccessStats;
+
+export type WalEntry =
+  | { op: Op.Upsert; userId: string; records: StoredMeta[]; vectors: Float32Array }
+  | { op: Op.Delete; userId: string; ids: string[] }
+  | { op: Op.DropTenant; userId: string };
+
+export function encodeEntry(e: WalEntry): Buffer {
+  const body =
+    e.op === Op.Upsert ? { u: e.userId, r: e.records } : e.op === Op.Delete ? { u: e.userId, ids: e.ids } : { u: e.userId };
+  const json = Buffer.from(JSON.stringify(body));
+  const vecBytes = e.op === Op.Upsert ? e.vectors.byteLength : 0;
+  const out = Buffer.allocUnsafe(5 + json.length + vecBytes);
+  out.writeUInt8(e.op, 0);
+  out.writeUInt32LE(json.length, 1);
+  json.copy(out, 5);
+  if (e.op === Op.Upsert) Buffer.from(e.vectors.buffer, e.vectors.byteOffset, vecBytes).copy(out, 5 + json.length);
+  return out;
+}
+
+export function decodeEntry(buf: Buffer): WalEntry {
+  const op = buf.readUInt8(0) as Op;
+  const jsonLen = buf.readUInt32LE(1);
+  const body = JSON.parse(buf.subarray(5, 5 + jsonLen).toString('utf8')) as { u: string; r?: StoredMeta[]; ids?: string[] };
+  switch (op) {
+    case Op.Upsert: {
+      const start = 5 + jsonLen;
+      // Copy: the payload buffer is not 4-byte aligned for a Float32Array view.
+      const bytes = buf.subarray(start);
+      const vectors = new Float32Array(bytes.length / 4);
+      Buffer.from(vectors.buffer).set(bytes);
+      return { op, userId: body.u, records: body.r ?? [], vectors };
+    }
+    case Op.Delete:
+      return { op, userId: body.u, ids: body.ids ?? [] };
+    case Op.DropTenant:
+      return { op, userId: body.u };
+    default:
+      throw new Error(`unknown WAL op ${String(op)}`);
+  }
+}
+
+/** Splits a stored record into its immutable meta and its access stats. */
+export function splitStats(r: StoredMeta): [MemoryMeta, AccessStats] {
+  const { accessedAtMs, accessCount, ...meta } = r;
+  return [meta, { accessedAtMs, accessCount }];
+}

@@ -1,0 +1,140 @@
+// @ts-check
+/**
+ * HNSW worker thread of the embedded vector store. It owns one usearch graph per partition.
+ *
+ * usearch's calls are synchronous and inserting costs ~0.35 ms a vector (M=16, efC=100, 384-d),
+ * so building graphs on the main thread would stall every request. Here inserts run in small
+ * chunks and searches are answered between chunks, so a search waits at most one chunk.
+ *
+ * Mutations (create, add, remove, save, load, drop) are applied strictly in the order they
+ * arrive; searches are answered at once against whatever the graph holds. The main thread
+ * covers slots not yet confirmed by `added` with an exact scan, so nothing is ever missed.
+ *
+ * Messages in:  {t:'create'|'load', key, dims, m, efc, path?, id?} {t:'add', key, keys:Float64Array, vectors:Float32Array, upTo}
+ *               {t:'remove', key, keys:Float64Array} {t:'save', id, key, path} {t:'drop', key}
+ *               {t:'search', id, key, vector:Float32Array, count}
+ * Messages out: {t:'added', key, upTo} {t:'reply', id, ...} {t:'error', id?, key?, message}
+ */
+import { parentPort } from 'node:worker_threads';
+import { Index, MetricKind, ScalarKind } from 'usearch';
+
+const CHUNK = 16;
+/** @type {Map<string, {index: Index, addedUpTo: number, epoch: number}>} */
+const graphs = new Map();
+/** @type {any[]} */
+const queue = [];
+let draining = false;
+
+const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
+
+port.on('message', (msg) => {
+  if (msg.t === 'search') {
+    answerSearch(msg);
+    return;
+  }
+  queue.push(msg);
+  if (!draining) {
+    draining = true;
+    setImmediate(drain);
+  }
+});
+
+/** @param {any} msg */
+function answerSearch(msg) {
+  const g = graphs.get(msg.key);
+  if (!g || g.index.size() === 0) {
+    port.postMessage({ t: 'reply', id: msg.id, keys: new Float64Array(0), distances: new Float32Array(0) });
+    return;
+  }
+  try {
+    const count = Math.min(msg.count, g.index.size());
+    const r = g.index.search(msg.vector, count, 1);
+    const keys = new Float64Array(r.keys.length);
+    for (let i = 0; i < r.keys.length; i++) keys[i] = Number(r.keys[i]);
+    port.postMessage({ t: 'reply', id: msg.id, keys, distances: r.distances, epoch: g.epoch }, [keys.buffer]);
+  } catch (err) {
+    port.postMessage({ t: 'error', id: msg.id, message: String(err) });
+  }
+}
+
+/** @param {number} dims @param {number} m @param {number} efc */
+function newIndex(dims, m, efc) {
+  // expansion_search stays small: callers ask for max(k, ef) results, which is the beam width.
+  return new Index({ metric: MetricKind.Cos, dimensions: dims, connectivity: m, expansion_add: efc, expansion_search: 16, quantization: ScalarKind.F32, multi: false });
+}
+
+function drain() {
+  const msg = queue[0];
+  if (!msg) {
+    draining = false;
+    return;
+  }
+  try {
+    if (applyStep(msg)) queue.shift();
+  } catch (err) {
+    queue.shift();
+    port.postMessage({ t: 'error', id: msg.id, key: msg.key, message: String(err) });
+  }
+  setImmediate(drain);
+}
+
+/**
+ * Applies (part of) one queued mutation. Returns true when the message is finished; an add is
+ * done CHUNK vectors at a time so that searches interleave.
+ * @param {any} msg
+ */
+function applyStep(msg) {
+  switch (msg.t) {
+    case 'create':
+      graphs.set(msg.key, { index: newIndex(msg.dims, msg.m, msg.efc), addedUpTo: 0, epoch: msg.epoch });
+      return true;
+    case 'load': {
+      const index = newIndex(msg.dims, msg.m, msg.efc);
+      index.load(msg.path);
+      graphs.set(msg.key, { index, addedUpTo: msg.upTo, epoch: msg.epoch });
+      port.postMessage({ t: 'reply', id: msg.id, size: index.size() });
+      return true;
+    }
+    case 'add': {
+      const g = graphs.get(msg.key);
+      if (!g || g.epoch !== msg.epoch) return true; // dropped or rebuilt meanwhile
+      const done = msg.done ?? 0;
+      const n = Math.min(CHUNK, msg.keys.length - done);
+      if (n > 0) {
+        const keys = new BigUint64Array(n);
+        for (let i = 0; i < n; i++) keys[i] = BigInt(msg.keys[done + i]);
+        const dims = msg.vectors.length / msg.keys.length;
+        g.index.add(keys, msg.vectors.subarray(done * dims, (done + n) * dims), 1);
+        msg.done = done + n;
+      }
+      if (msg.done < msg.keys.length) return false;
+      g.addedUpTo = msg.upTo;
+      port.postMessage({ t: 'added', key: msg.key, upTo: msg.upTo, epoch: msg.epoch });
+      return true;
+    }
+    case 'remove': {
+      const g = graphs.get(msg.key);
+      if (g && msg.keys.length > 0) {
+        const keys = new BigUint64Array(msg.keys.length);
+        for (let i = 0; i < msg.keys.length; i++) keys[i] = BigInt(msg.keys[i]);
+        g.index.remove(keys);
+      }
+      return true;
+    }
+    case 'save': {
+      const g = graphs.get(msg.key);
+      if (!g) {
+        port.postMessage({ t: 'reply', id: msg.id, saved: false, upTo: 0 });
+        return true;
+      }
+      g.index.save(msg.path);
+      port.postMessage({ t: 'reply', id: msg.id, saved: true, upTo: g.addedUpTo, epoch: g.epoch });
+      return true;
+    }
+    case 'drop':
+      graphs.delete(msg.key);
+      return true;
+    default:
+      throw new Error(`unknown message ${String(msg.t)}`);
+  }
+}

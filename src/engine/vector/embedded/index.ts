@@ -1,0 +1,687 @@
+/**
+ * EmbeddedVectorStore: the default VectorStore, a durable vector database on local disk.
+ *
+ * Layout under `dir`:
+ *   MANIFEST.json          format, dimension, embedding model, first live WAL segment, partitions
+ *   wal/wal-N.log          write-ahead log (all users), group-committed with fdatasync
+ *   p/<sha256(user)>/      one folder per user: snap-G.meta (JSON lines), snap-G.vec (float32),
+ *                          snap-G.hnsw (usearch graph, when the user has one)
+ *
+ * Write path: encode → WAL append (durable) → apply to the in-memory partition → acknowledge.
+ * Read path: the user's graph (in the worker) answers for slots it has confirmed; every slot
+ * after that watermark is scanned exactly, so an acknowledged write is searchable at once while
+ * the graph catches up in the background.
+ * Checkpoints snapshot changed partitions at an exact cut of the WAL, then drop older segments;
+ * they also compact partitions with many dead slots (and rebuild their graphs).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { ConfigError, UnavailableError } from '../../../errors.js';
+import { compileFilter, type MetaPredicate } from '../../filter.js';
+import type { AccessStats, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
+import type { ScrollOptions, ScrollPage, VectorQuery, VectorStore } from '../vector-store.js';
+import { decodeEntry, encodeEntry, Op, splitStats, type StoredMeta, type WalEntry } from './codec.js';
+import { syncDir, writeFileDurable } from './fs-util.js';
+import { HnswClient } from './hnsw-client.js';
+import { Partition, type Candidate } from './partition.js';
+import { WriteAheadLog } from './wal.js';
+
+export interface HnswParams {
+  m: number;
+  efConstruction: number;
+}
+
+export interface EmbeddedStoreOptions {
+  dir: string;
+  dimensions: number;
+  /** Identifies the embedding model; stored data of another model is refused at open. */
+  modelId: string;
+  walSync: boolean;
+  hnsw: HnswParams;
+  indexMinMemories: number;
+  checkpointWalBytes: number;
+  checkpointIntervalMs: number;
+  compactDeadRatio: number;
+  log: Logger;
+}
+
+interface Manifest {
+  format: 1;
+  dims: number;
+  modelId: string;
+  walStart: number;
+  partitions: Record<string, { userId: string; gen: number; indexUpTo: number }>;
+}
+
+interface Capture {
+  p: Partition;
+  gen: number;
+  size: number;
+  vectors: Float32Array;
+  lines: { meta: MemoryMeta; slot: number }[];
+  accessedAt: Float64Array;
+  accessCount: Float64Array;
+  epoch: number;
+  save?: Promise<{ saved?: boolean; upTo?: number; epoch?: number }>;
+  /** Set once the graph snapshot is written: slots below it are in snap-G.hnsw. */
+  indexUpTo?: number;
+}
+
+/** Graph searches wider than this fall back to an exact scan of the indexed range. */
+const MAX_ANN_COUNT = 4096;
+
+export class EmbeddedVectorStore implements VectorStore {
+  readonly kind = 'embedded';
+  readonly dimensions: number;
+  private readonly partitions = new Map<string, Partition>();
+  private readonly byKey = new Map<string, Partition>();
+  private readonly epochs = new Map<string, number>();
+  private readonly droppedSinceCheckpoint = new Set<string>();
+  private readonly wal: WriteAheadLog;
+  private readonly hnsw: HnswClient;
+  private manifest: Manifest;
+  private replaying = false;
+  private opened = false;
+  private closing: Promise<void> | undefined;
+  private checkpointing: Promise<void> | undefined;
+  private lastCheckpointAt = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: EmbeddedStoreOptions) {
+    this.dimensions = o.dimensions;
+    this.wal = new WriteAheadLog(join(o.dir, 'wal'), o.walSync);
+    this.hnsw = new HnswClient(
+      {
+        onAdded: (key, upTo, epoch) => {
+          const p = this.byKey.get(key);
+          if (p && this.epochOf(p) === epoch) p.indexedUpTo = Math.max(p.indexedUpTo, upTo);
+        },
+        onRestart: () => {
+          for (const p of this.partitions.values()) {
+            this.bumpEpoch(p);
+            p.indexed = false;
+            p.sentToIndex = 0;
+            p.indexedUpTo = 0;
+            this.scheduleIndex(p);
+          }
+        },
+      },
+      o.log,
+    );
+    this.manifest = { format: 1, dims: o.dimensions, modelId: o.modelId, walStart: 1, partitions: {} };
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  async open(): Promise<void> {
+    const { dir } = this.o;
+    await mkdir(join(dir, 'wal'), { recursive: true });
+    await mkdir(join(dir, 'p'), { recursive: true });
+    const manifestPath = join(dir, 'MANIFEST.json');
+    let existing: Manifest | undefined;
+    try {
+      existing = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (existing) {
+      if (existing.format !== 1) throw new ConfigError('DATA_DIR', `${dir} holds store format ${String(existing.format)}, this build reads format 1`);
+      if (existing.dims !== this.dimensions)
+        throw new ConfigError('EMBEDDING_DIMENSIONS', `the data in ${dir} has dimension ${existing.dims}, configured ${this.dimensions}`);
+      if (existing.modelId !== this.o.modelId)
+        throw new ConfigError('EMBEDDER', `the data in ${dir} was embedded with "${existing.modelId}", configured "${this.o.modelId}"; use another DATA_DIR or re-ingest`);
+      this.manifest = existing;
+    } else {
+      await writeFileDurable(manifestPath, [JSON.stringify(this.manifest)]);
+    }
+
+    for (const [key, entry] of Object.entries(this.manifest.partitions)) await this.loadSnapshot(key, entry.userId, entry.gen);
+
+    this.replaying = true;
+    try {
+      await this.wal.open(this.manifest.walStart, (payload) => this.apply(decodeEntry(payload)));
+    } finally {
+      this.replaying = false;
+    }
+
+    this.hnsw.start();
+    const loads: Promise<unknown>[] = [];
+    for (const [key, entry] of Object.entries(this.manifest.partitions)) {
+      const p = this.byKey.get(key);
+      if (!p || entry.indexUpTo <= 0) continue;
+      loads.push(this.loadGraph(p, entry.gen, Math.min(entry.indexUpTo, p.size)));
+    }
+    await Promise.all(loads);
+    for (const p of this.partitions.values()) this.scheduleIndex(p);
+    this.opened = true;
+    this.timer = setInterval(() => this.maybeCheckpoint(), 1000);
+    this.timer.unref();
+  }
+
+  async ready(): Promise<void> {
+    if (!this.opened || this.closing) throw new UnavailableError('the embedded vector store is not open');
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.timer);
+      if (this.opened) {
+        try {
+          await this.checkpoint();
+        } catch (err) {
+          this.o.log.error({ err }, 'final checkpoint failed; the WAL still holds every write');
+        }
+      }
+      await this.wal.close();
+      await this.hnsw.close();
+    })();
+    return this.closing;
+  }
+
+  // ---- writes ----------------------------------------------------------------------------
+
+  async upsert(userId: string, records: MemoryRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const d = this.dimensions;
+    const vectors = new Float32Array(records.length * d);
+    const metas: StoredMeta[] = records.map((r, i) => {
+      if (r.embedding.length !== d) throw new UnavailableError(`vector of ${r.id} has ${r.embedding.length} dimensions, store has ${d}`);
+      vectors.set(r.embedding, i * d);
+      const { embedding: _e, ...meta } = r;
+      return meta;
+    });
+    const entry: WalEntry = { op: Op.Upsert, userId, records: metas, vectors };
+    await this.write(entry);
+  }
+
+  async delete(userId: string, ids: readonly string[]): Promise<string[]> {
+    const p = this.partitions.get(userId);
+    if (!p || !ids.some((id) => p.byId.has(id))) return [];
+    return (await this.write({ op: Op.Delete, userId, ids: [...ids] })) as string[];
+  }
+
+  async deleteByFilter(userId: string, filter: MemoryFilter): Promise<string[]> {
+    const p = this.partitions.get(userId);
+    if (!p) return [];
+    const pred = compileFilter(filter, Date.now());
+    const ids: string[] = [];
+    for (const slot of p.byId.values()) if (pred(p.metaBySlot[slot]!)) ids.push(p.metaBySlot[slot]!.id);
+    return ids.length === 0 ? [] : this.delete(userId, ids);
+  }
+
+  async dropTenant(userId: string): Promise<number> {
+    if (!this.partitions.has(userId)) return 0;
+    return (await this.write({ op: Op.DropTenant, userId })) as number;
+  }
+
+  touch(userId: string, ids: readonly string[], stats: AccessStats): void {
+    const p = this.partitions.get(userId);
+    if (!p) return;
+    for (const id of ids) {
+      const slot = p.byId.get(id);
+      if (slot !== undefined) p.touch(slot, stats);
+    }
+  }
+
+  private async write(entry: WalEntry): Promise<unknown> {
+    if (!this.opened || this.closing) throw new UnavailableError('the embedded vector store is not open');
+    let result: unknown;
+    await this.wal.append(encodeEntry(entry), () => {
+      result = this.apply(entry);
+    });
+    return result;
+  }
+
+  /** Applies one durable entry to memory (live path and WAL replay alike). */
+  private apply(e: WalEntry): unknown {
+    switch (e.op) {
+      case Op.Upsert: {
+        if (e.vectors.length !== e.records.length * this.dimensions)
+          throw new Error(`WAL entry for ${e.userId} has vectors of the wrong dimension`);
+        const p = this.partitionFor(e.userId);
+        const metas: MemoryMeta[] = [];
+        const stats: AccessStats[] = [];
+        for (const r of e.records) {
+          const [m, s] = splitStats(r);
+          metas.push(m);
+          stats.push(s);
+        }
+        this.afterMutation(p, p.upsert(metas, e.vectors, stats));
+        return undefined;
+      }
+      case Op.Delete: {
+        const p = this.partitions.get(e.userId);
+        if (!p) return [];
+        const [ids, slots] = p.delete(e.ids);
+        this.afterMutation(p, slots);
+        return ids;
+      }
+      case Op.DropTenant: {
+        const p = this.partitions.get(e.userId);
+        if (!p) return 0;
+        this.partitions.delete(e.userId);
+        this.byKey.delete(p.key);
+        if (p.indexed && !this.replaying) this.hnsw.post({ t: 'drop', key: p.key });
+        this.bumpEpoch(p);
+        this.droppedSinceCheckpoint.add(p.key);
+        return p.live;
+      }
+    }
+  }
+
+  private partitionFor(userId: string): Partition {
+    let p = this.partitions.get(userId);
+    if (!p) {
+      const key = partitionKey(userId);
+      p = new Partition(userId, key, this.dimensions);
+      this.partitions.set(userId, p);
+      this.byKey.set(key, p);
+      this.droppedSinceCheckpoint.delete(key);
+    }
+    return p;
+  }
+
+  private afterMutation(p: Partition, deadSlots: number[]): void {
+    if (this.replaying) return;
+    if (p.indexed) {
+      const inGraph = deadSlots.filter((s) => s < p.sentToIndex);
+      if (inGraph.length > 0) this.hnsw.post({ t: 'remove', key: p.key, keys: Float64Array.from(inGraph) });
+    }
+    this.scheduleIndex(p);
+  }
+
+  private epochOf(p: Partition): number {
+    return this.epochs.get(p.key) ?? 0;
+  }
+
+  private bumpEpoch(p: Partition): number {
+    const e = this.epochOf(p) + 1;
+    this.epochs.set(p.key, e);
+    return e;
+  }
+
+  /** Creates the user's graph once it is large enough and hands new slots to the worker. */
+  private scheduleIndex(p: Partition): void {
+    if (!p.indexed) {
+      if (p.live < this.o.indexMinMemories || p.live === 0) return;
+      const epoch = this.bumpEpoch(p);
+      this.hnsw.post({ t: 'create', key: p.key, dims: p.dims, m: this.o.hnsw.m, efc: this.o.hnsw.efConstruction, epoch });
+      p.indexed = true;
+      p.sentToIndex = 0;
+      p.indexedUpTo = 0;
+    }
+    if (p.sentToIndex >= p.size) return;
+    const d = p.dims;
+    const slots: number[] = [];
+    for (let s = p.sentToIndex; s < p.size; s++) if (p.metaBySlot[s]) slots.push(s);
+    const keys = Float64Array.from(slots);
+    const vectors = new Float32Array(slots.length * d);
+    slots.forEach((s, i) => vectors.set(p.vectors.subarray(s * d, (s + 1) * d), i * d));
+    this.hnsw.post({ t: 'add', key: p.key, keys, vectors, upTo: p.size, epoch: this.epochOf(p) }, [keys.buffer, vectors.buffer]);
+    p.sentToIndex = p.size;
+  }
+
+  // ---- reads -----------------------------------------------------------------------------
+
+  async get(userId: string, ids: readonly string[]): Promise<MemoryRecord[]> {
+    const p = this.partitions.get(userId);
+    if (!p) return [];
+    const now = Date.now();
+    const out: MemoryRecord[] = [];
+    for (const id of ids) {
+      const slot = p.byId.get(id);
+      if (slot === undefined) continue;
+      const r = p.record(slot);
+      if (r && (r.expiresAtMs === 0 || r.expiresAtMs > now)) out.push(r);
+    }
+    return out;
+  }
+
+  async count(userId: string, filter?: MemoryFilter): Promise<number> {
+    const p = this.partitions.get(userId);
+    if (!p) return 0;
+    const pred = compileFilter(filter, Date.now());
+    let n = 0;
+    for (const slot of p.byId.values()) if (pred(p.metaBySlot[slot]!)) n++;
+    return n;
+  }
+
+  async scroll(userId: string, o: ScrollOptions): Promise<ScrollPage> {
+    const p = this.partitions.get(userId);
+    if (!p) return { records: [] };
+    const pred = compileFilter(o.filter, Date.now());
+    const order = p.sortedSlots();
+    const m = p.metaBySlot;
+    // First position strictly after the cursor in the walking direction.
+    let lo = 0;
+    let hi = order.length;
+    if (o.after) {
+      const { createdAtMs: t, id } = o.after;
+      const isAfter = (slot: number) => {
+        const x = m[slot]!;
+        return x.createdAtMs > t || (x.createdAtMs === t && x.id > id);
+      };
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (isAfter(order[mid]!)) hi = mid;
+        else lo = mid + 1;
+      }
+      // lo = first index after the cursor (ascending)
+    }
+    const records: MemoryRecord[] = [];
+    let i = o.newestFirst ? (o.after ? lowerBound(order, m, o.after) - 1 : order.length - 1) : o.after ? lo : 0;
+    const step = o.newestFirst ? -1 : 1;
+    for (; i >= 0 && i < order.length; i += step) {
+      const slot = order[i]!;
+      if (!pred(m[slot]!)) continue;
+      if (records.length === o.limit) {
+        const last = records[records.length - 1]!;
+        return { records, next: { createdAtMs: last.createdAtMs, id: last.id } };
+      }
+      records.push(p.record(slot)!);
+    }
+    return { records };
+  }
+
+  async search(userId: string, q: VectorQuery): Promise<VectorHit[]> {
+    const p = this.partitions.get(userId);
+    if (!p || p.live === 0 || q.k <= 0) return [];
+    const pred = compileFilter(q.filter, Date.now());
+    let cands: Candidate[];
+    if (q.filter?.ids && q.filter.ids.length > 0) {
+      cands = this.scoreIds(p, q.vector, q.filter.ids, pred);
+    } else if (q.exact || !p.indexed || p.indexedUpTo === 0) {
+      cands = p.exactRange(q.vector, 0, p.size, q.k, pred);
+    } else {
+      cands = await this.graphSearch(p, q, pred);
+    }
+    if (!this.partitions.has(userId)) return []; // dropped while searching
+    const hits: VectorHit[] = [];
+    const min = q.minSimilarity;
+    cands.sort((a, b) => b.similarity - a.similarity);
+    for (const c of cands) {
+      if (hits.length === q.k) break;
+      if (min !== undefined && c.similarity < min) break;
+      const record = p.record(c.slot);
+      if (record) hits.push({ record, similarity: c.similarity });
+    }
+    return hits;
+  }
+
+  searchBatch(userId: string, queries: VectorQuery[]): Promise<VectorHit[][]> {
+    return Promise.all(queries.map((q) => this.search(userId, q)));
+  }
+
+  /** Graph over the confirmed range + exact scan of the rest, deduplicated by slot. */
+  private async graphSearch(p: Partition, q: VectorQuery, pred: MetaPredicate): Promise<Candidate[]> {
+    const epoch = this.epochOf(p);
+    const upTo = p.indexedUpTo;
+    let ann: Candidate[] | undefined;
+    let count = Math.max(q.k, q.ef);
+    while (count <= MAX_ANN_COUNT) {
+      let reply;
+      try {
+        reply = await this.hnsw.request({ t: 'search', key: p.key, vector: q.vector, count });
+      } catch (err) {
+        this.o.log.warn({ err, user: p.key }, 'graph search failed; scanning exactly');
+        break;
+      }
+      if (this.epochOf(p) !== epoch || reply.epoch !== epoch) break; // rebuilt meanwhile: numbering changed
+      const keys = reply.keys!;
+      const dist = reply.distances!;
+      const found: Candidate[] = [];
+      for (let i = 0; i < keys.length; i++) {
+        const slot = keys[i]!;
+        const meta = p.metaBySlot[slot];
+        if (meta && pred(meta)) found.push({ slot, similarity: 1 - dist[i]! });
+      }
+      if (found.length >= q.k || keys.length < count) {
+        ann = found;
+        break;
+      }
+      count *= 4;
+    }
+    if (!ann || this.epochOf(p) !== epoch) return p.exactRange(q.vector, 0, p.size, q.k, pred);
+    const tail = p.exactRange(q.vector, upTo, p.size, q.k, pred);
+    if (tail.length === 0) return ann;
+    const seen = new Set(ann.map((c) => c.slot));
+    for (const c of tail) if (!seen.has(c.slot)) ann.push(c);
+    return ann;
+  }
+
+  private scoreIds(p: Partition, v: Float32Array, ids: readonly string[], pred: MetaPredicate): Candidate[] {
+    const out: Candidate[] = [];
+    const d = p.dims;
+    for (const id of new Set(ids)) {
+      const slot = p.byId.get(id);
+      if (slot === undefined || !pred(p.metaBySlot[slot]!)) continue;
+      let dot = 0;
+      let nv = 0;
+      let nq = 0;
+      const o = slot * d;
+      for (let i = 0; i < d; i++) {
+        const x = p.vectors[o + i]!;
+        dot += x * v[i]!;
+        nv += x * x;
+        nq += v[i]! * v[i]!;
+      }
+      out.push({ slot, similarity: nv > 0 && nq > 0 ? dot / Math.sqrt(nv * nq) : 0 });
+    }
+    return out;
+  }
+
+  // ---- statistics ------------------------------------------------------------------------
+
+  stats(): { partitions: number; memories: number; unindexed: number; walBytes: number } {
+    let memories = 0;
+    let unindexed = 0;
+    for (const p of this.partitions.values()) {
+      memories += p.live;
+      if (p.indexed) unindexed += p.size - p.indexedUpTo;
+    }
+    return { partitions: this.partitions.size, memories, unindexed, walBytes: this.wal.bytesSinceRotation };
+  }
+
+  // ---- checkpoints -----------------------------------------------------------------------
+
+  private maybeCheckpoint(): void {
+    if (this.checkpointing || this.closing) return;
+    const due =
+      this.wal.bytesSinceRotation >= this.o.checkpointWalBytes ||
+      (Date.now() - this.lastCheckpointAt >= this.o.checkpointIntervalMs && this.wal.bytesSinceRotation > 0);
+    if (due) this.checkpoint().catch((err: unknown) => this.o.log.error({ err }, 'checkpoint failed; will retry'));
+  }
+
+  /** Snapshots every changed partition at one cut of the WAL, then drops the older segments. */
+  checkpoint(): Promise<void> {
+    this.checkpointing ??= this.runCheckpoint().finally(() => {
+      this.checkpointing = undefined;
+      this.lastCheckpointAt = Date.now();
+    });
+    return this.checkpointing;
+  }
+
+  private async runCheckpoint(): Promise<void> {
+    const anyDirty = [...this.partitions.values()].some((p) => p.dirty) || this.droppedSinceCheckpoint.size > 0;
+    if (!anyDirty && this.wal.bytesSinceRotation === 0) return;
+    const cut = await this.wal.rotate((segment) => {
+      const captures: Capture[] = [];
+      for (const p of this.partitions.values()) {
+        if (!p.dirty) continue;
+        if (p.size > 0 && p.dead / p.size >= this.o.compactDeadRatio) this.compact(p);
+        captures.push(this.capture(p));
+        p.dirty = false;
+      }
+      const dropped = [...this.droppedSinceCheckpoint];
+      this.droppedSinceCheckpoint.clear();
+      return { segment, captures, dropped };
+    });
+    try {
+      for (const c of cut.captures) await this.writeSnapshot(c);
+      const next: Manifest = { ...this.manifest, walStart: cut.segment, partitions: { ...this.manifest.partitions } };
+      for (const key of cut.dropped) delete next.partitions[key];
+      for (const c of cut.captures) next.partitions[c.p.key] = { userId: c.p.userId, gen: c.gen, indexUpTo: c.indexUpTo ?? 0 };
+      await writeFileDurable(join(this.o.dir, 'MANIFEST.json'), [JSON.stringify(next)]);
+      this.manifest = next;
+    } catch (err) {
+      // Nothing is lost: the manifest still points at the old snapshots and WAL segments.
+      for (const c of cut.captures) if (this.partitions.get(c.p.userId) === c.p) c.p.dirty = true;
+      for (const key of cut.dropped) this.droppedSinceCheckpoint.add(key);
+      throw err;
+    }
+    for (const c of cut.captures) {
+      c.p.snapshotGen = c.gen;
+      await this.removeOldGenerations(c.p.key, c.gen);
+    }
+    for (const key of cut.dropped) if (!this.byKey.has(key)) await rm(join(this.o.dir, 'p', key), { recursive: true, force: true });
+    await this.wal.removeSegmentsBefore(cut.segment);
+  }
+
+  /** Compacts a partition in place and starts rebuilding its graph. */
+  private compact(p: Partition): void {
+    p.compact();
+    if (p.indexed) {
+      this.hnsw.post({ t: 'drop', key: p.key });
+      p.indexed = false;
+    }
+    this.bumpEpoch(p);
+    p.sentToIndex = 0;
+    p.indexedUpTo = 0;
+    this.scheduleIndex(p);
+  }
+
+  private capture(p: Partition): Capture {
+    const lines: { meta: MemoryMeta; slot: number }[] = [];
+    for (const slot of p.byId.values()) lines.push({ meta: p.metaBySlot[slot]!, slot });
+    const gen = p.snapshotGen + 1;
+    const c: Capture = {
+      p,
+      gen,
+      size: p.size,
+      vectors: p.vectors,
+      lines,
+      accessedAt: p.accessedAt.slice(0, p.size),
+      accessCount: p.accessCount.slice(0, p.size),
+      epoch: this.epochOf(p),
+    };
+    if (p.indexed) {
+      // The worker writes the graph file itself, so its folder must exist before the request.
+      mkdirSync(join(this.o.dir, 'p', p.key), { recursive: true });
+      const save = this.hnsw.request({ t: 'save', key: p.key, path: this.snapPath(p.key, gen, 'hnsw') });
+      save.catch(() => undefined); // observed in writeSnapshot; never an unhandled rejection
+      c.save = save;
+    }
+    return c;
+  }
+
+  private snapPath(key: string, gen: number, ext: 'meta' | 'vec' | 'hnsw'): string {
+    return join(this.o.dir, 'p', key, `snap-${gen}.${ext}`);
+  }
+
+  private async writeSnapshot(c: Capture): Promise<void> {
+    const key = c.p.key;
+    await mkdir(join(this.o.dir, 'p', key), { recursive: true });
+    const header = JSON.stringify({ userId: c.p.userId, dims: c.p.dims, size: c.size, gen: c.gen });
+    const lines = c.lines;
+    async function* metaChunks(): AsyncGenerator<string> {
+      yield header + '\n';
+      for (let i = 0; i < lines.length; i += 2000) {
+        let s = '';
+        for (const { meta, slot } of lines.slice(i, i + 2000))
+          s += JSON.stringify({ ...meta, accessedAtMs: c.accessedAt[slot], accessCount: c.accessCount[slot], slot }) + '\n';
+        yield s;
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    await writeFileDurable(this.snapPath(key, c.gen, 'meta'), metaChunks());
+    const bytes = c.size * c.p.dims * 4;
+    const vec = new Uint8Array(c.vectors.buffer, c.vectors.byteOffset, bytes);
+    await writeFileDurable(this.snapPath(key, c.gen, 'vec'), [vec]);
+    c.indexUpTo = 0;
+    if (c.save) {
+      try {
+        const r = await c.save;
+        if (r.saved && r.epoch === c.epoch) {
+          const fh = await open(this.snapPath(key, c.gen, 'hnsw'), 'r');
+          await fh.sync();
+          await fh.close();
+          c.indexUpTo = Math.min(r.upTo ?? 0, c.size);
+        }
+      } catch (err) {
+        this.o.log.warn({ err, key }, 'graph snapshot failed; it will be rebuilt after a restart');
+      }
+    }
+    await syncDir(join(this.o.dir, 'p', key));
+  }
+
+  private async removeOldGenerations(key: string, keep: number): Promise<void> {
+    const dir = join(this.o.dir, 'p', key);
+    for (const f of await readdir(dir)) {
+      const m = /^snap-(\d+)\./.exec(f);
+      if (m && Number(m[1]) !== keep) await rm(join(dir, f), { force: true });
+    }
+  }
+
+  private async loadSnapshot(key: string, userId: string, gen: number): Promise<void> {
+    const text = await readFile(this.snapPath(key, gen, 'meta'), 'utf8');
+    const lines = text.split('\n');
+    const header = JSON.parse(lines[0]!) as { userId: string; dims: number; size: number };
+    if (header.dims !== this.dimensions || header.userId !== userId) throw new ConfigError('DATA_DIR', `snapshot ${key}/snap-${gen} does not match the manifest`);
+    const vecBuf = await readFile(this.snapPath(key, gen, 'vec'));
+    if (vecBuf.length !== header.size * this.dimensions * 4) throw new ConfigError('DATA_DIR', `snapshot ${key}/snap-${gen}.vec is truncated`);
+    const p = new Partition(userId, key, this.dimensions, Math.max(64, Math.ceil(header.size * 1.25)));
+    new Uint8Array(p.vectors.buffer).set(vecBuf);
+    p.size = header.size;
+    p.metaBySlot = new Array(header.size);
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line === '') continue;
+      const { slot, accessedAtMs, accessCount, ...meta } = JSON.parse(line) as MemoryMeta & AccessStats & { slot: number };
+      p.metaBySlot[slot] = meta;
+      p.accessedAt[slot] = accessedAtMs;
+      p.accessCount[slot] = accessCount;
+      p.byId.set(meta.id, slot);
+      p.live++;
+    }
+    p.snapshotGen = gen;
+    this.partitions.set(userId, p);
+    this.byKey.set(key, p);
+  }
+
+  private async loadGraph(p: Partition, gen: number, upTo: number): Promise<void> {
+    const epoch = this.bumpEpoch(p);
+    try {
+      await this.hnsw.request({ t: 'load', key: p.key, path: this.snapPath(p.key, gen, 'hnsw'), dims: p.dims, m: this.o.hnsw.m, efc: this.o.hnsw.efConstruction, upTo, epoch });
+    } catch (err) {
+      this.o.log.warn({ err, key: p.key }, 'graph snapshot unreadable; rebuilding');
+      return;
+    }
+    p.indexed = true;
+    p.sentToIndex = upTo;
+    p.indexedUpTo = upTo;
+    const dead: number[] = [];
+    for (let s = 0; s < upTo; s++) if (!p.metaBySlot[s]) dead.push(s);
+    if (dead.length > 0) this.hnsw.post({ t: 'remove', key: p.key, keys: Float64Array.from(dead) });
+  }
+}
+
+function lowerBound(order: number[], m: (MemoryMeta | undefined)[], c: { createdAtMs: number; id: string }): number {
+  // First index whose record is ≥ the cursor (ascending).
+  let lo = 0;
+  let hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const x = m[order[mid]!]!;
+    const before = x.createdAtMs < c.createdAtMs || (x.createdAtMs === c.createdAtMs && x.id < c.id);
+    if (before) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function partitionKey(userId: string): string {
+  return createHash('sha256').update(userId).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,219 @@
+/**
+ * One user's partition of the embedded store, in memory.
+ *
+ * Vectors live in one growable matrix addressed by slot. Slots are append-only: a new or
+ * re-embedded memory takes the next slot, a deleted one leaves a dead slot behind until
+ * compaction renumbers. Because a slot's vector is never overwritten, the prefix [0, size) of
+ * the matrix is immutable, which lets a checkpoint write it without copying.
+ *
+ * Metadata objects are immutable too (updates replace them); access statistics live in typed
+ * arrays beside them.
+ */
+import { exactSearch, MetricKind } from 'usearch';
+import type { AccessStats, MemoryMeta, MemoryRecord } from '../../types.js';
+import type { MetaPredicate } from '../../filter.js';
+
+export interface Candidate {
+  slot: number;
+  similarity: number;
+}
+
+export class Partition {
+  vectors: Float32Array;
+  size = 0;
+  live = 0;
+  metaBySlot: (MemoryMeta | undefined)[] = [];
+  accessedAt: Float64Array;
+  accessCount: Float64Array;
+  readonly byId = new Map<string, number>();
+
+  /** A graph exists (or is being built) in the worker for this partition. */
+  indexed = false;
+  /** Slots below this were handed to the worker. */
+  sentToIndex = 0;
+  /** Slots below this are confirmed in the graph (dead ones excepted). */
+  indexedUpTo = 0;
+  /** Changed since the last checkpoint. */
+  dirty = false;
+  /** Generation of the last snapshot on disk (0 = none). */
+  snapshotGen = 0;
+  private sortedCache: number[] | undefined;
+
+  constructor(
+    readonly userId: string,
+    readonly key: string,
+    readonly dims: number,
+    capacity = 64,
+  ) {
+    this.vectors = new Float32Array(capacity * dims);
+    this.accessedAt = new Float64Array(capacity);
+    this.accessCount = new Float64Array(capacity);
+  }
+
+  get dead(): number {
+    return this.size - this.live;
+  }
+
+  private ensureCapacity(slots: number): void {
+    const cap = this.accessedAt.length;
+    if (slots <= cap) return;
+    let next = cap;
+    while (next < slots) next = Math.max(64, Math.ceil(next * 1.5));
+    const v = new Float32Array(next * this.dims);
+    v.set(this.vectors.subarray(0, this.size * this.dims));
+    // The old matrix is left as it was: a checkpoint may still be writing from it.
+    this.vectors = v;
+    const a = new Float64Array(next);
+    a.set(this.accessedAt.subarray(0, this.size));
+    this.accessedAt = a;
+    const c = new Float64Array(next);
+    c.set(this.accessCount.subarray(0, this.size));
+    this.accessCount = c;
+  }
+
+  /**
+   * Applies records in order. Returns the slots that died (so the graph can drop them).
+   * A record whose vector is unchanged keeps its slot.
+   */
+  upsert(metas: readonly MemoryMeta[], vectors: Float32Array, stats: readonly AccessStats[]): number[] {
+    const died: number[] = [];
+    this.ensureCapacity(this.size + metas.length);
+    const d = this.dims;
+    for (let i = 0; i < metas.length; i++) {
+      const meta = metas[i]!;
+      const vec = vectors.subarray(i * d, (i + 1) * d);
+      const old = this.byId.get(meta.id);
+      if (old !== undefined && sameVector(this.vectors, old * d, vec)) {
+        this.metaBySlot[old] = meta;
+        this.accessedAt[old] = stats[i]!.accessedAtMs;
+        this.accessCount[old] = stats[i]!.accessCount;
+        continue;
+      }
+      if (old !== undefined) {
+        this.metaBySlot[old] = undefined;
+        this.live--;
+        died.push(old);
+      }
+      const slot = this.size++;
+      this.vectors.set(vec, slot * d);
+      this.metaBySlot[slot] = meta;
+      this.accessedAt[slot] = stats[i]!.accessedAtMs;
+      this.accessCount[slot] = stats[i]!.accessCount;
+      this.byId.set(meta.id, slot);
+      this.live++;
+    }
+    this.dirty = true;
+    this.sortedCache = undefined;
+    return died;
+  }
+
+  /** Deletes ids; returns [deleted ids, dead slots]. */
+  delete(ids: readonly string[]): [string[], number[]] {
+    const deleted: string[] = [];
+    const slots: number[] = [];
+    for (const id of ids) {
+      const slot = this.byId.get(id);
+      if (slot === undefined) continue;
+      this.byId.delete(id);
+      this.metaBySlot[slot] = undefined;
+      this.live--;
+      deleted.push(id);
+      slots.push(slot);
+    }
+    if (deleted.length > 0) {
+      this.dirty = true;
+      this.sortedCache = undefined;
+    }
+    return [deleted, slots];
+  }
+
+  record(slot: number): MemoryRecord | undefined {
+    const meta = this.metaBySlot[slot];
+    if (!meta) return undefined;
+    return {
+      ...meta,
+      accessedAtMs: this.accessedAt[slot]!,
+      accessCount: this.accessCount[slot]!,
+      embedding: this.vectors.slice(slot * this.dims, (slot + 1) * this.dims),
+    };
+  }
+
+  touch(slot: number, stats: AccessStats): void {
+    this.accessedAt[slot] = Math.max(this.accessedAt[slot]!, stats.accessedAtMs);
+    this.accessCount[slot] = this.accessCount[slot]! + stats.accessCount;
+  }
+
+  /** Live slots in (createdAt, id) order; cached until the next mutation. */
+  sortedSlots(): number[] {
+    if (!this.sortedCache) {
+      const slots: number[] = [];
+      for (const slot of this.byId.values()) slots.push(slot);
+      const m = this.metaBySlot;
+      slots.sort((a, b) => {
+        const x = m[a]!;
+        const y = m[b]!;
+        return x.createdAtMs - y.createdAtMs || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+      });
+      this.sortedCache = slots;
+    }
+    return this.sortedCache;
+  }
+
+  /**
+   * Exact nearest neighbours among live, matching slots in [from, to). Asks usearch's native
+   * exact search for a growing number of results until `want` matches are found or the range
+   * is exhausted, so dead and filtered-out slots never starve the answer.
+   */
+  exactRange(query: Float32Array, from: number, to: number, want: number, pred: MetaPredicate | undefined): Candidate[] {
+    const n = to - from;
+    if (n <= 0 || want <= 0) return [];
+    const d = this.dims;
+    const data = this.vectors.subarray(from * d, to * d);
+    let count = Math.min(n, want + Math.min(this.dead, want * 4));
+    for (;;) {
+      const r = exactSearch(data, query, d, count, MetricKind.Cos, n > 50_000 ? 0 : 1) as { keys: BigUint64Array; distances: Float32Array };
+      const out: Candidate[] = [];
+      for (let i = 0; i < r.keys.length && out.length < want; i++) {
+        const slot = from + Number(r.keys[i]);
+        const meta = this.metaBySlot[slot];
+        if (meta && (!pred || pred(meta))) out.push({ slot, similarity: 1 - r.distances[i]! });
+      }
+      if (out.length >= want || count >= n) return out;
+      count = Math.min(n, count * 4);
+    }
+  }
+
+  /** Drops dead slots and renumbers: returns the old slot of every new slot. */
+  compact(): Int32Array {
+    const d = this.dims;
+    const order = this.sortedSlots().slice().sort((a, b) => a - b);
+    const cap = Math.max(64, Math.ceil(order.length * 1.25));
+    const vectors = new Float32Array(cap * d);
+    const accessedAt = new Float64Array(cap);
+    const accessCount = new Float64Array(cap);
+    const metaBySlot: (MemoryMeta | undefined)[] = new Array(order.length);
+    const oldOf = new Int32Array(order.length);
+    order.forEach((old, slot) => {
+      vectors.set(this.vectors.subarray(old * d, (old + 1) * d), slot * d);
+      accessedAt[slot] = this.accessedAt[old]!;
+      accessCount[slot] = this.accessCount[old]!;
+      metaBySlot[slot] = this.metaBySlot[old];
+      this.byId.set(this.metaBySlot[old]!.id, slot);
+      oldOf[slot] = old;
+    });
+    this.vectors = vectors;
+    this.accessedAt = accessedAt;
+    this.accessCount = accessCount;
+    this.metaBySlot = metaBySlot;
+    this.size = order.length;
+    this.live = order.length;
+    this.sortedCache = undefined;
+    this.dirty = true;
+    return oldOf;
+  }
+}
+
+function sameVector(matrix: Float32Array, offset: number, v: Float32Array): boolean {
+  for (let i = 0; i < v.length; i++) if (matrix[offset + i] !== v[i]) return false;
+  return true;
+}

@@ -1,0 +1,78 @@
+import type { AccessStats, MemoryFilter, MemoryRecord, VectorHit } from '../types.js';
+
+/**
+ * VectorStore: the system of record for memories and their vectors, partitioned by user.
+ *
+ * Covers: per-tenant upsert, get, delete (by ids, by filter), similarity search (single and
+ * batch), scroll in creation order, count, dropping a tenant. Every call names the tenant and
+ * the store applies it itself: no call can read or touch another user's memories.
+ *
+ * Guarantees: when `upsert`/`delete*`/`dropTenant` resolve, the change is durable (survives a
+ * crash of the process) and visible to every later read and search of this store.
+ *
+ * Leaves out: validation (the engine validates before calling), ranking beyond similarity,
+ * caching, embedding, and audit. Access statistics (`touch`) are best-effort: they are kept
+ * with the record but a crash may lose the most recent ones.
+ */
+export interface VectorStore {
+  readonly kind: string;
+  readonly dimensions: number;
+
+  /** Opens or recovers the store; checks stored data against `dimensions`. */
+  open(): Promise<void>;
+  /** Flushes and closes. Idempotent. */
+  close(): Promise<void>;
+  /** Readiness: resolves when the store can serve; throws UnavailableError otherwise. */
+  ready(): Promise<void>;
+
+  /** Inserts or replaces records of one user, atomically as a group. */
+  upsert(userId: string, records: MemoryRecord[]): Promise<void>;
+  /** Records by id, in the order asked; missing ids are left out. */
+  get(userId: string, ids: readonly string[]): Promise<MemoryRecord[]>;
+  /** Deletes by id; resolves with the ids that existed. */
+  delete(userId: string, ids: readonly string[]): Promise<string[]>;
+  /** Deletes every memory matching the filter; resolves with the deleted ids. */
+  deleteByFilter(userId: string, filter: MemoryFilter): Promise<string[]>;
+  /** Nearest memories by cosine similarity, best first, only those matching the filter. */
+  search(userId: string, query: VectorQuery): Promise<VectorHit[]>;
+  /** Several searches of one user in one call; results in query order. */
+  searchBatch(userId: string, queries: VectorQuery[]): Promise<VectorHit[][]>;
+  /** A page of memories in creation order (then id), after `cursor`. */
+  scroll(userId: string, options: ScrollOptions): Promise<ScrollPage>;
+  /** How many live (unexpired) memories match. */
+  count(userId: string, filter?: MemoryFilter): Promise<number>;
+  /** Removes the user's partition; resolves with the number of memories removed. */
+  dropTenant(userId: string): Promise<number>;
+  /** Records that these memories were read (best effort, not durable on its own). */
+  touch(userId: string, ids: readonly string[], stats: AccessStats): void;
+}
+
+export interface VectorQuery {
+  vector: Float32Array;
+  k: number;
+  filter?: MemoryFilter;
+  /** Search breadth of the graph (HNSW ef); ignored when exact. */
+  ef: number;
+  /** Exhaustive search instead of the index. */
+  exact: boolean;
+  /** Hits below this cosine similarity are dropped. */
+  minSimilarity?: number;
+}
+
+export interface ScrollCursor {
+  createdAtMs: number;
+  id: string;
+}
+
+export interface ScrollOptions {
+  filter?: MemoryFilter;
+  limit: number;
+  after?: ScrollCursor;
+  newestFirst: boolean;
+}
+
+export interface ScrollPage {
+  records: MemoryRecord[];
+  /** Present when more records may follow. */
+  next?: ScrollCursor;
+}

@@ -1,0 +1,30 @@
+/** The service's Prometheus registry. One instance per service, built by the composition root. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly grpcRequests = new Counter({ name: 'memory_grpc_requests_total', help: 'gRPC calls by method and status code', labelNames: ['method', 'code'], registers: [this.registry] });
+  readonly grpcDuration = new Histogram({
+    name: 'memory_grpc_request_duration_seconds',
+    help: 'gRPC call latency by method',
+    labelNames: ['method'],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly cacheHits = new Counter({ name: 'memory_cache_hits_total', help: 'cache hits by tier and kind', labelNames: ['tier', 'kind'], registers: [this.registry] });
+  readonly cacheMisses = new Counter({ name: 'memory_cache_misses_total', help: 'cache misses by tier and kind', labelNames: ['tier', 'kind'], registers: [this.registry] });
+  readonly cacheEvictions = new Counter({ name: 'memory_cache_evictions_total', help: 'entries evicted for size', labelNames: ['tier'], registers: [this.registry] });
+  readonly cacheBytes = new Gauge({ name: 'memory_cache_size_bytes', help: 'bytes held by a cache tier', labelNames: ['tier'], registers: [this.registry] });
+  readonly cacheEntries = new Gauge({ name: 'memory_cache_entries', help: 'entries held by a cache tier', labelNames: ['tier'], registers: [this.registry] });
+  readonly embedBatchSize = new Histogram({ name: 'memory_embed_batch_size', help: 'texts per provider call after micro-batching', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512], registers: [this.registry] });
+  readonly embedDuration = new Histogram({ name: 'memory_embed_duration_seconds', help: 'provider embedding call latency', buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: [this.registry] });
+  readonly memoriesWritten = new Counter({ name: 'memory_memories_written_total', help: 'memories stored (new or replaced)', registers: [this.registry] });
+  readonly memoriesDeleted = new Counter({ name: 'memory_memories_deleted_total', help: 'memories deleted', registers: [this.registry] });
+  readonly storeMemories = new Gauge({ name: 'memory_store_memories', help: 'live memories in the vector store', registers: [this.registry] });
+  readonly storeUnindexed = new Gauge({ name: 'memory_store_unindexed_slots', help: 'memories not yet in their graph (served by exact scan)', registers: [this.registry] });
+  readonly storePartitions = new Gauge({ name: 'memory_store_partitions', help: 'user partitions in the vector store', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}
