@@ -1,0 +1,166 @@
+/**
+ * The service as one object with a documented lifecycle:
+ *   starting → serving → draining → stopped
+ * `start()` builds every part from the config with plain constructors (optional backends only
+ * when configured). `close()` is idempotent (same promise), keeps going past a failed step, and
+ * closes in order: health NOT_SERVING, stop accepting, drain calls (grace, then cancel),
+ * close the HTTP port, flush and close the stores.
+ */
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { L1Cache } from './engine/cache/l1-cache.js';
+import type { Embedder } from './engine/embed/embedder.js';
+import { EmbeddingService } from './engine/embed/embedding-service.js';
+import { LexicalEmbedder } from './engine/embed/lexical.js';
+import { OpenAIEmbedder } from './engine/embed/openai.js';
+import { MemoryEngine } from './engine/memory-engine.js';
+import { EmbeddedVectorStore, type HnswParams } from './engine/vector/embedded/index.js';
+import { openPGlite } from './metadata/pglite/index.js';
+import { SqlMetadataStore } from './metadata/sql-metadata-store.js';
+import { Metrics } from './observability/metrics.js';
+import { GrpcServer } from './server/grpc-server.js';
+import { HttpServer } from './server/http-server.js';
+
+export type LifecycleState = 'starting' | 'serving' | 'draining' | 'stopped';
+
+export const HNSW_PROFILES: Record<Config['hnswProfile'], HnswParams> = {
+  low_latency: { m: 16, efConstruction: 100 },
+  production: { m: 32, efConstruction: 200 },
+  high_recall: { m: 48, efConstruction: 400 },
+};
+
+function buildEmbedder(c: Config): Embedder | undefined {
+  switch (c.embedder) {
+    case 'lexical':
+      return new LexicalEmbedder(c.embeddingDimensions);
+    case 'openai':
+      return new OpenAIEmbedder({
+        ...(c.openaiBaseUrl ? { baseURL: c.openaiBaseUrl } : {}),
+        apiKey: c.openaiApiKey,
+        model: c.openaiModel,
+        dimensions: c.embeddingDimensions,
+        timeoutMs: c.openaiTimeoutMs,
+      });
+    case 'none':
+      return undefined;
+  }
+}
+
+export class App {
+  state: LifecycleState = 'starting';
+  readonly metrics = new Metrics();
+  private grpc: GrpcServer | undefined;
+  private http: HttpServer | undefined;
+  private store: EmbeddedVectorStore | undefined;
+  private metadata: SqlMetadataStore | undefined;
+  private l1: L1Cache | undefined;
+  private closing: Promise<void> | undefined;
+  engine: MemoryEngine | undefined;
+  grpcPort = 0;
+  httpPort = 0;
+  startedInMs = 0;
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+  ) {}
+
+  async start(): Promise<this> {
+    const t0 = performance.now();
+    const c = this.config;
+    const dataDir = resolve(c.dataDir);
+    try {
+      const embedder = buildEmbedder(c);
+      const modelId = embedder?.modelId ?? `client-vectors-${c.embeddingDimensions}`;
+      this.l1 = new L1Cache(c.cacheMaxBytes, this.metrics);
+      this.store = new EmbeddedVectorStore({
+        dir: join(dataDir, 'vectors'),
+        dimensions: c.embeddingDimensions,
+        modelId,
+        walSync: c.walSync,
+        hnsw: HNSW_PROFILES[c.hnswProfile],
+        indexMinMemories: c.indexMinMemories,
+        checkpointWalBytes: c.checkpointWalBytes,
+        checkpointIntervalMs: c.checkpointIntervalMs,
+        compactDeadRatio: c.compactDeadRatio,
+        log: this.log.child({ component: 'vector-store' }),
+      });
+      this.metadata = new SqlMetadataStore('pglite', await openPGlite(join(dataDir, 'metadata')));
+      await Promise.all([this.store.open(), this.metadata.open()]);
+      const embeddings = embedder
+        ? new EmbeddingService(embedder, this.l1, this.metrics, { batchMax: c.embedBatchMax, batchWaitMs: c.embedBatchWaitMs, ttlMs: c.cacheEmbeddingTtlMs })
+        : undefined;
+      this.engine = new MemoryEngine(this.store, this.metadata, embeddings, this.l1, this.metrics, {
+        limits: {
+          maxContentBytes: c.maxContentBytes,
+          maxBatchItems: c.maxBatchItems,
+          maxTopK: c.maxTopK,
+          maxMetadataBytes: c.maxMetadataBytes,
+          maxTags: c.maxTags,
+          dimensions: c.embeddingDimensions,
+        },
+        ranking: { similarity: c.rankSimilarityWeight, importance: c.rankImportanceWeight, recency: c.rankRecencyWeight },
+        recencyHalfLifeMs: c.recencyHalfLifeHours * 3_600_000,
+        cacheMemoryTtlMs: c.cacheMemoryTtlMs,
+        cacheSearchTtlMs: c.cacheSearchTtlMs,
+        canEmbed: embedder !== undefined,
+      });
+      this.grpc = new GrpcServer(this.engine, this.metrics, this.log.child({ component: 'grpc' }), c.maxMessageBytes);
+      this.http = new HttpServer(
+        {
+          live: () => this.state !== 'stopped',
+          ready: () => this.ready(),
+          registry: this.metrics.registry,
+          beforeScrape: () => this.refreshGauges(),
+        },
+        this.log,
+      );
+      this.grpcPort = await this.grpc.listen(c.grpcAddress);
+      this.httpPort = await this.http.listen(c.httpAddress);
+      this.grpc.setServing(true);
+      this.state = 'serving';
+      this.startedInMs = performance.now() - t0;
+      this.log.info({ grpcPort: this.grpcPort, httpPort: this.httpPort, startedInMs: Math.round(this.startedInMs), store: this.store.stats(), embedder: modelId }, 'serving');
+      return this;
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  async ready(): Promise<void> {
+    if (this.state !== 'serving') throw new Error(`state is ${this.state}`);
+    await Promise.all([this.store!.ready(), this.metadata!.ready()]);
+  }
+
+  private refreshGauges(): void {
+    this.l1?.updateGauges();
+    if (this.store) {
+      const s = this.store.stats();
+      this.metrics.storeMemories.set(s.memories);
+      this.metrics.storeUnindexed.set(s.unindexed);
+      this.metrics.storePartitions.set(s.partitions);
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.state = 'draining';
+      const step = async (name: string, f: () => Promise<void> | undefined) => {
+        try {
+          await f();
+        } catch (err) {
+          this.log.error({ err, step: name }, 'shutdown step failed; continuing');
+        }
+      };
+      await step('grpc', () => this.grpc?.drain(this.config.shutdownGraceMs));
+      await step('http', () => this.http?.close());
+      await step('vector-store', () => this.store?.close());
+      await step('metadata', () => this.metadata?.close());
+      this.state = 'stopped';
+      this.log.info('stopped');
+    })();
+    return this.closing;
+  }
+}

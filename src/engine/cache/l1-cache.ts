@@ -1,0 +1,54 @@
+/**
+ * L1Cache: the in-process tier. One byte-bounded LRU with per-entry TTL for memories by id,
+ * search results and query embeddings (keys are prefixed by kind). Microseconds per hit.
+ * The caller states each entry's size; lru-cache evicts least recently used entries past
+ * `maxBytes`.
+ */
+import { LRUCache } from 'lru-cache';
+import type { Metrics } from '../../observability/metrics.js';
+
+export class L1Cache {
+  private readonly lru: LRUCache<string, object>;
+
+  constructor(
+    maxBytes: number,
+    private readonly metrics: Metrics,
+  ) {
+    this.lru = new LRUCache<string, object>({
+      maxSize: maxBytes,
+      ttlAutopurge: false,
+      allowStale: false,
+      dispose: (_v, _k, reason) => {
+        if (reason === 'evict') metrics.cacheEvictions.inc({ tier: 'l1' });
+      },
+    });
+  }
+
+  get<T extends object>(key: string, kind: string): T | undefined {
+    const v = this.lru.get(key) as T | undefined;
+    if (v === undefined) this.metrics.cacheMisses.inc({ tier: 'l1', kind });
+    else this.metrics.cacheHits.inc({ tier: 'l1', kind });
+    return v;
+  }
+
+  set(key: string, value: object, ttlMs: number, bytes: number): void {
+    if (ttlMs <= 0) return;
+    this.lru.set(key, value, { ttl: ttlMs, size: Math.max(1, Math.ceil(bytes)) });
+  }
+
+  delete(key: string): boolean {
+    return this.lru.delete(key);
+  }
+
+  /** Drops every key starting with `prefix`; returns how many. O(entries): for rare erasures. */
+  deletePrefix(prefix: string): number {
+    let n = 0;
+    for (const k of this.lru.keys()) if (k.startsWith(prefix) && this.lru.delete(k)) n++;
+    return n;
+  }
+
+  updateGauges(): void {
+    this.metrics.cacheBytes.set({ tier: 'l1' }, this.lru.calculatedSize);
+    this.metrics.cacheEntries.set({ tier: 'l1' }, this.lru.size);
+  }
+}

@@ -1,0 +1,577 @@
+/**
+ * MemoryEngine: the write path, the read path and the ranking, independent of transport.
+ *
+ * Write: validate the whole request → embed what has no vector → durable upsert in the store
+ * (acknowledged = durable and searchable) → audit row → caches.
+ * Read: L1 (search results, memories by id, query embeddings) → the vector store.
+ * Consistency: deletes, updates and user erasure bump the user's cache generation, so no cached
+ * search can return what they removed; new memories reach a repeated identical search when its
+ * cached result expires (CACHE_SEARCH_TTL_MS), and a fresh search sees them at once.
+ */
+import { createHash } from 'node:crypto';
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError, throwIfAborted, UnavailableError, VersionConflictError } from '../errors.js';
+import type { MetadataStore, Task, TaskStatus } from '../metadata/metadata-store.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { L1Cache } from './cache/l1-cache.js';
+import type { EmbeddingService } from './embed/embedding-service.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import * as v from './validate.js';
+import type { Limits } from './validate.js';
+import type { MemoryFilter, MemoryMeta, MemoryRecord, QueryClass, Scope, VectorHit } from './types.js';
+import type { VectorStore } from './vector/vector-store.js';
+
+/** Who is calling and until when; every engine call takes one. */
+export interface CallContext {
+  signal?: AbortSignal;
+  /** Absolute deadline (epoch ms), when the caller set one. */
+  deadlineMs?: number;
+  requestId: string;
+  actor: string;
+}
+
+export interface MemoryInput {
+  id?: string;
+  agentId?: string;
+  sessionId?: string;
+  taskId?: string;
+  scope?: Scope;
+  namespace?: string;
+  content?: string;
+  embedding?: ArrayLike<number>;
+  kind?: string;
+  importance?: number;
+  confidence?: number;
+  tags?: string[];
+  entities?: string[];
+  expiresAtMs?: number;
+  ttlSeconds?: number;
+  pinned?: boolean;
+  metadata?: Record<string, string>;
+}
+
+export interface RememberResult {
+  id: string;
+  version: number;
+  created: boolean;
+}
+
+export interface MemoryPatch {
+  expectedVersion?: number;
+  correction?: boolean;
+  content?: string;
+  kind?: string;
+  importance?: number;
+  confidence?: number;
+  namespace?: string;
+  scope?: Scope;
+  pinned?: boolean;
+  expiresAtMs?: number;
+  tags?: string[];
+  entities?: string[];
+  metadata?: Record<string, string>;
+  embedding?: ArrayLike<number>;
+}
+
+export interface RankingWeights {
+  similarity: number;
+  importance: number;
+  recency: number;
+}
+
+export interface SearchInput {
+  query?: string;
+  queryVector?: ArrayLike<number>;
+  topK?: number;
+  filter?: MemoryFilter;
+  queryClass?: QueryClass;
+  exact?: boolean;
+  minScore?: number;
+  includeEmbedding?: boolean;
+  weights?: Partial<RankingWeights>;
+}
+
+export interface SearchHit {
+  memory: MemoryRecord;
+  score: number;
+  similarity: number;
+}
+
+export type ServedBy = 'L1' | 'L2' | 'L3';
+
+export interface SearchResult {
+  hits: SearchHit[];
+  tier: ServedBy;
+  tookMs: number;
+}
+
+export interface ForgetUserReceipt {
+  userId: string;
+  memoriesDeleted: number;
+  cacheEntriesDropped: number;
+  tasksDeleted: number;
+  archivedDeleted: number;
+  precomputedDeleted: number;
+  completedAtMs: number;
+}
+
+export interface EngineOptions {
+  limits: Limits;
+  ranking: RankingWeights;
+  recencyHalfLifeMs: number;
+  cacheMemoryTtlMs: number;
+  cacheSearchTtlMs: number;
+  /** Whether text can be embedded (false: clients must send vectors). */
+  canEmbed: boolean;
+}
+
+/** HNSW beam width per query class (DESIGN §4). */
+export const EF_BY_CLASS: Record<QueryClass, number> = { SUGGESTION: 32, PREFETCH: 64, PRIMARY: 128, VERIFICATION: 256 };
+const CLASS_ORDER: QueryClass[] = ['SUGGESTION', 'PREFETCH', 'PRIMARY', 'VERIFICATION'];
+
+export class MemoryEngine {
+  private readonly locks = new KeyedMutex();
+  /** Per-user cache generation: part of every search-cache key; bumped by strong invalidations. */
+  private readonly generations = new Map<string, number>();
+
+  constructor(
+    private readonly store: VectorStore,
+    private readonly metadata: MetadataStore,
+    private readonly embeddings: EmbeddingService | undefined,
+    private readonly l1: L1Cache,
+    private readonly metrics: Metrics,
+    private readonly o: EngineOptions,
+  ) {}
+
+  // ---- write path ------------------------------------------------------------------------
+
+  async remember(ctx: CallContext, userId: string, input: MemoryInput | undefined): Promise<RememberResult> {
+    const [r] = await this.rememberMany(ctx, userId, [input ?? {}], (f) => `memory.${f}`, 'Remember');
+    return r!;
+  }
+
+  /** All-or-nothing: every item is validated (and embedded) before one atomic write. */
+  async rememberBatch(ctx: CallContext, userId: string, items: (MemoryInput | undefined)[]): Promise<RememberResult[]> {
+    if (items.length === 0) throw new InvalidArgumentError('items', 'is empty');
+    if (items.length > this.o.limits.maxBatchItems) throw new InvalidArgumentError('items', `has ${items.length} items, the limit is ${this.o.limits.maxBatchItems}`);
+    return this.rememberMany(ctx, userId, items.map((i) => i ?? {}), (f, i) => `items[${i}].${f}`, 'RememberBatch');
+  }
+
+  private async rememberMany(
+    ctx: CallContext,
+    rawUserId: string,
+    inputs: MemoryInput[],
+    field: (f: string, i: number) => string,
+    operation: string,
+  ): Promise<RememberResult[]> {
+    const userId = v.checkUserId(rawUserId);
+    const now = Date.now();
+    const drafts = inputs.map((input, i) => this.draft(userId, input, now, (f) => field(f, i)));
+    const seen = new Map<string, number>();
+    drafts.forEach((d, i) => {
+      if (!d.explicitId) return;
+      const j = seen.get(d.meta.id);
+      if (j !== undefined) throw new InvalidArgumentError(field('id', i), `repeats items[${j}].id`);
+      seen.set(d.meta.id, i);
+    });
+    throwIfAborted(ctx.signal);
+
+    // Idempotent retries: an existing memory with the same id and content is not written again.
+    const explicit = drafts.filter((d) => d.explicitId).map((d) => d.meta.id);
+    const existing = new Map((explicit.length > 0 ? await this.store.get(userId, explicit) : []).map((r) => [r.id, r]));
+    const results: RememberResult[] = [];
+    const toWrite: typeof drafts = [];
+    drafts.forEach((d, i) => {
+      const old = existing.get(d.meta.id);
+      if (!old) {
+        toWrite.push(d);
+        results.push({ id: d.meta.id, version: 1, created: true });
+      } else if (old.content === d.meta.content && (!d.vector || sameVector(old.embedding, d.vector))) {
+        results.push({ id: old.id, version: old.version, created: false });
+      } else {
+        throw new AlreadyExistsError(`${field('id', i)}: memory ${d.meta.id} already exists with different content`);
+      }
+    });
+
+    const needText = toWrite.filter((d) => !d.vector);
+    if (needText.length > 0) {
+      const vecs = await this.embed(needText.map((d) => d.meta.content), ctx.signal);
+      needText.forEach((d, i) => (d.vector = vecs[i]!));
+    }
+    throwIfAborted(ctx.signal);
+    const records: MemoryRecord[] = toWrite.map((d) => ({ ...d.meta, accessedAtMs: 0, accessCount: 0, embedding: d.vector! }));
+    await this.store.upsert(userId, records);
+    this.metrics.memoriesWritten.inc(records.length);
+    await this.metadata.appendAudit({
+      userId,
+      actor: ctx.actor,
+      operation,
+      memoryIds: results.map((r) => r.id),
+      requestId: ctx.requestId,
+      details: { created: String(records.length), unchanged: String(results.length - records.length) },
+    });
+    return results;
+  }
+
+  private draft(userId: string, input: MemoryInput, now: number, f: (name: string) => string): { meta: MemoryMeta; vector?: Float32Array; explicitId: boolean } {
+    const lim = this.o.limits;
+    const explicitId = v.checkMemoryId(f('id'), input.id, false);
+    const vector = v.checkVector(f('embedding'), input.embedding, lim);
+    const content = v.checkContent(f('content'), input.content, lim, !vector);
+    if (!vector && !this.o.canEmbed) throw new InvalidArgumentError(f('embedding'), 'is required: this deployment has no embedder (EMBEDDER=none)');
+    const sessionId = v.checkIdentifier(f('session_id'), input.sessionId, false);
+    const taskId = v.checkIdentifier(f('task_id'), input.taskId, false);
+    const path = f('x').slice(0, -2);
+    const ttl = input.ttlSeconds ?? 0;
+    if (!Number.isSafeInteger(ttl) || ttl < 0) throw new InvalidArgumentError(f('ttl_seconds'), `must be a non-negative integer, got ${ttl}`);
+    let expiresAtMs = v.checkTimeMs(f('expires_at_ms'), input.expiresAtMs);
+    if (expiresAtMs === 0 && ttl > 0) expiresAtMs = now + ttl * 1000;
+    if (expiresAtMs !== 0 && expiresAtMs <= now) throw new InvalidArgumentError(f('expires_at_ms'), 'is in the past');
+    const meta: MemoryMeta = {
+      id: explicitId || v.newMemoryId(),
+      userId,
+      agentId: v.checkIdentifier(f('agent_id'), input.agentId, false),
+      sessionId,
+      taskId,
+      scope: v.checkScope(f('scope'), input.scope, sessionId, taskId, path),
+      namespace: v.checkShort(f('namespace'), input.namespace),
+      content,
+      kind: v.checkShort(f('kind'), input.kind, 'fact'),
+      importance: v.checkUnit(f('importance'), input.importance, 0.5),
+      confidence: v.checkUnit(f('confidence'), input.confidence, 1),
+      tags: v.checkList(f('tags'), input.tags, lim),
+      entities: v.checkList(f('entities'), input.entities, lim),
+      createdAtMs: now,
+      updatedAtMs: now,
+      expiresAtMs,
+      pinned: input.pinned ?? false,
+      version: 1,
+      metadata: v.checkMetadata(f('metadata'), input.metadata, lim),
+    };
+    return { meta, ...(vector ? { vector } : {}), explicitId: explicitId !== '' };
+  }
+
+  async update(ctx: CallContext, rawUserId: string, rawId: string, patch: MemoryPatch): Promise<MemoryRecord> {
+    const userId = v.checkUserId(rawUserId);
+    const id = v.checkMemoryId('id', rawId, true);
+    const lim = this.o.limits;
+    const newVector = v.checkVector('embedding', patch.embedding, lim);
+    if (patch.content !== undefined) v.checkContent('content', patch.content, lim, true);
+    if (patch.expectedVersion !== undefined && (!Number.isSafeInteger(patch.expectedVersion) || patch.expectedVersion < 0))
+      throw new InvalidArgumentError('expected_version', `must be a non-negative integer, got ${patch.expectedVersion}`);
+    return this.locks.run(`${userId}\u0000${id}`, async () => {
+      const [cur] = await this.store.get(userId, [id]);
+      if (!cur) throw new NotFoundError(`memory ${id} not found`);
+      if (patch.expectedVersion && patch.expectedVersion !== cur.version) throw new VersionConflictError(patch.expectedVersion, cur.version);
+      const sessionId = cur.sessionId;
+      const taskId = cur.taskId;
+      const now = Date.now();
+      const expiresAtMs = patch.expiresAtMs === undefined ? cur.expiresAtMs : v.checkTimeMs('expires_at_ms', patch.expiresAtMs);
+      const next: MemoryMeta = {
+        ...stripRecord(cur),
+        content: patch.content ?? cur.content,
+        kind: patch.kind !== undefined ? v.checkShort('kind', patch.kind, 'fact') : cur.kind,
+        importance: patch.importance !== undefined ? v.checkUnit('importance', patch.importance, cur.importance) : cur.importance,
+        confidence: patch.confidence !== undefined ? v.checkUnit('confidence', patch.confidence, cur.confidence) : cur.confidence,
+        namespace: patch.namespace !== undefined ? v.checkShort('namespace', patch.namespace) : cur.namespace,
+        scope: patch.scope !== undefined ? v.checkScope('scope', patch.scope, sessionId, taskId, '') : cur.scope,
+        pinned: patch.pinned ?? cur.pinned,
+        expiresAtMs,
+        tags: patch.tags !== undefined ? v.checkList('tags', patch.tags, lim) : cur.tags,
+        entities: patch.entities !== undefined ? v.checkList('entities', patch.entities, lim) : cur.entities,
+        metadata: patch.metadata !== undefined ? v.checkMetadata('metadata', patch.metadata, lim) : cur.metadata,
+        updatedAtMs: now,
+        version: cur.version + 1,
+      };
+      let embedding = newVector ?? cur.embedding;
+      if (!newVector && patch.content !== undefined && patch.content !== cur.content) {
+        if (!this.o.canEmbed) throw new InvalidArgumentError('embedding', 'is required with new content: this deployment has no embedder (EMBEDDER=none)');
+        [embedding] = (await this.embed([next.content], ctx.signal)) as [Float32Array];
+      }
+      throwIfAborted(ctx.signal);
+      const record: MemoryRecord = { ...next, accessedAtMs: cur.accessedAtMs, accessCount: cur.accessCount, embedding };
+      await this.store.upsert(userId, [record]);
+      this.invalidate(userId, [id]);
+      await this.metadata.appendAudit({
+        userId,
+        actor: ctx.actor,
+        operation: patch.correction ? 'Correction' : 'Update',
+        memoryIds: [id],
+        requestId: ctx.requestId,
+        details: { version: String(record.version), fields: changedFields(patch).join(',') },
+      });
+      return record;
+    });
+  }
+
+  async forget(ctx: CallContext, rawUserId: string, ids: string[] | undefined, filter: MemoryFilter | undefined): Promise<string[]> {
+    const userId = v.checkUserId(rawUserId);
+    const hasIds = (ids?.length ?? 0) > 0;
+    const f = v.checkFilter('filter', filter, this.o.limits);
+    if (hasIds === (f !== undefined)) throw new InvalidArgumentError(hasIds ? 'filter' : 'ids', hasIds ? 'give ids or a filter, not both' : 'give ids or a non-empty filter');
+    let deleted: string[];
+    if (hasIds) {
+      if (ids!.length > this.o.limits.maxBatchItems) throw new InvalidArgumentError('ids', `has ${ids!.length} ids, the limit is ${this.o.limits.maxBatchItems}`);
+      const checked = [...new Set(ids!.map((id, i) => v.checkMemoryId(`ids[${i}]`, id, true)))];
+      deleted = await this.locks.runAll(
+        checked.map((id) => `${userId}\u0000${id}`),
+        () => this.store.delete(userId, checked),
+      );
+    } else {
+      deleted = await this.store.deleteByFilter(userId, f!);
+    }
+    this.invalidate(userId, deleted);
+    this.metrics.memoriesDeleted.inc(deleted.length);
+    await this.metadata.appendAudit({ userId, actor: ctx.actor, operation: 'Forget', memoryIds: deleted, requestId: ctx.requestId, details: { by: hasIds ? 'ids' : 'filter' } });
+    return deleted;
+  }
+
+  async forgetUser(ctx: CallContext, rawUserId: string): Promise<ForgetUserReceipt> {
+    const userId = v.checkUserId(rawUserId);
+    const memoriesDeleted = await this.store.dropTenant(userId);
+    this.bumpGeneration(userId);
+    const cacheEntriesDropped = this.l1.deletePrefix(`m:${userId}\u0000`) + this.l1.deletePrefix(`s:${userId}\u0000`);
+    const { tasks } = await this.metadata.deleteUser(userId);
+    this.metrics.memoriesDeleted.inc(memoriesDeleted);
+    await this.metadata.appendAudit({
+      userId,
+      actor: ctx.actor,
+      operation: 'ForgetUser',
+      memoryIds: [],
+      requestId: ctx.requestId,
+      details: { memories: String(memoriesDeleted), tasks: String(tasks) },
+    });
+    // Archive and precomputed data do not exist yet in this build: nothing to remove there.
+    return { userId, memoriesDeleted, cacheEntriesDropped, tasksDeleted: tasks, archivedDeleted: 0, precomputedDeleted: 0, completedAtMs: Date.now() };
+  }
+
+  // ---- read path -------------------------------------------------------------------------
+
+  async get(ctx: CallContext, rawUserId: string, rawId: string): Promise<MemoryRecord> {
+    const userId = v.checkUserId(rawUserId);
+    const id = v.checkMemoryId('id', rawId, true);
+    const key = `m:${userId}\u0000${id}`;
+    const now = Date.now();
+    let rec = this.l1.get<MemoryRecord>(key, 'memory');
+    if (rec && rec.expiresAtMs !== 0 && rec.expiresAtMs <= now) rec = undefined;
+    if (!rec) {
+      throwIfAborted(ctx.signal);
+      [rec] = await this.store.get(userId, [id]);
+      if (!rec) throw new NotFoundError(`memory ${id} not found`);
+      this.l1.set(key, rec, this.o.cacheMemoryTtlMs, recordBytes(rec, true));
+    }
+    this.store.touch(userId, [id], { accessedAtMs: now, accessCount: 1 });
+    return rec;
+  }
+
+  async list(
+    ctx: CallContext,
+    rawUserId: string,
+    o: { filter?: MemoryFilter; pageSize?: number; pageToken?: string; oldestFirst?: boolean },
+  ): Promise<{ records: MemoryRecord[]; nextPageToken: string }> {
+    const userId = v.checkUserId(rawUserId);
+    const filter = v.checkFilter('filter', o.filter, this.o.limits);
+    const limit = v.checkPageSize('page_size', o.pageSize, 50, this.o.limits);
+    let after: { createdAtMs: number; id: string } | undefined;
+    if (o.pageToken) {
+      try {
+        const [t, id, dir] = JSON.parse(Buffer.from(o.pageToken, 'base64url').toString('utf8')) as [number, string, string];
+        if (typeof t !== 'number' || typeof id !== 'string' || dir !== (o.oldestFirst ? 'asc' : 'desc')) throw new Error('mismatch');
+        after = { createdAtMs: t, id };
+      } catch {
+        throw new InvalidArgumentError('page_token', 'not a token this server issued for this listing');
+      }
+    }
+    throwIfAborted(ctx.signal);
+    const page = await this.store.scroll(userId, { ...(filter ? { filter } : {}), limit, ...(after ? { after } : {}), newestFirst: !o.oldestFirst });
+    const nextPageToken = page.next ? Buffer.from(JSON.stringify([page.next.createdAtMs, page.next.id, o.oldestFirst ? 'asc' : 'desc'])).toString('base64url') : '';
+    return { records: page.records, nextPageToken };
+  }
+
+  async search(ctx: CallContext, rawUserId: string, input: SearchInput, path = ''): Promise<SearchResult> {
+    const started = performance.now();
+    const userId = v.checkUserId(rawUserId);
+    const q = this.checkSearch(input, path);
+    const gen = this.generations.get(userId) ?? 0;
+    const cacheKey = `s:${userId}\u0000${gen}:${q.fingerprint}`;
+    const cached = this.l1.get<SearchHit[]>(cacheKey, 'search');
+    const now = Date.now();
+    if (cached && cached.every((h) => h.memory.expiresAtMs === 0 || h.memory.expiresAtMs > now)) {
+      this.touchHits(userId, cached, now);
+      return { hits: cached, tier: 'L1', tookMs: performance.now() - started };
+    }
+    throwIfAborted(ctx.signal);
+    const vector = q.vector ?? (await this.embed([q.text], ctx.signal))[0]!;
+    throwIfAborted(ctx.signal);
+    const w = q.weights;
+    const rerank = w.importance > 0 || w.recency > 0;
+    const pool = rerank ? Math.min(Math.max(q.topK * 3, q.topK + 20), this.o.limits.maxTopK * 3) : q.topK;
+    const raw = await this.store.search(userId, {
+      vector,
+      k: pool,
+      ef: this.efFor(q.queryClass, ctx),
+      exact: q.exact,
+      ...(q.filter ? { filter: q.filter } : {}),
+      ...(q.minScore !== undefined ? { minSimilarity: q.minScore } : {}),
+    });
+    const hits = this.rank(raw, w, now, q.topK, q.includeEmbedding);
+    this.l1.set(cacheKey, hits, this.o.cacheSearchTtlMs, hits.reduce((s, h) => s + recordBytes(h.memory, q.includeEmbedding), 64));
+    this.touchHits(userId, hits, now);
+    return { hits, tier: 'L3', tookMs: performance.now() - started };
+  }
+
+  async searchBatch(ctx: CallContext, rawUserIds: string[], inputs: SearchInput[]): Promise<SearchResult[]> {
+    if (inputs.length === 0) throw new InvalidArgumentError('searches', 'is empty');
+    if (inputs.length > this.o.limits.maxBatchItems) throw new InvalidArgumentError('searches', `has ${inputs.length} searches, the limit is ${this.o.limits.maxBatchItems}`);
+    // Validate everything first so a bad search fails the call before any work starts.
+    inputs.forEach((input, i) => {
+      v.checkIdentifier(`searches[${i}].user_id`, rawUserIds[i], true);
+      this.checkSearch(input, `searches[${i}]`);
+    });
+    return Promise.all(inputs.map((input, i) => this.search(ctx, rawUserIds[i]!, input, `searches[${i}]`)));
+  }
+
+  private checkSearch(input: SearchInput, path: string) {
+    const f = (name: string) => (path ? `${path}.${name}` : name);
+    const vector = v.checkVector(f('query_vector'), input.queryVector, this.o.limits);
+    const text = input.query ?? '';
+    if (!vector) {
+      if (text.trim() === '') throw new InvalidArgumentError(f('query'), 'is required (or send query_vector)');
+      v.checkContent(f('query'), text, this.o.limits, true);
+      if (!this.o.canEmbed) throw new InvalidArgumentError(f('query_vector'), 'is required: this deployment has no embedder (EMBEDDER=none)');
+    }
+    const topK = v.checkPageSize(f('top_k'), input.topK, 10, this.o.limits);
+    const minScore = input.minScore;
+    if (minScore !== undefined && (!Number.isFinite(minScore) || minScore < -1 || minScore > 1)) throw new InvalidArgumentError(f('min_score'), `must be between -1 and 1, got ${minScore}`);
+    const weights = { ...this.o.ranking };
+    for (const k of ['similarity', 'importance', 'recency'] as const) {
+      const x = input.weights?.[k];
+      if (x === undefined) continue;
+      if (!Number.isFinite(x) || x < 0 || x > 10) throw new InvalidArgumentError(f(`weights.${k}`), `must be between 0 and 10, got ${x}`);
+      weights[k] = x;
+    }
+    const filter = v.checkFilter(f('filter'), input.filter, this.o.limits);
+    const queryClass = v.checkQueryClass(f('query_class'), input.queryClass);
+    const includeEmbedding = input.includeEmbedding ?? false;
+    const exact = input.exact ?? false;
+    const h = createHash('sha1');
+    if (vector) h.update(new Uint8Array(vector.buffer));
+    else h.update(`t:${text}`);
+    h.update(JSON.stringify([topK, minScore ?? null, weights, filter ?? null, queryClass, includeEmbedding, exact]));
+    return { vector, text, topK, minScore: minScore || undefined, weights, filter, queryClass, includeEmbedding, exact, fingerprint: h.digest('base64url') };
+  }
+
+  /** The class's ef, lowered one class per halving of the time left below 20 ms. */
+  private efFor(cls: QueryClass, ctx: CallContext): number {
+    let i = CLASS_ORDER.indexOf(cls);
+    if (ctx.deadlineMs !== undefined) {
+      const left = ctx.deadlineMs - Date.now();
+      if (left < 20) i = Math.max(0, i - 1);
+      if (left < 10) i = Math.max(0, i - 1);
+      if (left < 5) i = 0;
+    }
+    return EF_BY_CLASS[CLASS_ORDER[i]!];
+  }
+
+  private rank(raw: VectorHit[], w: RankingWeights, now: number, k: number, includeEmbedding: boolean): SearchHit[] {
+    const halfLife = this.o.recencyHalfLifeMs;
+    const hits = raw.map(({ record, similarity }) => {
+      const age = Math.max(0, now - record.createdAtMs);
+      const recency = Math.pow(0.5, age / halfLife);
+      const score = w.similarity * similarity + w.importance * record.importance + w.recency * recency;
+      const memory = includeEmbedding ? record : { ...record, embedding: EMPTY };
+      return { memory, score, similarity };
+    });
+    hits.sort((a, b) => b.score - a.score);
+    return hits.slice(0, k);
+  }
+
+  private touchHits(userId: string, hits: SearchHit[], now: number): void {
+    if (hits.length > 0) this.store.touch(userId, hits.map((h) => h.memory.id), { accessedAtMs: now, accessCount: 1 });
+  }
+
+  private async embed(texts: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+    if (!this.embeddings) throw new UnavailableError('no embedder is configured');
+    return this.embeddings.embed(texts, signal);
+  }
+
+  private bumpGeneration(userId: string): void {
+    this.generations.set(userId, (this.generations.get(userId) ?? 0) + 1);
+  }
+
+  /** Strong invalidation: this instance's cached copies and searches of the user go now. */
+  private invalidate(userId: string, ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    for (const id of ids) this.l1.delete(`m:${userId}\u0000${id}`);
+    this.bumpGeneration(userId);
+  }
+
+  // ---- tasks and audit -------------------------------------------------------------------
+
+  async createTask(ctx: CallContext, rawUserId: string, t: { id?: string; agentId?: string; title?: string; metadata?: Record<string, string> }): Promise<Task> {
+    const userId = v.checkUserId(rawUserId);
+    const task = await this.metadata.createTask({
+      id: v.checkMemoryId('id', t.id, false),
+      userId,
+      agentId: v.checkIdentifier('agent_id', t.agentId, false),
+      title: v.checkShort('title', t.title),
+      metadata: v.checkMetadata('metadata', t.metadata, this.o.limits),
+    });
+    await this.metadata.appendAudit({ userId, actor: ctx.actor, operation: 'CreateTask', memoryIds: [], requestId: ctx.requestId, details: { task: task.id } });
+    return task;
+  }
+
+  async updateTaskStatus(ctx: CallContext, rawUserId: string, rawId: string, status: TaskStatus | undefined): Promise<Task> {
+    const userId = v.checkUserId(rawUserId);
+    const id = v.checkMemoryId('id', rawId, true);
+    if (!status) throw new InvalidArgumentError('status', 'is required');
+    if (status === 'PENDING') throw new InvalidArgumentError('status', 'a task cannot go back to PENDING');
+    const task = await this.metadata.updateTaskStatus(userId, id, status);
+    await this.metadata.appendAudit({ userId, actor: ctx.actor, operation: 'UpdateTaskStatus', memoryIds: [], requestId: ctx.requestId, details: { task: id, status } });
+    return task;
+  }
+
+  async getTask(_ctx: CallContext, rawUserId: string, rawId: string): Promise<Task> {
+    const userId = v.checkUserId(rawUserId);
+    const id = v.checkMemoryId('id', rawId, true);
+    const t = await this.metadata.getTask(userId, id);
+    if (!t) throw new NotFoundError(`task ${id} not found`);
+    return t;
+  }
+
+  listTasks(_ctx: CallContext, rawUserId: string, o: { status?: TaskStatus; pageSize?: number; pageToken?: string }) {
+    const userId = v.checkUserId(rawUserId);
+    const limit = v.checkPageSize('page_size', o.pageSize, 50, this.o.limits);
+    return this.metadata.listTasks(userId, { limit, ...(o.pageToken ? { cursor: o.pageToken } : {}), ...(o.status ? { status: o.status } : {}) });
+  }
+
+  listAuditEvents(_ctx: CallContext, rawUserId: string, o: { pageSize?: number; pageToken?: string; operation?: string }) {
+    const userId = v.checkUserId(rawUserId);
+    const limit = v.checkPageSize('page_size', o.pageSize, 50, this.o.limits);
+    const operation = v.checkShort('operation', o.operation);
+    return this.metadata.listAudit(userId, { limit, ...(o.pageToken ? { cursor: o.pageToken } : {}), ...(operation ? { operation } : {}) });
+  }
+}
+
+const EMPTY = new Float32Array(0);
+
+function stripRecord(r: MemoryRecord): MemoryMeta {
+  const { embedding: _e, accessedAtMs: _a, accessCount: _c, ...meta } = r;
+  return meta;
+}
+
+function sameVector(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (Math.abs(a[i]! - b[i]!) > 1e-6) return false;
+  return true;
+}
+
+/** Rough bytes of a cached record: what the L1 byte bound counts. */
+function recordBytes(r: MemoryRecord, withEmbedding: boolean): number {
+  return 400 + r.content.length * 2 + (withEmbedding ? r.embedding.byteLength : 0) + JSON.stringify(r.metadata).length * 2 + (r.tags.length + r.entities.length) * 40;
+}
+
+function changedFields(p: MemoryPatch): string[] {
+  return Object.entries(p)
+    .filter(([k, val]) => val !== undefined && k !== 'expectedVersion' && k !== 'correction')
+    .map(([k]) => k);
+}

@@ -1,0 +1,53 @@
+/**
+ * Composition root and the one owner of OS signals. Reads the environment once, starts the
+ * service, and on SIGTERM/SIGINT closes it gracefully (a second signal exits at once).
+ */
+import { App } from './app.js';
+import { loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
+import { createLogger } from './observability/logger.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`memory-engine: invalid configuration: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  let app: App;
+  try {
+    app = await new App(config, log).start();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      log.fatal(`invalid configuration: ${err.message}`);
+      process.exit(2);
+    }
+    log.fatal({ err }, 'failed to start');
+    process.exit(1);
+  }
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      log.warn({ sig }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.info({ sig }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+void main();

@@ -1,0 +1,199 @@
+/**
+ * The MetadataStore in SQL, over any executor that speaks Postgres: PGlite (embedded) or `pg`
+ * (a real server). One set of queries and migrations serves both.
+ */
+import { randomUUID } from 'node:crypto';
+import { MemoryError, NotFoundError } from '../errors.js';
+import type { AuditEvent, AuditInput, MetadataStore, Page, Task, TaskStatus } from './metadata-store.js';
+import { TERMINAL_TASK_STATUSES } from './metadata-store.js';
+import { MIGRATION_LOCK_KEY, MIGRATIONS } from './migrations.js';
+
+export interface SqlTx {
+  query: SqlExecutor['query'];
+  /** Runs a script of several statements (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface SqlExecutor {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  /** Runs `fn` in one transaction on one connection. */
+  transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+interface TaskRow {
+  id: string;
+  user_id: string;
+  agent_id: string;
+  title: string;
+  status: TaskStatus;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+  metadata: Record<string, string>;
+}
+
+interface AuditRow {
+  id: string | number;
+  at: Date;
+  user_id: string;
+  actor: string;
+  operation: string;
+  memory_ids: string[];
+  request_id: string;
+  details: Record<string, string>;
+}
+
+const ms = (d: Date | null) => (d ? d.getTime() : 0);
+const toTask = (r: TaskRow): Task => ({
+  id: r.id,
+  userId: r.user_id,
+  agentId: r.agent_id,
+  title: r.title,
+  status: r.status,
+  createdAtMs: ms(r.created_at),
+  updatedAtMs: ms(r.updated_at),
+  finishedAtMs: ms(r.finished_at),
+  metadata: r.metadata ?? {},
+});
+
+/** Cursors are opaque to callers: base64url of the sort key. */
+const encodeCursor = (parts: (string | number)[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+function decodeCursor(field: string, c: string): (string | number)[] {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v)) return v as (string | number)[];
+  } catch {
+    // fall through to the error below
+  }
+  throw new MemoryError('INVALID_ARGUMENT', `${field}: not a token this server issued`);
+}
+
+export class SqlMetadataStore implements MetadataStore {
+  private closed = false;
+
+  constructor(
+    readonly kind: string,
+    private readonly db: SqlExecutor,
+  ) {}
+
+  async open(): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const q = tx.query;
+      // Transaction-scoped advisory lock: concurrent starts wait here, then see the applied rows.
+      await q('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      await q('CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      const { rows } = await q<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      const applied = new Set(rows.map((r) => r.version));
+      const newest = Math.max(0, ...applied);
+      const known = Math.max(...MIGRATIONS.map((m) => m.version));
+      if (newest > known) throw new MemoryError('FAILED_PRECONDITION', `metadata schema version ${newest} is newer than this build (${known}); upgrade the service`);
+      for (const m of MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        await tx.exec(m.sql);
+        await q('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.close();
+  }
+
+  async ready(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
+  async appendAudit(e: AuditInput): Promise<void> {
+    await this.db.query('INSERT INTO audit_events (user_id, actor, operation, memory_ids, request_id, details) VALUES ($1, $2, $3, $4, $5, $6)', [
+      e.userId,
+      e.actor,
+      e.operation,
+      [...e.memoryIds],
+      e.requestId,
+      JSON.stringify(e.details ?? {}),
+    ]);
+  }
+
+  async listAudit(userId: string, o: { limit: number; cursor?: string; operation?: string }): Promise<Page<AuditEvent>> {
+    const params: unknown[] = [userId];
+    let where = 'user_id = $1';
+    if (o.operation) {
+      params.push(o.operation);
+      where += ` AND operation = $${params.length}`;
+    }
+    if (o.cursor) {
+      const [id] = decodeCursor('page_token', o.cursor);
+      params.push(String(id));
+      where += ` AND id < $${params.length}::bigint`;
+    }
+    params.push(o.limit + 1);
+    const { rows } = await this.db.query<AuditRow>(`SELECT * FROM audit_events WHERE ${where} ORDER BY id DESC LIMIT $${params.length}`, params);
+    const items = rows.slice(0, o.limit).map((r) => ({
+      id: String(r.id),
+      atMs: ms(r.at),
+      userId: r.user_id,
+      actor: r.actor,
+      operation: r.operation,
+      memoryIds: r.memory_ids,
+      requestId: r.request_id,
+      details: r.details ?? {},
+    }));
+    return rows.length > o.limit ? { items, next: encodeCursor([items[items.length - 1]!.id]) } : { items };
+  }
+
+  async createTask(t: { id: string; userId: string; agentId: string; title: string; metadata: Record<string, string> }): Promise<Task> {
+    const id = t.id || randomUUID();
+    const { rows } = await this.db.query<TaskRow>(
+      `INSERT INTO tasks (id, user_id, agent_id, title, status, metadata) VALUES ($1, $2, $3, $4, 'PENDING', $5)
+       ON CONFLICT (id) DO NOTHING RETURNING *`,
+      [id, t.userId, t.agentId, t.title, JSON.stringify(t.metadata)],
+    );
+    if (rows[0]) return toTask(rows[0]);
+    throw new MemoryError('ALREADY_EXISTS', `task ${id} already exists`);
+  }
+
+  async updateTaskStatus(userId: string, id: string, status: TaskStatus): Promise<Task> {
+    const terminal = TERMINAL_TASK_STATUSES.includes(status);
+    const { rows } = await this.db.query<TaskRow>(
+      `UPDATE tasks SET status = $3, updated_at = now(), finished_at = CASE WHEN $4 THEN now() ELSE NULL END
+       WHERE user_id = $1 AND id = $2 AND status IN ('PENDING','RUNNING') RETURNING *`,
+      [userId, id, status, terminal],
+    );
+    if (rows[0]) return toTask(rows[0]);
+    const existing = await this.getTask(userId, id);
+    if (!existing) throw new NotFoundError(`task ${id} not found`);
+    throw new MemoryError('FAILED_PRECONDITION', `task ${id} already finished with status ${existing.status}`);
+  }
+
+  async getTask(userId: string, id: string): Promise<Task | undefined> {
+    const { rows } = await this.db.query<TaskRow>('SELECT * FROM tasks WHERE user_id = $1 AND id = $2', [userId, id]);
+    return rows[0] ? toTask(rows[0]) : undefined;
+  }
+
+  async listTasks(userId: string, o: { limit: number; cursor?: string; status?: TaskStatus }): Promise<Page<Task>> {
+    const params: unknown[] = [userId];
+    let where = 'user_id = $1';
+    if (o.status) {
+      params.push(o.status);
+      where += ` AND status = $${params.length}`;
+    }
+    if (o.cursor) {
+      const [at, id] = decodeCursor('page_token', o.cursor);
+      params.push(new Date(Number(at)).toISOString(), String(id));
+      where += ` AND (created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
+    }
+    params.push(o.limit + 1);
+    const { rows } = await this.db.query<TaskRow>(`SELECT * FROM tasks WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`, params);
+    const items = rows.slice(0, o.limit).map(toTask);
+    const last = items[items.length - 1];
+    return rows.length > o.limit && last ? { items, next: encodeCursor([last.createdAtMs, last.id]) } : { items };
+  }
+
+  async deleteUser(userId: string): Promise<{ tasks: number }> {
+    const { rows } = await this.db.query<{ n: number }>('WITH d AS (DELETE FROM tasks WHERE user_id = $1 RETURNING 1) SELECT count(*)::int AS n FROM d', [userId]);
+    return { tasks: rows[0]?.n ?? 0 };
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The gRPC edge: memory.v1.MemoryService, grpc.health.v1 and server reflection.
+ * Every call gets a CallContext whose AbortSignal fires on the caller's deadline, on the
+ * caller's cancellation and on forced shutdown; errors become statuses in status.ts only.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { CallContext, MemoryEngine } from '../engine/memory-engine.js';
+import { CancelledError, DeadlineExceededError, InvalidArgumentError, UnavailableError, UnimplementedError } from '../errors.js';
+import type { MemoryServiceHandlers } from '../generated/memory/v1/MemoryService.js';
+import type { Metrics } from '../observability/metrics.js';
+import * as map from './mapping.js';
+import { loadMemoryProto } from './proto.js';
+import { toServiceError } from './status.js';
+
+export const SERVICE_NAME = 'memory.v1.MemoryService';
+
+type Handler<Req, Res> = (req: Req, ctx: CallContext) => Promise<Res>;
+
+export class GrpcServer {
+  readonly server: grpc.Server;
+  readonly health: HealthImplementation;
+  private readonly inflight = new Set<AbortController>();
+  private draining = false;
+  port = 0;
+
+  constructor(
+    private readonly engine: MemoryEngine,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+    maxMessageBytes: number,
+  ) {
+    this.server = new grpc.Server({
+      'grpc.max_receive_message_length': maxMessageBytes,
+      'grpc.max_send_message_length': maxMessageBytes,
+      'grpc.keepalive_permit_without_calls': 1,
+    });
+    const { definition, proto } = loadMemoryProto();
+    this.health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE_NAME]: 'NOT_SERVING' });
+    this.health.addToServer(this.server);
+    new ReflectionService(definition).addToServer(this.server);
+    this.server.addService(proto.memory.v1.MemoryService.service, this.handlers());
+  }
+
+  async listen(address: string): Promise<number> {
+    this.port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+    );
+    return this.port;
+  }
+
+  setServing(serving: boolean): void {
+    const s = serving ? 'SERVING' : 'NOT_SERVING';
+    this.health.setStatus('', s);
+    this.health.setStatus(SERVICE_NAME, s);
+  }
+
+  /** Stops taking calls, lets in-flight calls finish for `graceMs`, then cancels the rest. */
+  async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    this.setServing(false);
+    const done = new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    const timer = setTimeout(() => {
+      for (const c of this.inflight) c.abort(new UnavailableError('the server is shutting down'));
+      this.server.forceShutdown();
+    }, graceMs);
+    await done;
+    clearTimeout(timer);
+  }
+
+  private context(call: grpc.ServerUnaryCall<unknown, unknown>): { ctx: CallContext; controller: AbortController; cleanup: () => void } {
+    const md = call.metadata;
+    const first = (k: string) => {
+      const v = md.get(k)[0];
+      return typeof v === 'string' && v.length <= 128 ? v : undefined;
+    };
+    const requestId = first('x-request-id') ?? randomUUID();
+    const actor = first('x-actor-id') ?? 'anonymous';
+    const controller = new AbortController();
+    const deadline = call.getDeadline();
+    const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number.isFinite(deadline) ? Number(deadline) : undefined;
+    let timer: NodeJS.Timeout | undefined;
+    if (deadlineMs !== undefined) {
+      timer = setTimeout(() => controller.abort(new DeadlineExceededError()), Math.max(0, deadlineMs - Date.now()));
+    }
+    const onCancel = () => controller.abort(new CancelledError());
+    call.on('cancelled', onCancel);
+    this.inflight.add(controller);
+    const ctx: CallContext = { signal: controller.signal, requestId, actor, ...(deadlineMs !== undefined ? { deadlineMs } : {}) };
+    return {
+      ctx,
+      controller,
+      cleanup: () => {
+        clearTimeout(timer);
+        call.removeListener('cancelled', onCancel);
+        this.inflight.delete(controller);
+      },
+    };
+  }
+
+  private unary<Req, Res>(method: string, fn: Handler<Req, Res>): grpc.handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      const end = this.metrics.grpcDuration.startTimer({ method });
+      if (this.draining) {
+        this.metrics.grpcRequests.inc({ method, code: 'UNAVAILABLE' });
+        end();
+        callback({ code: grpc.status.UNAVAILABLE, details: 'the server is shutting down' });
+        return;
+      }
+      const { ctx, controller, cleanup } = this.context(call as grpc.ServerUnaryCall<unknown, unknown>);
+      // The work stops at the deadline: whichever settles first answers.
+      const aborted = new Promise<never>((_, reject) => {
+        if (controller.signal.aborted) reject(controller.signal.reason);
+        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      });
+      Promise.race([fn(call.request, ctx), aborted]).then(
+        (res) => {
+          this.metrics.grpcRequests.inc({ method, code: 'OK' });
+          callback(null, res);
+        },
+        (err: unknown) => {
+          const se = toServiceError(err, ctx.requestId, this.log);
+          this.metrics.grpcRequests.inc({ method, code: grpc.status[se.code] });
+          callback(se as grpc.ServiceError);
+        },
+      ).finally(() => {
+        cleanup();
+        end();
+      });
+    };
+  }
+
+  private notYet<Req, Res>(method: string, what: string): grpc.handleUnaryCall<Req, Res> {
+    return this.unary<Req, Res>(method, async () => {
+      throw new UnimplementedError(`${method} is not available yet: ${what}`);
+    });
+  }
+
+  private handlers(): MemoryServiceHandlers {
+    const e = this.engine;
+    return {
+      Remember: this.unary('Remember', async (r, ctx) => e.remember(ctx, r.userId, map.memoryInputIn(r.memory))),
+      RememberBatch: this.unary('RememberBatch', async (r, ctx) => ({
+        results: await e.rememberBatch(
+          ctx,
+          r.userId,
+          r.items.map((i) => map.memoryInputIn(i)),
+        ),
+      })),
+      Get: this.unary('Get', async (r, ctx) => map.memoryOut(await e.get(ctx, r.userId, r.id), r.includeEmbedding)),
+      List: this.unary('List', async (r, ctx) => {
+        const filter = map.filterIn(r.filter);
+        const page = await e.list(ctx, r.userId, { ...(filter ? { filter } : {}), pageSize: r.pageSize, pageToken: r.pageToken, oldestFirst: r.oldestFirst });
+        return { memories: page.records.map((m) => map.memoryOut(m, r.includeEmbedding)), nextPageToken: page.nextPageToken };
+      }),
+      Update: this.unary('Update', async (r, ctx) => {
+        const patch = map.patchIn(r);
+        if (!r.replaceMetadata && Object.keys(r.metadata).length > 0) {
+          const cur = await e.get(ctx, r.userId, r.id);
+          patch.metadata = map.mergeMetadata(cur.metadata, r);
+        }
+        return map.memoryOut(await e.update(ctx, r.userId, r.id, patch), false);
+      }),
+      Forget: this.unary('Forget', async (r, ctx) => {
+        const deleted = await e.forget(ctx, r.userId, r.ids, map.filterIn(r.filter));
+        return { deletedCount: deleted.length, deletedIds: deleted };
+      }),
+      ForgetUser: this.unary('ForgetUser', async (r, ctx) => e.forgetUser(ctx, r.userId)),
+      Search: this.unary('Search', async (r, ctx) => {
+        const res = await e.search(ctx, r.userId, map.searchIn(r));
+        return { hits: res.hits.map((h) => map.hitOut(h, r.includeEmbedding)), tier: `TIER_${res.tier}`, tookMs: res.tookMs };
+      }),
+      SearchBatch: this.unary('SearchBatch', async (r, ctx) => {
+        const res = await e.searchBatch(
+          ctx,
+          r.searches.map((s) => s.userId),
+          r.searches.map((s) => map.searchIn(s)),
+        );
+        return {
+          results: res.map((x, i) => ({ hits: x.hits.map((h) => map.hitOut(h, r.searches[i]!.includeEmbedding)), tier: `TIER_${x.tier}`, tookMs: x.tookMs })),
+        };
+      }),
+      AssembleContext: this.notYet('AssembleContext', 'context assembly arrives with the precompute work (profiles, topics)'),
+      StreamContext: (call) => {
+        this.metrics.grpcRequests.inc({ method: 'StreamContext', code: 'UNIMPLEMENTED' });
+        call.destroy(Object.assign(new Error('StreamContext is not available yet: staged context streaming arrives with the precompute work'), { code: grpc.status.UNIMPLEMENTED }));
+      },
+      WarmSession: this.notYet('WarmSession', 'session warm-up arrives with the Redis cache work'),
+      GetProfile: this.notYet('GetProfile', 'profiles arrive with the precompute work'),
+      ListTopics: this.notYet('ListTopics', 'topics arrive with the precompute work'),
+      GetTopic: this.notYet('GetTopic', 'topics arrive with the precompute work'),
+      GetSummary: this.notYet('GetSummary', 'summaries arrive with the precompute work'),
+      TriggerPrecompute: this.notYet('TriggerPrecompute', 'the precompute scheduler is not built yet'),
+      GetJob: this.notYet('GetJob', 'the precompute scheduler is not built yet'),
+      CreateTask: this.unary('CreateTask', async (r, ctx) =>
+        map.taskOut(await e.createTask(ctx, r.userId, { id: r.id, agentId: r.agentId, title: r.title, metadata: r.metadata })),
+      ),
+      UpdateTaskStatus: this.unary('UpdateTaskStatus', async (r, ctx) => {
+        const status = map.taskStatusIn(r.status);
+        if (status && !['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'PENDING'].includes(status)) throw new InvalidArgumentError('status', `unknown status ${status}`);
+        return map.taskOut(await e.updateTaskStatus(ctx, r.userId, r.id, status));
+      }),
+      GetTask: this.unary('GetTask', async (r, ctx) => map.taskOut(await e.getTask(ctx, r.userId, r.id))),
+      ListTasks: this.unary('ListTasks', async (r, ctx) => {
+        const status = map.taskStatusIn(r.status);
+        const page = await e.listTasks(ctx, r.userId, { ...(status ? { status } : {}), pageSize: r.pageSize, pageToken: r.pageToken });
+        return { tasks: page.items.map(map.taskOut), nextPageToken: page.next ?? '' };
+      }),
+      ListAuditEvents: this.unary('ListAuditEvents', async (r, ctx) => {
+        const page = await e.listAuditEvents(ctx, r.userId, { pageSize: r.pageSize, pageToken: r.pageToken, operation: r.operation });
+        return { events: page.items.map(map.auditOut), nextPageToken: page.next ?? '' };
+      }),
+    };
+  }
+}

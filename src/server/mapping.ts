@@ -1,0 +1,178 @@
+/** Proto messages ↔ engine types. Pure functions; no validation beyond shape (the engine validates). */
+import type { Filter } from '../generated/memory/v1/Filter.js';
+import type { Memory } from '../generated/memory/v1/Memory.js';
+import type { MemoryInput as PbMemoryInput } from '../generated/memory/v1/MemoryInput.js';
+import type { SearchRequest } from '../generated/memory/v1/SearchRequest.js';
+import type { Task as PbTask } from '../generated/memory/v1/Task.js';
+import type { AuditEvent as PbAuditEvent } from '../generated/memory/v1/AuditEvent.js';
+import type { MemoryInput, MemoryPatch, SearchInput, SearchHit } from '../engine/memory-engine.js';
+import type { MemoryFilter, MemoryRecord, QueryClass, Scope } from '../engine/types.js';
+import type { AuditEvent, Task, TaskStatus } from '../metadata/metadata-store.js';
+import type { UpdateRequest } from '../generated/memory/v1/UpdateRequest.js';
+
+/** `SCOPE_USER` → `USER`; unspecified → undefined; anything unknown passes through for validation. */
+function enumIn<T extends string>(prefix: string, v: string | number | undefined): T | undefined {
+  if (v === undefined || v === `${prefix}UNSPECIFIED` || v === 0) return undefined;
+  if (typeof v === 'string' && v.startsWith(prefix)) return v.slice(prefix.length) as T;
+  return String(v) as T;
+}
+
+export const scopeIn = (v: string | number | undefined) => enumIn<Scope>('SCOPE_', v);
+export const queryClassIn = (v: string | number | undefined) => enumIn<QueryClass>('QUERY_CLASS_', v);
+export const taskStatusIn = (v: string | number | undefined) => enumIn<TaskStatus>('TASK_STATUS_', v);
+
+/** proto3 `optional` presence: proto-loader sets the synthetic oneof `_name` when the field was sent. */
+export function present<T extends object, K extends keyof T & string>(msg: T, field: K): T[K] | undefined {
+  return (msg as Record<string, unknown>)[`_${field}`] === field ? msg[field] : undefined;
+}
+
+const nonEmpty = <T>(xs: T[] | undefined): T[] | undefined => (xs && xs.length > 0 ? xs : undefined);
+
+export function memoryInputIn(m: PbMemoryInput | null | undefined): MemoryInput | undefined {
+  if (!m) return undefined;
+  const importance = present(m, 'importance');
+  const confidence = present(m, 'confidence');
+  const scope = scopeIn(m.scope);
+  return {
+    id: m.id,
+    agentId: m.agentId,
+    sessionId: m.sessionId,
+    taskId: m.taskId,
+    ...(scope ? { scope } : {}),
+    namespace: m.namespace,
+    content: m.content,
+    embedding: m.embedding,
+    kind: m.kind,
+    ...(importance !== undefined ? { importance } : {}),
+    ...(confidence !== undefined ? { confidence } : {}),
+    tags: m.tags,
+    entities: m.entities,
+    expiresAtMs: m.expiresAtMs,
+    ttlSeconds: m.ttlSeconds,
+    pinned: m.pinned,
+    metadata: m.metadata,
+  };
+}
+
+export function filterIn(f: Filter | null | undefined): MemoryFilter | undefined {
+  if (!f) return undefined;
+  const out: MemoryFilter = {};
+  const scopes = nonEmpty(f.scopes?.map((s) => scopeIn(s) ?? ('UNSPECIFIED' as Scope)));
+  if (scopes) out.scopes = scopes;
+  const lists = { namespaces: f.namespaces, kinds: f.kinds, tagsAny: f.tagsAny, tagsAll: f.tagsAll, entitiesAny: f.entitiesAny, ids: f.ids };
+  for (const [k, val] of Object.entries(lists)) if (nonEmpty(val)) (out as Record<string, unknown>)[k] = val;
+  if (f.agentId) out.agentId = f.agentId;
+  if (f.sessionId) out.sessionId = f.sessionId;
+  if (f.taskId) out.taskId = f.taskId;
+  if (f.createdAfterMs) out.createdAfterMs = f.createdAfterMs;
+  if (f.createdBeforeMs) out.createdBeforeMs = f.createdBeforeMs;
+  const minI = present(f, 'minImportance');
+  const maxI = present(f, 'maxImportance');
+  const pinned = present(f, 'pinned');
+  if (minI !== undefined) out.minImportance = minI;
+  if (maxI !== undefined) out.maxImportance = maxI;
+  if (pinned !== undefined) out.pinned = pinned;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+export function patchIn(r: UpdateRequest): MemoryPatch {
+  const p: MemoryPatch = { correction: r.correction };
+  if (r.expectedVersion) p.expectedVersion = r.expectedVersion;
+  const fields = ['content', 'kind', 'importance', 'confidence', 'namespace', 'pinned', 'expiresAtMs'] as const;
+  for (const f of fields) {
+    const val = present(r, f);
+    if (val !== undefined) (p as Record<string, unknown>)[f] = val;
+  }
+  const scope = present(r, 'scope');
+  if (scope !== undefined) p.scope = scopeIn(scope) ?? ('UNSPECIFIED' as Scope);
+  if (r.replaceTags || r.tags.length > 0) p.tags = r.tags;
+  if (r.replaceEntities || r.entities.length > 0) p.entities = r.entities;
+  if (r.replaceMetadata) p.metadata = r.metadata;
+  if (r.embedding.length > 0) p.embedding = r.embedding;
+  return p;
+}
+
+/** Without replace_metadata, given keys are merged into the current map. */
+export function mergeMetadata(current: Readonly<Record<string, string>>, r: UpdateRequest): Record<string, string> | undefined {
+  if (r.replaceMetadata || Object.keys(r.metadata).length === 0) return undefined;
+  return { ...current, ...r.metadata };
+}
+
+export function searchIn(r: SearchRequest): SearchInput {
+  const filter = filterIn(r.filter);
+  const queryClass = queryClassIn(r.queryClass);
+  const weights: SearchInput['weights'] = {};
+  if (r.weights) {
+    for (const k of ['similarity', 'importance', 'recency'] as const) {
+      const val = present(r.weights, k);
+      if (val !== undefined) weights[k] = val;
+    }
+  }
+  return {
+    query: r.query,
+    queryVector: r.queryVector,
+    topK: r.topK,
+    ...(filter ? { filter } : {}),
+    ...(queryClass ? { queryClass } : {}),
+    exact: r.exact,
+    ...(r.minScore ? { minScore: r.minScore } : {}),
+    includeEmbedding: r.includeEmbedding,
+    weights,
+  };
+}
+
+export function memoryOut(m: MemoryRecord, includeEmbedding: boolean): Memory {
+  return {
+    id: m.id,
+    userId: m.userId,
+    agentId: m.agentId,
+    sessionId: m.sessionId,
+    taskId: m.taskId,
+    scope: `SCOPE_${m.scope}`,
+    namespace: m.namespace,
+    content: m.content,
+    embedding: includeEmbedding ? Array.from(m.embedding) : [],
+    kind: m.kind,
+    importance: m.importance,
+    confidence: m.confidence,
+    tags: [...m.tags],
+    entities: [...m.entities],
+    createdAtMs: m.createdAtMs,
+    updatedAtMs: m.updatedAtMs,
+    accessedAtMs: m.accessedAtMs,
+    accessCount: m.accessCount,
+    expiresAtMs: m.expiresAtMs,
+    pinned: m.pinned,
+    version: m.version,
+    metadata: { ...m.metadata },
+  };
+}
+
+export const hitOut = (h: SearchHit, includeEmbedding: boolean) => ({ memory: memoryOut(h.memory, includeEmbedding), score: h.score, similarity: h.similarity });
+
+export function taskOut(t: Task): PbTask {
+  return {
+    id: t.id,
+    userId: t.userId,
+    agentId: t.agentId,
+    title: t.title,
+    status: `TASK_STATUS_${t.status}`,
+    createdAtMs: t.createdAtMs,
+    updatedAtMs: t.updatedAtMs,
+    finishedAtMs: t.finishedAtMs,
+    metadata: t.metadata,
+  };
+}
+
+export function auditOut(e: AuditEvent): PbAuditEvent {
+  return {
+    id: e.id,
+    userId: e.userId,
+    actor: e.actor,
+    operation: e.operation,
+    memoryIds: [...e.memoryIds],
+    requestId: e.requestId,
+    atMs: e.atMs,
+    details: e.details,
+  };
+}
