@@ -1,0 +1,90 @@
+import * as grpc from '@grpc/grpc-js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import type { MemoryServiceClient } from '../src/generated/memory/v1/MemoryService.js';
+import { createLogger } from '../src/observability/logger.js';
+import { loadMemoryProto } from '../src/server/proto.js';
+
+export async function tempDir(prefix = 'me-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export function newClient(port: number): MemoryServiceClient {
+  const { proto } = loadMemoryProto();
+  return new proto.memory.v1.MemoryService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+}
+
+type Callback<Res> = (err: grpc.ServiceError | null, res?: Res) => void;
+type UnaryFn<Req, Res> = (req: Req, md: grpc.Metadata, opts: grpc.CallOptions, cb: Callback<Res>) => unknown;
+
+/** Promise form of a unary call; the error is the grpc ServiceError (with .code). */
+export function call<Res = Record<string, unknown>>(
+  client: MemoryServiceClient,
+  method: string,
+  req: object,
+  opts: { deadlineMs?: number; metadata?: Record<string, string> } = {},
+): Promise<Res> {
+  const md = new grpc.Metadata();
+  for (const [k, v] of Object.entries(opts.metadata ?? {})) md.set(k, v);
+  const callOpts: grpc.CallOptions = opts.deadlineMs ? { deadline: Date.now() + opts.deadlineMs } : {};
+  const fn = (client as unknown as Record<string, UnaryFn<object, Res>>)[method]!.bind(client);
+  return new Promise<Res>((resolve, reject) => fn(req, md, callOpts, (err, res) => (err ? reject(err) : resolve(res!))));
+}
+
+/** Resolves with the gRPC status code the call failed with (or throws if it succeeded). */
+export async function failure(p: Promise<unknown>): Promise<{ code: number; details: string }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as grpc.ServiceError;
+    return { code: e.code, details: e.details };
+  }
+  throw new Error('expected the call to fail');
+}
+
+export interface TestApp {
+  app: App;
+  client: MemoryServiceClient;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export async function startApp(overrides: Partial<Config> = {}, dir?: string): Promise<TestApp> {
+  const dataDir = dir ?? (await tempDir());
+  const config = loadConfig({}, { grpcAddress: '127.0.0.1:0', httpAddress: '127.0.0.1:0', dataDir, logLevel: 'silent', shutdownGraceMs: 2000, ...overrides });
+  const app = await new App(config, createLogger(config.logLevel)).start();
+  const client = newClient(app.grpcPort);
+  return {
+    app,
+    client,
+    dir: dataDir,
+    stop: async () => {
+      client.close();
+      await app.close();
+      if (!dir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Seeded PRNG (mulberry32) for reproducible test data. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomUnitVector(dims: number, r: () => number): number[] {
+  const v = Array.from({ length: dims }, () => r() * 2 - 1);
+  const n = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  return v.map((x) => x / n);
+}
+
+export const status = grpc.status;
