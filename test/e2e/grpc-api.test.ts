@@ -58,7 +58,7 @@ describe('health, reflection, probes', () => {
     };
     const client = new def.grpc.health.v1.Health(`127.0.0.1:${t.app.grpcPort}`, grpc.credentials.createInsecure());
     const res = await new Promise<{ status: string }>((resolve, reject) =>
-      client.Check({ service: 'memory.v1.MemoryService' }, (err: Error | null, r: { status: string }) => (err ? reject(err) : resolve(r))),
+      client.Check!({ service: 'memory.v1.MemoryService' }, (err: Error | null, r: { status: string }) => (err ? reject(err) : resolve(r))),
     );
     expect(res.status).toBe('SERVING');
     client.close();
@@ -71,9 +71,9 @@ describe('health, reflection, probes', () => {
       grpc: { reflection: { v1: { ServerReflection: new (a: string, c: grpc.ChannelCredentials) => grpc.Client & Record<string, Function> } } };
     };
     const client = new def.grpc.reflection.v1.ServerReflection(`127.0.0.1:${t.app.grpcPort}`, grpc.credentials.createInsecure());
-    const stream = client.ServerReflectionInfo() as grpc.ClientDuplexStream<object, { listServicesResponse?: { service: { name: string }[] } }>;
+    const stream = client.ServerReflectionInfo!() as grpc.ClientDuplexStream<object, { listServicesResponse?: { service: { name: string }[] } }>;
     const names = await new Promise<string[]>((resolve, reject) => {
-      stream.on('data', (d) => resolve((d.listServicesResponse?.service ?? []).map((s) => s.name)));
+      stream.on('data', (d) => resolve((d.listServicesResponse?.service ?? []).map((s: { name: string }) => s.name)));
       stream.on('error', reject);
       stream.write({ listServices: '*' });
     });

@@ -18,7 +18,8 @@ const STOP = new Set(
 
 const W_UNIGRAM = 1.0;
 const W_BIGRAM = 0.6;
-const W_CHARGRAM = 0.35;
+/** Total L2 weight of one word's character n-grams (spread over them by 1/sqrt(count)). */
+const W_CHARGRAM = 0.6;
 
 function fnv1a(s: string, seed = 0x811c9dc5): number {
   let h = seed >>> 0;
@@ -37,7 +38,7 @@ function fnv1a(s: string, seed = 0x811c9dc5): number {
 
 /** A light suffix stripper: enough to map plurals and common verb forms together. */
 export function stem(w: string): string {
-  if (w.length <= 4) return w;
+  if (w.length <= 3) return w;
   for (const suf of ['ingly', 'edly', 'ing', 'ies', 'ied', 'ed', 'es', 's', 'ly']) {
     if (w.endsWith(suf) && w.length - suf.length >= 3) {
       const base = w.slice(0, -suf.length);
@@ -74,7 +75,10 @@ export class LexicalEmbedder implements Embedder {
       prev = isStop ? undefined : w;
       if (!isStop && raw.length >= 4) {
         const padded = `<${raw}>`;
-        for (let n = 3; n <= 5; n++) for (let i = 0; i + n <= padded.length; i++) add(`c:${padded.slice(i, i + n)}`, W_CHARGRAM / padded.length);
+        const grams: string[] = [];
+        for (let n = 3; n <= 5; n++) for (let i = 0; i + n <= padded.length; i++) grams.push(padded.slice(i, i + n));
+        const each = W_CHARGRAM / Math.sqrt(grams.length);
+        for (const g of grams) add(`c:${g}`, each);
       }
     }
     const v = new Float32Array(this.dimensions);

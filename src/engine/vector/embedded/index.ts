@@ -485,6 +485,12 @@ export class EmbeddedVectorStore implements VectorStore {
     return { partitions: this.partitions.size, memories, unindexed, walBytes: this.wal.bytesSinceRotation };
   }
 
+  /** One partition's slot accounting (for tests and diagnostics). */
+  partitionStats(userId: string): { size: number; live: number; indexed: boolean; indexedUpTo: number } | undefined {
+    const p = this.partitions.get(userId);
+    return p && { size: p.size, live: p.live, indexed: p.indexed, indexedUpTo: p.indexedUpTo };
+  }
+
   // ---- checkpoints -----------------------------------------------------------------------
 
   private maybeCheckpoint(): void {

@@ -59,10 +59,13 @@ export class WriteAheadLog {
         const ok = pos + HEADER <= data.length;
         const len = ok ? data.readUInt32LE(pos) : 0;
         const end = pos + HEADER + len;
-        const intact = ok && end <= data.length && crc32(data.subarray(pos + HEADER, end)) === data.readUInt32LE(pos + 4);
+        const intact = ok && len > 0 && end <= data.length && crc32(data.subarray(pos + HEADER, end)) === data.readUInt32LE(pos + 4);
         if (!intact) {
-          if (isLast) break; // torn tail: never acknowledged
-          throw new CorruptLogError(`write-ahead log ${segmentName(seg)} is corrupt at byte ${pos} (not at its end)`);
+          // A crash mid-append leaves a frame that runs past the end of the file, or zeros.
+          // Anything else is damage to acknowledged entries and must not be skipped.
+          const torn = !ok || end > data.length || data.subarray(pos).every((byte) => byte === 0);
+          if (isLast && torn) break;
+          throw new CorruptLogError(`write-ahead log ${segmentName(seg)} is corrupt at byte ${pos}; refusing to start rather than lose acknowledged writes`);
         }
         replay(data.subarray(pos + HEADER, end));
         pos = end;

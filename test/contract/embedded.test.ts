@@ -1,0 +1,196 @@
+import { appendFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { EmbeddedVectorStore } from '../../src/engine/vector/embedded/index.js';
+import { CorruptLogError } from '../../src/engine/vector/embedded/wal.js';
+import type { VectorStore } from '../../src/engine/vector/vector-store.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { randomUnitVector, rng, tempDir } from '../helpers.js';
+import { makeRecord, vectorStoreContract } from './vector-store-contract.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+function openStore(dir: string, dims: number, over: Partial<ConstructorParameters<typeof EmbeddedVectorStore>[0]> = {}): EmbeddedVectorStore {
+  return new EmbeddedVectorStore({
+    dir,
+    dimensions: dims,
+    modelId: `test-${dims}`,
+    walSync: true,
+    hnsw: { m: 16, efConstruction: 100 },
+    indexMinMemories: 100,
+    checkpointWalBytes: 1 << 30,
+    checkpointIntervalMs: 3_600_000,
+    compactDeadRatio: 0.3,
+    log: createLogger('silent'),
+    ...over,
+  });
+}
+
+let contractDir = '';
+vectorStoreContract('embedded (usearch + WAL)', {
+  async open(dims) {
+    contractDir = await tempDir();
+    dirs.push(contractDir);
+    const s = openStore(contractDir, dims);
+    await s.open();
+    return s;
+  },
+  async reopen(store: VectorStore) {
+    await store.close();
+    const s = openStore(contractDir, store.dimensions);
+    await s.open();
+    return s;
+  },
+  async cleanup() {},
+});
+
+async function until(cond: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('embedded store specifics', () => {
+  const D = 24;
+  const r = rng(99);
+  const vec = () => randomUnitVector(D, r);
+
+  it('builds the graph in the background and keeps recall once it has caught up', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const s = openStore(dir, D);
+    await s.open();
+    const u = 'graph-user';
+    const recs = Array.from({ length: 1500 }, () => makeRecord(u, vec()));
+    await s.upsert(u, recs);
+    await until(() => s.partitionStats(u)!.indexedUpTo === 1500);
+    let hit = 0;
+    for (let i = 0; i < 30; i++) {
+      const q = Float32Array.from(vec());
+      const exact = (await s.search(u, { vector: q, k: 10, ef: 128, exact: true })).map((h) => h.record.id);
+      const approx = (await s.search(u, { vector: q, k: 10, ef: 128, exact: false })).map((h) => h.record.id);
+      hit += approx.filter((id) => exact.includes(id)).length;
+    }
+    expect(hit / 300).toBeGreaterThanOrEqual(0.97);
+    await s.close();
+  });
+
+  it('restarts from a checkpoint with its graph loaded and an empty WAL', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    let s = openStore(dir, D);
+    await s.open();
+    const u = 'ckpt-user';
+    const recs = Array.from({ length: 600 }, () => makeRecord(u, vec()));
+    await s.upsert(u, recs);
+    await until(() => s.partitionStats(u)!.indexedUpTo === 600);
+    await s.checkpoint();
+    await s.upsert(u, [makeRecord(u, vec(), { content: 'after checkpoint' })]);
+    await s.close();
+    s = openStore(dir, D);
+    await s.open();
+    const st = s.partitionStats(u)!;
+    expect(st.live).toBe(601);
+    expect(st.indexed).toBe(true);
+    expect(st.indexedUpTo).toBeGreaterThanOrEqual(600);
+    const hits = await s.search(u, { vector: recs[123]!.embedding, k: 1, ef: 64, exact: false });
+    expect(hits[0]!.record.id).toBe(recs[123]!.id);
+    await s.close();
+  });
+
+  it('cuts a torn WAL tail (never acknowledged) and keeps everything before it', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    let s = openStore(dir, D);
+    await s.open();
+    const u = 'torn';
+    const recs = Array.from({ length: 20 }, () => makeRecord(u, vec()));
+    await s.upsert(u, recs);
+    // Simulate a crash mid-write: no checkpoint, a half frame at the end of the log.
+    (s as unknown as { checkpoint: () => Promise<void> }).checkpoint = async () => undefined;
+    await s.close();
+    const walDir = join(dir, 'wal');
+    const [seg] = (await readdir(walDir)).filter((f) => f.endsWith('.log')).sort().reverse();
+    await appendFile(join(walDir, seg!), Buffer.from([200, 1, 0, 0, 1, 2, 3, 4, 9, 9]));
+    s = openStore(dir, D);
+    await s.open();
+    expect(await s.count(u)).toBe(20);
+    await s.upsert(u, [makeRecord(u, vec())]);
+    expect(await s.count(u)).toBe(21);
+    (s as unknown as { checkpoint: () => Promise<void> }).checkpoint = async () => undefined;
+    await s.close();
+    s = openStore(dir, D);
+    await s.open();
+    expect(await s.count(u)).toBe(21);
+    await s.close();
+  });
+
+  it('refuses to start on a WAL corrupted before its end', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const s = openStore(dir, D);
+    await s.open();
+    await s.upsert('c', [makeRecord('c', vec())]);
+    await s.upsert('c', [makeRecord('c', vec())]);
+    (s as unknown as { checkpoint: () => Promise<void> }).checkpoint = async () => undefined;
+    await s.close();
+    const walDir = join(dir, 'wal');
+    const [seg] = (await readdir(walDir)).filter((f) => f.endsWith('.log'));
+    const data = await readFile(join(walDir, seg!));
+    data[20] = data[20]! ^ 0xff;
+    await writeFile(join(walDir, seg!), data);
+    await expect(openStore(dir, D).open()).rejects.toBeInstanceOf(CorruptLogError);
+  });
+
+  it('compacts a partition with many deletes at checkpoint and still answers right', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const s = openStore(dir, D);
+    await s.open();
+    const u = 'compact';
+    const recs = Array.from({ length: 400 }, () => makeRecord(u, vec()));
+    await s.upsert(u, recs);
+    await s.delete(u, recs.slice(0, 200).map((x) => x.id));
+    expect(s.partitionStats(u)!.size).toBe(400);
+    await s.checkpoint();
+    expect(s.partitionStats(u)).toMatchObject({ size: 200, live: 200 });
+    const q = recs[300]!.embedding;
+    expect((await s.search(u, { vector: q, k: 1, ef: 64, exact: false }))[0]!.record.id).toBe(recs[300]!.id);
+    await until(() => s.partitionStats(u)!.indexedUpTo === 200);
+    expect((await s.search(u, { vector: q, k: 1, ef: 64, exact: false }))[0]!.record.id).toBe(recs[300]!.id);
+    await s.close();
+  });
+
+  it('refuses data of another dimension or model, naming the setting', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const s = openStore(dir, D);
+    await s.open();
+    await s.close();
+    const dimErr = await openStore(dir, D + 1).open().catch((e: unknown) => e);
+    expect(dimErr).toBeInstanceOf(ConfigError);
+    expect((dimErr as ConfigError).variable).toBe('EMBEDDING_DIMENSIONS');
+    const modelErr = await openStore(dir, D, { modelId: 'other' }).open().catch((e: unknown) => e);
+    expect((modelErr as ConfigError).variable).toBe('EMBEDDER');
+  });
+
+  it('survives concurrent writers and deletes of one user', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const s = openStore(dir, D);
+    await s.open();
+    const u = `conc-${randomUUID()}`;
+    const recs = Array.from({ length: 300 }, () => makeRecord(u, vec()));
+    await Promise.all(recs.map((x) => s.upsert(u, [x])));
+    await Promise.all(recs.slice(0, 100).map((x) => s.delete(u, [x.id])));
+    expect(await s.count(u)).toBe(200);
+    await s.close();
+  });
+});

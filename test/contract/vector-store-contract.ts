@@ -1,0 +1,202 @@
+/**
+ * The VectorStore contract: every implementation (embedded, Qdrant, …) must pass this suite.
+ * Call `vectorStoreContract(name, harness)` from a *.test.ts file per backend.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MemoryRecord } from '../../src/engine/types.js';
+import type { VectorStore } from '../../src/engine/vector/vector-store.js';
+import { randomUnitVector, rng } from '../helpers.js';
+
+export interface StoreHarness {
+  /** A fresh, opened store of `dims` dimensions. */
+  open(dims: number): Promise<VectorStore>;
+  /** Closes `store` and opens the same data again (durability), when the backend persists. */
+  reopen(store: VectorStore): Promise<VectorStore>;
+  cleanup(): Promise<void>;
+}
+
+const DIMS = 32;
+
+export function makeRecord(userId: string, vector: number[], over: Partial<MemoryRecord> = {}): MemoryRecord {
+  const now = Date.now();
+  return {
+    id: randomUUID(),
+    userId,
+    agentId: '',
+    sessionId: '',
+    taskId: '',
+    scope: 'USER',
+    namespace: '',
+    content: 'c',
+    kind: 'fact',
+    importance: 0.5,
+    confidence: 1,
+    tags: [],
+    entities: [],
+    createdAtMs: now,
+    updatedAtMs: now,
+    expiresAtMs: 0,
+    pinned: false,
+    version: 1,
+    metadata: {},
+    accessedAtMs: 0,
+    accessCount: 0,
+    embedding: Float32Array.from(vector),
+    ...over,
+  };
+}
+
+function bruteForce(records: MemoryRecord[], q: Float32Array, k: number, pred: (r: MemoryRecord) => boolean = () => true): string[] {
+  return records
+    .filter(pred)
+    .map((r) => ({ id: r.id, s: r.embedding.reduce((acc, x, i) => acc + x * q[i]!, 0) }))
+    .sort((a, b) => b.s - a.s)
+    .slice(0, k)
+    .map((x) => x.id);
+}
+
+export function vectorStoreContract(name: string, harness: StoreHarness): void {
+  describe(`VectorStore contract: ${name}`, () => {
+    let store: VectorStore;
+    const r = rng(1234);
+    const vec = () => randomUnitVector(DIMS, r);
+
+    beforeAll(async () => {
+      store = await harness.open(DIMS);
+    });
+    afterAll(async () => {
+      await store?.close();
+      await harness.cleanup();
+    });
+
+    it('upserts, gets in the order asked, and replaces by id', async () => {
+      const u = `u-${randomUUID()}`;
+      const a = makeRecord(u, vec(), { content: 'a' });
+      const b = makeRecord(u, vec(), { content: 'b' });
+      await store.upsert(u, [a, b]);
+      const got = await store.get(u, [b.id, 'missing', a.id]);
+      expect(got.map((x) => x.content)).toEqual(['b', 'a']);
+      expect(Array.from(got[1]!.embedding)).toEqual(Array.from(a.embedding));
+      await store.upsert(u, [{ ...a, content: 'a2', version: 2 }]);
+      const [a2] = await store.get(u, [a.id]);
+      expect(a2).toMatchObject({ content: 'a2', version: 2 });
+      expect(await store.count(u)).toBe(2);
+    });
+
+    it('keeps tenants apart in every call', async () => {
+      const u1 = `u-${randomUUID()}`;
+      const u2 = `u-${randomUUID()}`;
+      const v = vec();
+      const m = makeRecord(u1, v);
+      await store.upsert(u1, [m]);
+      await store.upsert(u2, [makeRecord(u2, vec())]);
+      expect(await store.get(u2, [m.id])).toEqual([]);
+      const hits = await store.search(u2, { vector: Float32Array.from(v), k: 10, ef: 64, exact: false });
+      expect(hits.every((h) => h.record.userId === u2)).toBe(true);
+      expect(await store.delete(u2, [m.id])).toEqual([]);
+      expect(await store.count(u1)).toBe(1);
+      expect((await store.scroll(u2, { limit: 10, newestFirst: true })).records.every((x) => x.userId === u2)).toBe(true);
+    });
+
+    it.each([
+      ['small user (exact scan)', 40],
+      ['large user (graph + unindexed tail)', 400],
+    ])('returns the true nearest neighbours for a %s', async (_label, n) => {
+      const u = `u-${randomUUID()}`;
+      const recs = Array.from({ length: n }, () => makeRecord(u, vec()));
+      for (let i = 0; i < recs.length; i += 100) await store.upsert(u, recs.slice(i, i + 100));
+      let agree = 0;
+      const queries = 20;
+      for (let i = 0; i < queries; i++) {
+        const q = Float32Array.from(vec());
+        const truth = bruteForce(recs, q, 10);
+        const exact = await store.search(u, { vector: q, k: 10, ef: 128, exact: true });
+        expect(exact.map((h) => h.record.id)).toEqual(truth);
+        const approx = await store.search(u, { vector: q, k: 10, ef: 128, exact: false });
+        agree += approx.filter((h) => truth.includes(h.record.id)).length;
+        for (let j = 1; j < approx.length; j++) expect(approx[j - 1]!.similarity).toBeGreaterThanOrEqual(approx[j]!.similarity);
+      }
+      expect(agree / (queries * 10)).toBeGreaterThanOrEqual(0.95);
+    });
+
+    it('applies filters to search, count, scroll and delete', async () => {
+      const u = `u-${randomUUID()}`;
+      const recs = Array.from({ length: 120 }, (_, i) =>
+        makeRecord(u, vec(), { namespace: i % 2 ? 'odd' : 'even', tags: i % 3 === 0 ? ['three'] : [], importance: (i % 10) / 10, createdAtMs: 1_000 + i }),
+      );
+      await store.upsert(u, recs);
+      const pred = (x: MemoryRecord) => x.namespace === 'odd' && x.tags.includes('three');
+      const q = Float32Array.from(vec());
+      const hits = await store.search(u, { vector: q, k: 5, ef: 64, exact: false, filter: { namespaces: ['odd'], tagsAny: ['three'] } });
+      expect(hits.map((h) => h.record.id)).toEqual(bruteForce(recs, q, 5, pred));
+      expect(await store.count(u, { namespaces: ['odd'], tagsAny: ['three'] })).toBe(recs.filter(pred).length);
+      expect(await store.count(u, { minImportance: 0.5 })).toBe(recs.filter((x) => x.importance >= 0.5).length);
+      expect(await store.count(u, { createdAfterMs: 1_100 })).toBe(20);
+      const page = await store.scroll(u, { limit: 500, newestFirst: false, filter: { namespaces: ['even'] } });
+      expect(page.records).toHaveLength(60);
+      const deleted = await store.deleteByFilter(u, { tagsAny: ['three'] });
+      expect(deleted.sort()).toEqual(recs.filter((x) => x.tags.includes('three')).map((x) => x.id).sort());
+      expect(await store.count(u)).toBe(120 - deleted.length);
+      const after = await store.search(u, { vector: q, k: 200, ef: 64, exact: false });
+      expect(after.some((h) => h.record.tags.includes('three'))).toBe(false);
+    });
+
+    it('hides expired memories and drops hits under min similarity', async () => {
+      const u = `u-${randomUUID()}`;
+      const v = vec();
+      const live = makeRecord(u, v);
+      const expired = makeRecord(u, v, { expiresAtMs: Date.now() + 50 });
+      await store.upsert(u, [live, expired]);
+      await new Promise((res) => setTimeout(res, 80));
+      expect((await store.get(u, [expired.id])).length).toBe(0);
+      const hits = await store.search(u, { vector: Float32Array.from(v), k: 10, ef: 64, exact: true, minSimilarity: 0.99 });
+      expect(hits.map((h) => h.record.id)).toEqual([live.id]);
+    });
+
+    it('scrolls in creation order both ways with cursors, no gaps or repeats', async () => {
+      const u = `u-${randomUUID()}`;
+      const recs = Array.from({ length: 57 }, (_, i) => makeRecord(u, vec(), { createdAtMs: 5_000 + Math.floor(i / 3) }));
+      await store.upsert(u, recs);
+      for (const newestFirst of [false, true]) {
+        const ids: string[] = [];
+        let after;
+        for (let guard = 0; guard < 20; guard++) {
+          const page: Awaited<ReturnType<VectorStore['scroll']>> = await store.scroll(u, { limit: 10, newestFirst, ...(after ? { after } : {}) });
+          ids.push(...page.records.map((x) => x.id));
+          if (!page.next) break;
+          after = page.next;
+        }
+        expect(new Set(ids).size).toBe(57);
+        const expected = [...recs].sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : 1)).map((x) => x.id);
+        expect(ids).toEqual(newestFirst ? expected.reverse() : expected);
+      }
+    });
+
+    it('drops a tenant entirely', async () => {
+      const u = `u-${randomUUID()}`;
+      await store.upsert(u, [makeRecord(u, vec()), makeRecord(u, vec())]);
+      expect(await store.dropTenant(u)).toBe(2);
+      expect(await store.count(u)).toBe(0);
+      expect(await store.search(u, { vector: Float32Array.from(vec()), k: 5, ef: 64, exact: false })).toEqual([]);
+      expect(await store.dropTenant(u)).toBe(0);
+    });
+
+    it('keeps every acknowledged write across a close and reopen', async () => {
+      const u = `u-${randomUUID()}`;
+      const recs = Array.from({ length: 300 }, () => makeRecord(u, vec()));
+      await store.upsert(u, recs.slice(0, 150));
+      await store.upsert(u, recs.slice(150));
+      const gone = recs.slice(0, 10).map((x) => x.id);
+      await store.delete(u, gone);
+      await store.upsert(u, [{ ...recs[20]!, content: 'changed', version: 2 }]);
+      store = await harness.reopen(store);
+      expect(await store.count(u)).toBe(290);
+      expect(await store.get(u, gone)).toEqual([]);
+      expect((await store.get(u, [recs[20]!.id]))[0]!.content).toBe('changed');
+      const q = recs[200]!.embedding;
+      const hits = await store.search(u, { vector: q, k: 1, ef: 64, exact: false });
+      expect(hits[0]!.record.id).toBe(recs[200]!.id);
+    });
+  });
+}
