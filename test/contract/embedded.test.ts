@@ -27,6 +27,7 @@ function openStore(dir: string, dims: number, over: Partial<ConstructorParameter
     checkpointIntervalMs: 3_600_000,
     compactDeadRatio: 0.3,
     log: createLogger('silent'),
+    blockRows: 256, // small blocks: searches cross block edges in every test
     ...over,
   });
 }

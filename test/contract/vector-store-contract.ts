@@ -120,6 +120,24 @@ export function vectorStoreContract(name: string, harness: StoreHarness): void {
       expect(agree / (queries * 10)).toBeGreaterThanOrEqual(0.95);
     });
 
+    it('finds every just-acknowledged memory by its own vector, before any index catches up', async () => {
+      const u = `u-${randomUUID()}`;
+      const recs = Array.from({ length: 3000 }, () => makeRecord(u, vec()));
+      for (let i = 0; i < recs.length; i += 250) await store.upsert(u, recs.slice(i, i + 250));
+      const probes = [0, 1, 777, 1499, 2500, 2998, 2999];
+      for (const j of probes) {
+        const hits = await store.search(u, { vector: Float32Array.from(recs[j]!.embedding), k: 3, ef: 64, exact: false });
+        expect(hits[0]!.record.id, `memory ${j}`).toBe(recs[j]!.id);
+        expect(hits[0]!.similarity).toBeGreaterThan(0.9999);
+        expect(hits[1]!.similarity).toBeLessThan(0.9999);
+      }
+      // Query vectors that are views into a larger buffer must work too.
+      const big = new Float32Array(DIMS * 3);
+      big.set(recs[2999]!.embedding, DIMS);
+      const viaView = await store.search(u, { vector: big.subarray(DIMS, 2 * DIMS), k: 1, ef: 64, exact: true });
+      expect(viaView[0]!.record.id).toBe(recs[2999]!.id);
+    });
+
     it('applies filters to search, count, scroll and delete', async () => {
       const u = `u-${randomUUID()}`;
       const recs = Array.from({ length: 120 }, (_, i) =>

@@ -27,6 +27,7 @@ import { decodeEntry, encodeEntry, Op, splitStats, type StoredMeta, type WalEntr
 import { syncDir, writeFileDurable } from './fs-util.js';
 import { HnswClient } from './hnsw-client.js';
 import { Partition, type Candidate } from './partition.js';
+import { VectorMatrix } from './vector-matrix.js';
 import { WriteAheadLog } from './wal.js';
 
 export interface HnswParams {
@@ -46,6 +47,8 @@ export interface EmbeddedStoreOptions {
   checkpointIntervalMs: number;
   compactDeadRatio: number;
   log: Logger;
+  /** Rows per vector block (tests make it small to cross block edges). */
+  blockRows?: number;
 }
 
 interface Manifest {
@@ -60,7 +63,7 @@ interface Capture {
   p: Partition;
   gen: number;
   size: number;
-  vectors: Float32Array;
+  vectorChunks: Uint8Array[];
   lines: { meta: MemoryMeta; slot: number }[];
   accessedAt: Float64Array;
   accessCount: Float64Array;
@@ -276,7 +279,7 @@ export class EmbeddedVectorStore implements VectorStore {
     let p = this.partitions.get(userId);
     if (!p) {
       const key = partitionKey(userId);
-      p = new Partition(userId, key, this.dimensions);
+      p = new Partition(userId, key, this.dimensions, 64, this.o.blockRows);
       this.partitions.set(userId, p);
       this.byKey.set(key, p);
       this.droppedSinceCheckpoint.delete(key);
@@ -319,7 +322,7 @@ export class EmbeddedVectorStore implements VectorStore {
     for (let s = p.sentToIndex; s < p.size; s++) if (p.metaBySlot[s]) slots.push(s);
     const keys = Float64Array.from(slots);
     const vectors = new Float32Array(slots.length * d);
-    slots.forEach((s, i) => vectors.set(p.vectors.subarray(s * d, (s + 1) * d), i * d));
+    slots.forEach((s, i) => vectors.set(p.matrix.row(s), i * d));
     this.hnsw.post({ t: 'add', key: p.key, keys, vectors, upTo: p.size, epoch: this.epochOf(p) }, [keys.buffer, vectors.buffer]);
     p.sentToIndex = p.size;
   }
@@ -461,9 +464,9 @@ export class EmbeddedVectorStore implements VectorStore {
       let dot = 0;
       let nv = 0;
       let nq = 0;
-      const o = slot * d;
+      const row = p.matrix.row(slot);
       for (let i = 0; i < d; i++) {
-        const x = p.vectors[o + i]!;
+        const x = row[i]!;
         dot += x * v[i]!;
         nv += x * x;
         nq += v[i]! * v[i]!;
@@ -567,7 +570,7 @@ export class EmbeddedVectorStore implements VectorStore {
       p,
       gen,
       size: p.size,
-      vectors: p.vectors,
+      vectorChunks: p.matrix.chunks(),
       lines,
       accessedAt: p.accessedAt.slice(0, p.size),
       accessCount: p.accessCount.slice(0, p.size),
@@ -603,9 +606,7 @@ export class EmbeddedVectorStore implements VectorStore {
       }
     }
     await writeFileDurable(this.snapPath(key, c.gen, 'meta'), metaChunks());
-    const bytes = c.size * c.p.dims * 4;
-    const vec = new Uint8Array(c.vectors.buffer, c.vectors.byteOffset, bytes);
-    await writeFileDurable(this.snapPath(key, c.gen, 'vec'), [vec]);
+    await writeFileDurable(this.snapPath(key, c.gen, 'vec'), c.vectorChunks);
     c.indexUpTo = 0;
     if (c.save) {
       try {
@@ -638,8 +639,8 @@ export class EmbeddedVectorStore implements VectorStore {
     if (header.dims !== this.dimensions || header.userId !== userId) throw new ConfigError('DATA_DIR', `snapshot ${key}/snap-${gen} does not match the manifest`);
     const vecBuf = await readFile(this.snapPath(key, gen, 'vec'));
     if (vecBuf.length !== header.size * this.dimensions * 4) throw new ConfigError('DATA_DIR', `snapshot ${key}/snap-${gen}.vec is truncated`);
-    const p = new Partition(userId, key, this.dimensions, Math.max(64, Math.ceil(header.size * 1.25)));
-    new Uint8Array(p.vectors.buffer).set(vecBuf);
+    const p = new Partition(userId, key, this.dimensions, Math.max(64, Math.ceil(header.size * 1.25)), this.o.blockRows);
+    p.matrix = VectorMatrix.fromBytes(vecBuf, this.dimensions, header.size, this.o.blockRows);
     p.size = header.size;
     p.metaBySlot = new Array(header.size);
     for (let i = 1; i < lines.length; i++) {

@@ -1,15 +1,15 @@
 /**
  * One user's partition of the embedded store, in memory.
  *
- * Vectors live in one growable matrix addressed by slot. Slots are append-only: a new or
+ * Vectors live in a block matrix addressed by slot. Slots are append-only: a new or
  * re-embedded memory takes the next slot, a deleted one leaves a dead slot behind until
- * compaction renumbers. Because a slot's vector is never overwritten, the prefix [0, size) of
- * the matrix is immutable, which lets a checkpoint write it without copying.
+ * compaction renumbers. Because a slot's vector is never overwritten, a checkpoint can write
+ * the matrix without copying it.
  *
  * Metadata objects are immutable too (updates replace them); access statistics live in typed
  * arrays beside them.
  */
-import { exactSearch, MetricKind } from 'usearch';
+import { VectorMatrix } from './vector-matrix.js';
 import type { AccessStats, MemoryMeta, MemoryRecord } from '../../types.js';
 import type { MetaPredicate } from '../../filter.js';
 
@@ -19,7 +19,7 @@ export interface Candidate {
 }
 
 export class Partition {
-  vectors: Float32Array;
+  matrix: VectorMatrix;
   size = 0;
   live = 0;
   metaBySlot: (MemoryMeta | undefined)[] = [];
@@ -44,8 +44,9 @@ export class Partition {
     readonly key: string,
     readonly dims: number,
     capacity = 64,
+    readonly blockRows = 4096,
   ) {
-    this.vectors = new Float32Array(capacity * dims);
+    this.matrix = new VectorMatrix(dims, blockRows);
     this.accessedAt = new Float64Array(capacity);
     this.accessCount = new Float64Array(capacity);
   }
@@ -59,10 +60,6 @@ export class Partition {
     if (slots <= cap) return;
     let next = cap;
     while (next < slots) next = Math.max(64, Math.ceil(next * 1.5));
-    const v = new Float32Array(next * this.dims);
-    v.set(this.vectors.subarray(0, this.size * this.dims));
-    // The old matrix is left as it was: a checkpoint may still be writing from it.
-    this.vectors = v;
     const a = new Float64Array(next);
     a.set(this.accessedAt.subarray(0, this.size));
     this.accessedAt = a;
@@ -83,7 +80,7 @@ export class Partition {
       const meta = metas[i]!;
       const vec = vectors.subarray(i * d, (i + 1) * d);
       const old = this.byId.get(meta.id);
-      if (old !== undefined && sameVector(this.vectors, old * d, vec)) {
+      if (old !== undefined && sameVector(this.matrix.row(old), vec)) {
         this.metaBySlot[old] = meta;
         this.accessedAt[old] = stats[i]!.accessedAtMs;
         this.accessCount[old] = stats[i]!.accessCount;
@@ -95,7 +92,7 @@ export class Partition {
         died.push(old);
       }
       const slot = this.size++;
-      this.vectors.set(vec, slot * d);
+      this.matrix.append(vec);
       this.metaBySlot[slot] = meta;
       this.accessedAt[slot] = stats[i]!.accessedAtMs;
       this.accessCount[slot] = stats[i]!.accessCount;
@@ -134,7 +131,7 @@ export class Partition {
       ...meta,
       accessedAtMs: this.accessedAt[slot]!,
       accessCount: this.accessCount[slot]!,
-      embedding: this.vectors.slice(slot * this.dims, (slot + 1) * this.dims),
+      embedding: this.matrix.row(slot).slice(),
     };
   }
 
@@ -167,41 +164,37 @@ export class Partition {
   exactRange(query: Float32Array, from: number, to: number, want: number, pred: MetaPredicate | undefined): Candidate[] {
     const n = to - from;
     if (n <= 0 || want <= 0) return [];
-    const d = this.dims;
-    const data = this.vectors.subarray(from * d, to * d);
+    const accept = (slot: number) => {
+      const meta = this.metaBySlot[slot];
+      return meta !== undefined && (!pred || pred(meta));
+    };
     let count = Math.min(n, want + Math.min(this.dead, want * 4));
     for (;;) {
-      const r = exactSearch(data, query, d, count, MetricKind.Cos, n > 50_000 ? 0 : 1) as { keys: BigUint64Array; distances: Float32Array };
-      const out: Candidate[] = [];
-      for (let i = 0; i < r.keys.length && out.length < want; i++) {
-        const slot = from + Number(r.keys[i]);
-        const meta = this.metaBySlot[slot];
-        if (meta && (!pred || pred(meta))) out.push({ slot, similarity: 1 - r.distances[i]! });
-      }
-      if (out.length >= want || count >= n) return out;
+      const found = this.matrix.nearest(query, from, to, count, accept);
+      // Each block gave its best `count`; fewer than `want` overall means some were filtered.
+      if (found.length >= want || count >= n) return found.slice(0, want).map((m) => ({ slot: m.row, similarity: m.similarity }));
       count = Math.min(n, count * 4);
     }
   }
 
   /** Drops dead slots and renumbers: returns the old slot of every new slot. */
   compact(): Int32Array {
-    const d = this.dims;
     const order = this.sortedSlots().slice().sort((a, b) => a - b);
     const cap = Math.max(64, Math.ceil(order.length * 1.25));
-    const vectors = new Float32Array(cap * d);
+    const matrix = new VectorMatrix(this.dims, this.blockRows);
     const accessedAt = new Float64Array(cap);
     const accessCount = new Float64Array(cap);
     const metaBySlot: (MemoryMeta | undefined)[] = new Array(order.length);
     const oldOf = new Int32Array(order.length);
     order.forEach((old, slot) => {
-      vectors.set(this.vectors.subarray(old * d, (old + 1) * d), slot * d);
+      matrix.append(this.matrix.row(old));
       accessedAt[slot] = this.accessedAt[old]!;
       accessCount[slot] = this.accessCount[old]!;
       metaBySlot[slot] = this.metaBySlot[old];
       this.byId.set(this.metaBySlot[old]!.id, slot);
       oldOf[slot] = old;
     });
-    this.vectors = vectors;
+    this.matrix = matrix;
     this.accessedAt = accessedAt;
     this.accessCount = accessCount;
     this.metaBySlot = metaBySlot;
@@ -213,7 +206,7 @@ export class Partition {
   }
 }
 
-function sameVector(matrix: Float32Array, offset: number, v: Float32Array): boolean {
-  for (let i = 0; i < v.length; i++) if (matrix[offset + i] !== v[i]) return false;
+function sameVector(a: Float32Array, b: Float32Array): boolean {
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
