@@ -1,0 +1,154 @@
+/** Shared pieces of the benchmarks: server process, gRPC client, percentiles, datasets. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import * as hdr from 'hdr-histogram-js';
+import type { MemoryServiceClient } from '../src/generated/memory/v1/MemoryService.js';
+import { call, newClient } from '../test/helpers.js';
+
+export { call, newClient };
+export const root = fileURLToPath(new URL('..', import.meta.url));
+
+export interface ServerProcess {
+  child: ChildProcess;
+  grpcPort: number;
+  httpPort: number;
+  /** ms from spawn to the "serving" log line. */
+  startMs: number;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts the built service (dist/) in its own process, as `npm start` runs it. */
+export function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    cwd: root,
+    env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let msg: { msg?: string; grpcPort?: number; httpPort?: number };
+      try {
+        msg = JSON.parse(line) as typeof msg;
+      } catch {
+        return;
+      }
+      if (msg.msg === 'serving') {
+        resolve({
+          child,
+          grpcPort: msg.grpcPort!,
+          httpPort: msg.httpPort!,
+          startMs: performance.now() - t0,
+          stop: (signal = 'SIGTERM') =>
+            new Promise<void>((res) => {
+              if (child.exitCode !== null) return res();
+              child.once('exit', () => res());
+              child.kill(signal);
+            }),
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr.slice(-2000)}`)));
+  });
+}
+
+export async function metric(httpPort: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(name + ' ') || line.startsWith(name + '{')) sum += Number(line.split(' ').pop());
+  return sum;
+}
+
+export async function rssMb(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+export class Latency {
+  private readonly h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+  count = 0;
+  record(ms: number): void {
+    this.h.recordValue(Math.max(1, Math.round(ms * 1000)));
+    this.count++;
+  }
+  /** milliseconds */
+  p(q: number): number {
+    return this.h.getValueAtPercentile(q) / 1000;
+  }
+  summary(): { p50: number; p95: number; p99: number; max: number; n: number } {
+    const r = (x: number) => Math.round(x * 1000) / 1000;
+    return { p50: r(this.p(50)), p95: r(this.p(95)), p99: r(this.p(99)), max: r(this.h.maxValue / 1000), n: this.count };
+  }
+}
+
+/** Seeded PRNG and clustered unit vectors (Gaussian blobs around random centres). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function gaussian(r: () => number): () => number {
+  return () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
+}
+
+export function clusteredVectors(n: number, dims: number, clusters: number, seed: number, spread = 0.9): Float32Array {
+  const r = rng(seed);
+  const g = gaussian(r);
+  const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dims }, g));
+  const out = new Float32Array(n * dims);
+  for (let i = 0; i < n; i++) {
+    const c = centres[Math.floor(r() * clusters)]!;
+    let norm = 0;
+    for (let d = 0; d < dims; d++) {
+      const v = c[d]! + g() * spread;
+      out[i * dims + d] = v;
+      norm += v * v;
+    }
+    norm = Math.sqrt(norm);
+    for (let d = 0; d < dims; d++) out[i * dims + d]! /= norm;
+  }
+  return out;
+}
+
+/** Queries near stored points (a stored vector plus noise), like a paraphrase of a memory. */
+export function queriesNear(data: Float32Array, dims: number, count: number, seed: number, noise = 0.05): number[][] {
+  const r = rng(seed);
+  const g = gaussian(r);
+  const n = data.length / dims;
+  return Array.from({ length: count }, () => {
+    const j = Math.floor(r() * n);
+    const q = Array.from({ length: dims }, (_, d) => data[j * dims + d]! + g() * noise);
+    const norm = Math.hypot(...q);
+    return q.map((x) => x / norm);
+  });
+}
+
+/** Runs `fn` from `concurrency` loops until `total` calls are done; returns wall ms. */
+export async function runConcurrent(total: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) await fn(next++);
+    }),
+  );
+  return performance.now() - t0;
+}
+
+export function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
+}
+
+export type Client = MemoryServiceClient;
