@@ -27,7 +27,10 @@ export interface VectorStore {
 
   /** Inserts or replaces records of one user, atomically as a group. */
   upsert(userId: string, records: MemoryRecord[]): Promise<void>;
-  /** Records by id, in the order asked; missing ids are left out. */
+  /**
+   * Records by id, in the order asked; missing ids are left out. A returned record's
+   * `embedding` may be a view into the store's memory: read it, never write to it.
+   */
   get(userId: string, ids: readonly string[]): Promise<MemoryRecord[]>;
   /** Deletes by id; resolves with the ids that existed. */
   delete(userId: string, ids: readonly string[]): Promise<string[]>;

@@ -427,7 +427,7 @@ export class EmbeddedVectorStore implements VectorStore {
     while (count <= MAX_ANN_COUNT) {
       let reply;
       try {
-        reply = await this.hnsw.request({ t: 'search', key: p.key, vector: q.vector, count });
+        reply = await this.hnsw.request({ t: 'search', key: p.key, vector: ownBuffer(q.vector), count });
       } catch (err) {
         this.o.log.warn({ err, user: p.key }, 'graph search failed; scanning exactly');
         break;
@@ -687,6 +687,11 @@ function lowerBound(order: number[], m: (MemoryMeta | undefined)[], c: { created
     else hi = mid;
   }
   return lo;
+}
+
+/** postMessage clones a view's whole ArrayBuffer: send a compact copy when `v` is a view. */
+function ownBuffer(v: Float32Array): Float32Array {
+  return v.byteOffset === 0 && v.byteLength === v.buffer.byteLength ? v : v.slice();
 }
 
 export function partitionKey(userId: string): string {

@@ -131,7 +131,8 @@ export class Partition {
       ...meta,
       accessedAtMs: this.accessedAt[slot]!,
       accessCount: this.accessCount[slot]!,
-      embedding: this.matrix.row(slot).slice(),
+      // A view, not a copy: rows never change once written. Callers treat it as read-only.
+      embedding: this.matrix.row(slot),
     };
   }
 

@@ -68,7 +68,7 @@ export class VectorMatrix {
       const skip = Math.max(0, from - base); // leading rows outside the range
       const data = this.blocks[b]!.subarray(0, end * this.dims); // offset 0: safe for exactSearch
       const k = Math.min(end, count + skip);
-      const r = exactSearch(data, q, this.dims, k, MetricKind.Cos, end > 8192 ? 0 : 1) as { keys: BigUint64Array; distances: Float32Array };
+      const r = exactSearch(data, q, this.dims, k, MetricKind.IP, end > 8192 ? 0 : 1) as { keys: BigUint64Array; distances: Float32Array };
       for (let i = 0; i < r.keys.length; i++) {
         const local = Number(r.keys[i]);
         if (local < skip) continue;
