@@ -4,9 +4,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as hdr from 'hdr-histogram-js';
 import type { MemoryServiceClient } from '../src/generated/memory/v1/MemoryService.js';
-import { call, newClient } from '../test/helpers.js';
+import { call, newClient, rng } from '../test/helpers.js';
 
-export { call, newClient };
+export { call, newClient, rng };
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
 export interface ServerProcess {
@@ -86,18 +86,7 @@ export class Latency {
   }
 }
 
-/** Seeded PRNG and clustered unit vectors (Gaussian blobs around random centres). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** Gaussian samples from a seeded uniform source; clustered unit vectors built on them. */
 export function gaussian(r: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
 }

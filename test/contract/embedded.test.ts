@@ -50,6 +50,12 @@ vectorStoreContract('embedded (usearch + WAL)', {
   async cleanup() {},
 });
 
+/** Closes like a crash would leave it: no final checkpoint, so restart replays the WAL. */
+async function closeWithoutCheckpoint(s: EmbeddedVectorStore): Promise<void> {
+  (s as unknown as { checkpoint: () => Promise<void> }).checkpoint = async () => undefined;
+  await s.close();
+}
+
 async function until(cond: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
@@ -115,8 +121,7 @@ describe('embedded store specifics', () => {
     const recs = Array.from({ length: 20 }, () => makeRecord(u, vec()));
     await s.upsert(u, recs);
     // Simulate a crash mid-write: no checkpoint, a half frame at the end of the log.
-    (s as unknown as { checkpoint: () => Promise<void> }).checkpoint = async () => undefined;
-    await s.close();
+    await closeWithoutCheckpoint(s);
     const walDir = join(dir, 'wal');
     const [seg] = (await readdir(walDir)).filter((f) => f.endsWith('.log')).sort().reverse();
     await appendFile(join(walDir, seg!), Buffer.from([200, 1, 0, 0, 1, 2, 3, 4, 9, 9]));
@@ -125,8 +130,7 @@ describe('embedded store specifics', () => {
     expect(await s.count(u)).toBe(20);
     await s.upsert(u, [makeRecord(u, vec())]);
     expect(await s.count(u)).toBe(21);
-    (s as unknown as { checkpoint: () => Promise<void> }).checkpoint = async () => undefined;
-    await s.close();
+    await closeWithoutCheckpoint(s);
     s = openStore(dir, D);
     await s.open();
     expect(await s.count(u)).toBe(21);
@@ -140,8 +144,7 @@ describe('embedded store specifics', () => {
     await s.open();
     await s.upsert('c', [makeRecord('c', vec())]);
     await s.upsert('c', [makeRecord('c', vec())]);
-    (s as unknown as { checkpoint: () => Promise<void> }).checkpoint = async () => undefined;
-    await s.close();
+    await closeWithoutCheckpoint(s);
     const walDir = join(dir, 'wal');
     const [seg] = (await readdir(walDir)).filter((f) => f.endsWith('.log'));
     const data = await readFile(join(walDir, seg!));
