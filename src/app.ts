@@ -89,7 +89,7 @@ export class App {
       this.metadata = new SqlMetadataStore('pglite', await openPGlite(join(dataDir, 'metadata')));
       await Promise.all([this.store.open(), this.metadata.open()]);
       const embeddings = embedder
-        ? new EmbeddingService(embedder, this.l1, this.metrics, { batchMax: c.embedBatchMax, batchWaitMs: c.embedBatchWaitMs, ttlMs: c.cacheEmbeddingTtlMs })
+        ? new EmbeddingService(embedder, this.l1, this.metrics, { batchMax: c.embedBatchMax, batchWaitMs: c.embedBatchWaitMs, maxInflight: c.embedMaxInflight, ttlMs: c.cacheEmbeddingTtlMs })
         : undefined;
       this.engine = new MemoryEngine(this.store, this.metadata, embeddings, this.l1, this.metrics, {
         limits: {

@@ -80,7 +80,8 @@ export const CONFIG_SPEC = {
   openaiModel: { env: 'OPENAI_EMBEDDING_MODEL', default: 'text-embedding-3-small', parse: str, doc: 'embedding model name' },
   openaiTimeoutMs: { env: 'OPENAI_TIMEOUT_MS', default: 10_000, parse: int(100, 600_000), doc: 'timeout of one embeddings request' },
   embedBatchMax: { env: 'EMBED_BATCH_MAX', default: 256, parse: int(1, 4096), doc: 'most texts micro-batched into one provider call' },
-  embedBatchWaitMs: { env: 'EMBED_BATCH_WAIT_MS', default: 2, parse: int(0, 1000), doc: 'how long a micro-batch waits for more texts' },
+  embedBatchWaitMs: { env: 'EMBED_BATCH_WAIT_MS', default: 0, parse: int(0, 1000), doc: 'extra wait before a provider call to gather more texts (0: none; batches form while calls are in flight)' },
+  embedMaxInflight: { env: 'EMBED_MAX_INFLIGHT', default: 4, parse: int(1, 256), doc: 'most provider calls at once; texts arriving meanwhile form the next batch' },
 
   hnswProfile: { env: 'HNSW_PROFILE', default: 'low_latency', parse: oneOf('low_latency', 'production', 'high_recall'), doc: 'HNSW build profile (M/ef_construction): low_latency 16/100, production 32/200, high_recall 48/400' },
   indexMinMemories: { env: 'INDEX_MIN_MEMORIES', default: 5000, parse: int(0, 10_000_000), doc: 'a user gets an HNSW graph from this many memories; below it search is an exact scan' },

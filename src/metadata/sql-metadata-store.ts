@@ -69,8 +69,19 @@ function decodeCursor(field: string, c: string): (string | number)[] {
   throw new MemoryError('INVALID_ARGUMENT', `${field}: not a token this server issued`);
 }
 
+interface PendingAudit {
+  e: AuditInput;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** Most audit rows in one INSERT (6 parameters each; far below Postgres' 65,535 limit). */
+const AUDIT_BATCH = 500;
+
 export class SqlMetadataStore implements MetadataStore {
   private closed = false;
+  private auditQueue: PendingAudit[] = [];
+  private auditFlushing = false;
 
   constructor(
     readonly kind: string,
@@ -106,15 +117,38 @@ export class SqlMetadataStore implements MetadataStore {
     await this.db.query('SELECT 1');
   }
 
-  async appendAudit(e: AuditInput): Promise<void> {
-    await this.db.query('INSERT INTO audit_events (user_id, actor, operation, memory_ids, request_id, details) VALUES ($1, $2, $3, $4, $5, $6)', [
-      e.userId,
-      e.actor,
-      e.operation,
-      [...e.memoryIds],
-      e.requestId,
-      JSON.stringify(e.details ?? {}),
-    ]);
+  /**
+   * Resolves once the row is stored. Rows are group-committed: the first goes at once, rows
+   * that arrive while an INSERT runs go together in the next one (one statement, one commit).
+   */
+  appendAudit(e: AuditInput): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.auditQueue.push({ e, resolve, reject });
+      if (!this.auditFlushing) void this.flushAudit();
+    });
+  }
+
+  private async flushAudit(): Promise<void> {
+    this.auditFlushing = true;
+    try {
+      while (this.auditQueue.length > 0) {
+        const batch = this.auditQueue.splice(0, AUDIT_BATCH);
+        const params: unknown[] = [];
+        const rows = batch.map(({ e }) => {
+          params.push(e.userId, e.actor, e.operation, [...e.memoryIds], e.requestId, JSON.stringify(e.details ?? {}));
+          const n = params.length;
+          return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+        });
+        try {
+          await this.db.query(`INSERT INTO audit_events (user_id, actor, operation, memory_ids, request_id, details) VALUES ${rows.join(', ')}`, params);
+          for (const p of batch) p.resolve();
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      this.auditFlushing = false;
+    }
   }
 
   async listAudit(userId: string, o: { limit: number; cursor?: string; operation?: string }): Promise<Page<AuditEvent>> {

@@ -75,7 +75,7 @@ describe('OpenAI-compatible embedder', () => {
     mode = 'ok';
     requests.length = 0;
     const metrics = new Metrics();
-    const svc = new EmbeddingService(embedder(), new L1Cache(1 << 20, metrics), metrics, { batchMax: 64, batchWaitMs: 5, ttlMs: 60_000 });
+    const svc = new EmbeddingService(embedder(), new L1Cache(1 << 20, metrics), metrics, { batchMax: 64, batchWaitMs: 0, maxInflight: 1, ttlMs: 60_000 });
     const texts = Array.from({ length: 20 }, (_, i) => `text ${i}`);
     const out = await Promise.all(texts.map((t) => svc.embed([t])));
     expect(out).toHaveLength(20);
@@ -83,6 +83,13 @@ describe('OpenAI-compatible embedder', () => {
     expect(requests[0]!.input).toHaveLength(20);
     await svc.embed(['text 3']);
     expect(requests).toHaveLength(1);
+    // Texts arriving while a call is in flight go together in the next one.
+    requests.length = 0;
+    const first = svc.embed(['late 0']);
+    await new Promise((r) => setImmediate(r));
+    const more = Array.from({ length: 10 }, (_, i) => svc.embed([`late ${i + 1}`]));
+    await Promise.all([first, ...more]);
+    expect(requests.map((r) => r.input.length)).toEqual([1, 10]);
   });
 
   it('turns provider failures into UNAVAILABLE and bad input into INVALID_ARGUMENT', async () => {

@@ -1,8 +1,11 @@
 /**
  * EmbeddingService: what the engine calls to embed. Wraps an Embedder with
  * - a cache by (model, sha1(text)) in the L1 tier, so repeated queries cost nothing;
- * - micro-batching: texts from concurrent calls that arrive within `batchWaitMs` (or until
- *   `batchMax`) go to the provider in one call.
+ * - micro-batching without a timer on the idle path: while fewer than `maxInflight` provider
+ *   calls run, texts go out at the end of the current tick (callers in the same tick share the
+ *   call); texts that arrive while the calls are busy form the next batch (up to `batchMax`).
+ *   So one caller pays no wait, and under load batches grow by themselves. `batchWaitMs` adds
+ *   an optional wait for providers that charge per request.
  */
 import { createHash } from 'node:crypto';
 import { throwIfAborted } from '../../errors.js';
@@ -18,13 +21,14 @@ interface Waiter {
 
 export class EmbeddingService {
   private pending: Waiter[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
+  private inflight = 0;
 
   constructor(
     private readonly embedder: Embedder,
     private readonly cache: L1Cache,
     private readonly metrics: Metrics,
-    private readonly o: { batchMax: number; batchWaitMs: number; ttlMs: number },
+    private readonly o: { batchMax: number; batchWaitMs: number; maxInflight: number; ttlMs: number },
   ) {}
 
   get modelId(): string {
@@ -51,28 +55,37 @@ export class EmbeddingService {
   private enqueue(text: string): Promise<Float32Array> {
     return new Promise((resolve, reject) => {
       this.pending.push({ text, resolve, reject });
-      if (this.pending.length >= this.o.batchMax) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.o.batchWaitMs);
+      this.schedule();
     });
   }
 
+  private schedule(): void {
+    if (this.scheduled || this.pending.length === 0 || this.inflight >= this.o.maxInflight) return;
+    this.scheduled = true;
+    const go = () => {
+      this.scheduled = false;
+      this.flush();
+    };
+    if (this.o.batchWaitMs > 0) setTimeout(go, this.o.batchWaitMs);
+    else setImmediate(go);
+  }
+
   private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.pending.splice(0, this.o.batchMax);
-    if (this.pending.length > 0) this.timer = setTimeout(() => this.flush(), 0);
-    if (batch.length === 0) return;
-    this.metrics.embedBatchSize.observe(batch.length);
-    const end = this.metrics.embedDuration.startTimer();
-    this.embedder.embed(batch.map((w) => w.text)).then(
-      (vecs) => {
+    while (this.pending.length > 0 && this.inflight < this.o.maxInflight) {
+      const batch = this.pending.splice(0, this.o.batchMax);
+      this.inflight++;
+      this.metrics.embedBatchSize.observe(batch.length);
+      const end = this.metrics.embedDuration.startTimer();
+      this.embedder.embed(batch.map((w) => w.text)).then(
+        (vecs) => batch.forEach((w, i) => w.resolve(vecs[i]!)),
+        (err: unknown) => {
+          for (const w of batch) w.reject(err);
+        },
+      ).finally(() => {
         end();
-        batch.forEach((w, i) => w.resolve(vecs[i]!));
-      },
-      (err: unknown) => {
-        end();
-        for (const w of batch) w.reject(err);
-      },
-    );
+        this.inflight--;
+        this.schedule();
+      });
+    }
   }
 }
