@@ -17,6 +17,7 @@ import { OpenAIEmbedder } from './engine/embed/openai.js';
 import { MemoryEngine } from './engine/memory-engine.js';
 import { EmbeddedVectorStore, type HnswParams } from './engine/vector/embedded/index.js';
 import { openPGlite } from './metadata/pglite/index.js';
+import { openPostgres } from './metadata/postgres/index.js';
 import { SqlMetadataStore } from './metadata/sql-metadata-store.js';
 import { Metrics } from './observability/metrics.js';
 import { GrpcServer } from './server/grpc-server.js';
@@ -45,6 +46,23 @@ function buildEmbedder(c: Config): Embedder | undefined {
     case 'none':
       return undefined;
   }
+}
+
+/** Postgres when DATABASE_URL is set, embedded PGlite in DATA_DIR otherwise. */
+export async function openMetadata(c: Config, dataDir: string): Promise<SqlMetadataStore> {
+  if (c.databaseUrl) {
+    const db = await openPostgres({
+      url: c.databaseUrl,
+      max: c.pgPoolMax,
+      acquireTimeoutMs: c.pgAcquireTimeoutMs,
+      idleTimeoutMs: c.pgIdleTimeoutMs,
+      statementTimeoutMs: c.pgStatementTimeoutMs,
+      maxUses: c.pgMaxUses,
+      maxLifetimeSeconds: c.pgMaxLifetimeSeconds,
+    });
+    return new SqlMetadataStore('postgres', db);
+  }
+  return new SqlMetadataStore('pglite', await openPGlite(join(dataDir, 'metadata')));
 }
 
 export class App {
@@ -86,7 +104,7 @@ export class App {
         compactDeadRatio: c.compactDeadRatio,
         log: this.log.child({ component: 'vector-store' }),
       });
-      this.metadata = new SqlMetadataStore('pglite', await openPGlite(join(dataDir, 'metadata')));
+      this.metadata = await openMetadata(c, dataDir);
       await Promise.all([this.store.open(), this.metadata.open()]);
       const embeddings = embedder
         ? new EmbeddingService(embedder, this.l1, this.metrics, { batchMax: c.embedBatchMax, batchWaitMs: c.embedBatchWaitMs, maxInflight: c.embedMaxInflight, ttlMs: c.cacheEmbeddingTtlMs })

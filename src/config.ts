@@ -90,6 +90,13 @@ export const CONFIG_SPEC = {
   checkpointIntervalMs: { env: 'CHECKPOINT_INTERVAL_MS', default: 300_000, parse: int(1000, 86_400_000), doc: 'checkpoint at least this often while there are changes' },
   compactDeadRatio: { env: 'COMPACT_DEAD_RATIO', default: 0.3, parse: num(0.01, 1), doc: 'a partition is compacted at checkpoint when this share of its slots are deleted' },
 
+  databaseUrl: { env: 'DATABASE_URL', default: '', parse: optionalUrl, doc: 'Postgres for metadata (tasks, audit, keys); empty = embedded PGlite in DATA_DIR' },
+  pgPoolMax: { env: 'PG_POOL_MAX', default: 10, parse: int(1, 1000), doc: 'most Postgres connections' },
+  pgAcquireTimeoutMs: { env: 'PG_ACQUIRE_TIMEOUT_MS', default: 2_000, parse: int(1, 600_000), doc: 'wait for a free connection (or a new one) before RESOURCE_EXHAUSTED / UNAVAILABLE' },
+  pgIdleTimeoutMs: { env: 'PG_IDLE_TIMEOUT_MS', default: 30_000, parse: int(0, 86_400_000), doc: 'close connections idle this long' },
+  pgStatementTimeoutMs: { env: 'PG_STATEMENT_TIMEOUT_MS', default: 5_000, parse: int(1, 3_600_000), doc: 'server-side statement_timeout of every query' },
+  pgMaxUses: { env: 'PG_MAX_USES', default: 10_000, parse: int(1, 1e9), doc: 'recycle a connection after this many queries' },
+  pgMaxLifetimeSeconds: { env: 'PG_MAX_LIFETIME_SECONDS', default: 1_800, parse: int(0, 86_400 * 30), doc: 'recycle a connection after this long (0 = never)' },
   cacheMaxBytes: { env: 'CACHE_L1_MAX_BYTES', default: 256 * 1024 * 1024, parse: int(1024 * 1024, 64 * 1024 * 1024 * 1024), doc: 'L1 in-process cache size bound' },
   cacheMemoryTtlMs: { env: 'CACHE_MEMORY_TTL_MS', default: 30 * 60_000, parse: int(0, 86_400_000), doc: 'L1 TTL of memories by id' },
   cacheSearchTtlMs: { env: 'CACHE_SEARCH_TTL_MS', default: 60_000, parse: int(0, 86_400_000), doc: 'L1 TTL of search results (new memories may lag this long in a repeated search)' },

@@ -330,7 +330,7 @@ export class MemoryEngine {
     const memoriesDeleted = await this.store.dropTenant(userId);
     this.bumpGeneration(userId);
     const cacheEntriesDropped = this.l1.deletePrefix(`m:${userId}\u0000`) + this.l1.deletePrefix(`s:${userId}\u0000`);
-    const { tasks } = await this.metadata.deleteUser(userId);
+    const { tasks, archived } = await this.metadata.deleteUser(userId);
     this.metrics.memoriesDeleted.inc(memoriesDeleted);
     await this.metadata.appendAudit({
       userId,
@@ -338,10 +338,10 @@ export class MemoryEngine {
       operation: 'ForgetUser',
       memoryIds: [],
       requestId: ctx.requestId,
-      details: { memories: String(memoriesDeleted), tasks: String(tasks) },
+      details: { memories: String(memoriesDeleted), tasks: String(tasks), archived: String(archived) },
     });
-    // Archive and precomputed data do not exist yet in this build: nothing to remove there.
-    return { userId, memoriesDeleted, cacheEntriesDropped, tasksDeleted: tasks, archivedDeleted: 0, precomputedDeleted: 0, completedAtMs: Date.now() };
+    // Precomputed data does not exist yet in this build: nothing to remove there.
+    return { userId, memoriesDeleted, cacheEntriesDropped, tasksDeleted: tasks, archivedDeleted: archived, precomputedDeleted: 0, completedAtMs: Date.now() };
   }
 
   // ---- read path -------------------------------------------------------------------------

@@ -32,6 +32,15 @@ export interface AuditEvent extends AuditInput {
   details: Record<string, string>;
 }
 
+/** Scopes: `admin` (every user), `user:<id>` (may act for that user), `read` (read-only). */
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdAtMs: number;
+  revokedAtMs: number;
+}
+
 export interface Page<T> {
   items: T[];
   next?: string;
@@ -51,6 +60,14 @@ export interface MetadataStore {
   updateTaskStatus(userId: string, id: string, status: TaskStatus): Promise<Task>;
   getTask(userId: string, id: string): Promise<Task | undefined>;
   listTasks(userId: string, o: { limit: number; cursor?: string; status?: TaskStatus }): Promise<Page<Task>>;
-  /** Erases the user's tasks (ForgetUser); the audit log keeps ids and the erasure event. */
-  deleteUser(userId: string): Promise<{ tasks: number }>;
+  /** Erases the user's tasks and archive (ForgetUser); the audit log keeps ids and the erasure event. */
+  deleteUser(userId: string): Promise<{ tasks: number; archived: number }>;
+
+  /** Stores a new key (only the secret's hash) and returns its info. */
+  createApiKey(k: { id: string; name: string; secretSha256: string; scopes: string[] }): Promise<ApiKeyInfo>;
+  /** The key's info and secret hash, revoked or not; undefined when unknown. */
+  findApiKey(id: string): Promise<(ApiKeyInfo & { secretSha256: string }) | undefined>;
+  listApiKeys(): Promise<ApiKeyInfo[]>;
+  /** Returns false when there is no such key. */
+  revokeApiKey(id: string): Promise<boolean>;
 }

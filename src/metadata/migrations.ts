@@ -36,6 +36,45 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX audit_user_op ON audit_events (user_id, operation, id DESC);
     `,
   },
+  {
+    version: 2,
+    name: 'job runs, api keys, archive',
+    sql: `
+      CREATE TABLE job_runs (
+        id            uuid PRIMARY KEY,
+        user_id       text NOT NULL,
+        kind          text NOT NULL,
+        status        text NOT NULL CHECK (status IN ('RUNNING','SUCCEEDED','FAILED','CANCELLED')),
+        started_at    timestamptz NOT NULL DEFAULT now(),
+        finished_at   timestamptz,
+        counts        jsonb NOT NULL DEFAULT '{}'::jsonb,
+        error         text NOT NULL DEFAULT ''
+      );
+      CREATE INDEX job_runs_user_kind ON job_runs (user_id, kind, started_at DESC);
+      CREATE INDEX job_runs_running ON job_runs (kind) WHERE status = 'RUNNING';
+
+      -- Only a hash of each key's secret is stored; the key itself is shown once at creation.
+      CREATE TABLE api_keys (
+        id            text PRIMARY KEY,
+        name          text NOT NULL,
+        secret_sha256 text NOT NULL,
+        scopes        text[] NOT NULL,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        revoked_at    timestamptz
+      );
+
+      -- Cold storage for memories moved out of the vector store by lifecycle work.
+      CREATE TABLE archive (
+        user_id       text NOT NULL,
+        memory_id     text NOT NULL,
+        archived_at   timestamptz NOT NULL DEFAULT now(),
+        record        jsonb NOT NULL,
+        embedding     bytea,
+        PRIMARY KEY (user_id, memory_id)
+      );
+      CREATE INDEX archive_user_time ON archive (user_id, archived_at DESC);
+    `,
+  },
 ];
 
 /** Arbitrary constant key for pg_advisory_lock: "memory-engine migrations". */

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MemoryError, NotFoundError } from '../errors.js';
-import type { AuditEvent, AuditInput, MetadataStore, Page, Task, TaskStatus } from './metadata-store.js';
+import type { ApiKeyInfo, AuditEvent, AuditInput, MetadataStore, Page, Task, TaskStatus } from './metadata-store.js';
 import { TERMINAL_TASK_STATUSES } from './metadata-store.js';
 import { MIGRATION_LOCK_KEY, MIGRATIONS } from './migrations.js';
 
@@ -44,7 +44,17 @@ interface AuditRow {
   details: Record<string, string>;
 }
 
+interface KeyRow {
+  id: string;
+  name: string;
+  secret_sha256: string;
+  scopes: string[];
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
 const ms = (d: Date | null) => (d ? d.getTime() : 0);
+const toKey = (r: KeyRow): ApiKeyInfo => ({ id: r.id, name: r.name, scopes: r.scopes, createdAtMs: ms(r.created_at), revokedAtMs: ms(r.revoked_at) });
 const toTask = (r: TaskRow): Task => ({
   id: r.id,
   userId: r.user_id,
@@ -226,8 +236,32 @@ export class SqlMetadataStore implements MetadataStore {
     return rows.length > o.limit && last ? { items, next: encodeCursor([last.createdAtMs, last.id]) } : { items };
   }
 
-  async deleteUser(userId: string): Promise<{ tasks: number }> {
-    const { rows } = await this.db.query<{ n: number }>('WITH d AS (DELETE FROM tasks WHERE user_id = $1 RETURNING 1) SELECT count(*)::int AS n FROM d', [userId]);
-    return { tasks: rows[0]?.n ?? 0 };
+  async deleteUser(userId: string): Promise<{ tasks: number; archived: number }> {
+    const { rows } = await this.db.query<{ tasks: number; archived: number }>(
+      `WITH t AS (DELETE FROM tasks WHERE user_id = $1 RETURNING 1), a AS (DELETE FROM archive WHERE user_id = $1 RETURNING 1)
+       SELECT (SELECT count(*) FROM t)::int AS tasks, (SELECT count(*) FROM a)::int AS archived`,
+      [userId],
+    );
+    return { tasks: rows[0]?.tasks ?? 0, archived: rows[0]?.archived ?? 0 };
+  }
+
+  async createApiKey(k: { id: string; name: string; secretSha256: string; scopes: string[] }): Promise<ApiKeyInfo> {
+    const { rows } = await this.db.query<KeyRow>('INSERT INTO api_keys (id, name, secret_sha256, scopes) VALUES ($1, $2, $3, $4) RETURNING *', [k.id, k.name, k.secretSha256, k.scopes]);
+    return toKey(rows[0]!);
+  }
+
+  async findApiKey(id: string): Promise<(ApiKeyInfo & { secretSha256: string }) | undefined> {
+    const { rows } = await this.db.query<KeyRow>('SELECT * FROM api_keys WHERE id = $1', [id]);
+    return rows[0] ? { ...toKey(rows[0]), secretSha256: rows[0].secret_sha256 } : undefined;
+  }
+
+  async listApiKeys(): Promise<ApiKeyInfo[]> {
+    const { rows } = await this.db.query<KeyRow>('SELECT * FROM api_keys ORDER BY created_at, id');
+    return rows.map(toKey);
+  }
+
+  async revokeApiKey(id: string): Promise<boolean> {
+    const { rows } = await this.db.query<{ id: string }>('UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id', [id]);
+    return rows.length > 0;
   }
 }
