@@ -6,9 +6,10 @@
  * closes in order: health NOT_SERVING, stop accepting, drain calls (grace, then cancel),
  * close the HTTP port, flush and close the stores.
  */
+import { rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { authEnabled, type Config } from './config.js';
 import { L1Cache } from './engine/cache/l1-cache.js';
 import type { Embedder } from './engine/embed/embedder.js';
 import { EmbeddingService } from './engine/embed/embedding-service.js';
@@ -16,10 +17,10 @@ import { LexicalEmbedder } from './engine/embed/lexical.js';
 import { OpenAIEmbedder } from './engine/embed/openai.js';
 import { MemoryEngine } from './engine/memory-engine.js';
 import { EmbeddedVectorStore, type HnswParams } from './engine/vector/embedded/index.js';
-import { openPGlite } from './metadata/pglite/index.js';
-import { openPostgres } from './metadata/postgres/index.js';
+import { openMetadata, SERVICE_PID_FILE } from './metadata/open.js';
 import { SqlMetadataStore } from './metadata/sql-metadata-store.js';
 import { Metrics } from './observability/metrics.js';
+import { ApiKeyAuthenticator } from './server/auth.js';
 import { GrpcServer } from './server/grpc-server.js';
 import { HttpServer } from './server/http-server.js';
 
@@ -48,23 +49,6 @@ function buildEmbedder(c: Config): Embedder | undefined {
   }
 }
 
-/** Postgres when DATABASE_URL is set, embedded PGlite in DATA_DIR otherwise. */
-export async function openMetadata(c: Config, dataDir: string): Promise<SqlMetadataStore> {
-  if (c.databaseUrl) {
-    const db = await openPostgres({
-      url: c.databaseUrl,
-      max: c.pgPoolMax,
-      acquireTimeoutMs: c.pgAcquireTimeoutMs,
-      idleTimeoutMs: c.pgIdleTimeoutMs,
-      statementTimeoutMs: c.pgStatementTimeoutMs,
-      maxUses: c.pgMaxUses,
-      maxLifetimeSeconds: c.pgMaxLifetimeSeconds,
-    });
-    return new SqlMetadataStore('postgres', db);
-  }
-  return new SqlMetadataStore('pglite', await openPGlite(join(dataDir, 'metadata')));
-}
-
 export class App {
   state: LifecycleState = 'starting';
   readonly metrics = new Metrics();
@@ -74,6 +58,7 @@ export class App {
   private metadata: SqlMetadataStore | undefined;
   private l1: L1Cache | undefined;
   private closing: Promise<void> | undefined;
+  private pidFile: string | undefined;
   engine: MemoryEngine | undefined;
   grpcPort = 0;
   httpPort = 0;
@@ -106,6 +91,11 @@ export class App {
       });
       this.metadata = await openMetadata(c, dataDir);
       await Promise.all([this.store.open(), this.metadata.open()]);
+      // Embedded PGlite must not be opened by a second process (the keys CLI checks this).
+      if (this.metadata.kind === 'pglite') {
+        this.pidFile = join(dataDir, SERVICE_PID_FILE);
+        await writeFile(this.pidFile, String(process.pid));
+      }
       const embeddings = embedder
         ? new EmbeddingService(embedder, this.l1, this.metrics, { batchMax: c.embedBatchMax, batchWaitMs: c.embedBatchWaitMs, maxInflight: c.embedMaxInflight, ttlMs: c.cacheEmbeddingTtlMs })
         : undefined;
@@ -124,7 +114,8 @@ export class App {
         cacheSearchTtlMs: c.cacheSearchTtlMs,
         canEmbed: embedder !== undefined,
       });
-      this.grpc = new GrpcServer(this.engine, this.metrics, this.log.child({ component: 'grpc' }), c.maxMessageBytes);
+      const auth = authEnabled(c) ? new ApiKeyAuthenticator(this.metadata, c.authCacheTtlMs) : undefined;
+      this.grpc = new GrpcServer(this.engine, this.metrics, this.log.child({ component: 'grpc' }), c.maxMessageBytes, auth);
       this.http = new HttpServer(
         {
           live: () => this.state !== 'stopped',
@@ -139,7 +130,7 @@ export class App {
       this.grpc.setServing(true);
       this.state = 'serving';
       this.startedInMs = performance.now() - t0;
-      this.log.info({ grpcPort: this.grpcPort, httpPort: this.httpPort, startedInMs: Math.round(this.startedInMs), store: this.store.stats(), embedder: modelId }, 'serving');
+      this.log.info({ grpcPort: this.grpcPort, httpPort: this.httpPort, startedInMs: Math.round(this.startedInMs), store: this.store.stats(), embedder: modelId, metadata: this.metadata.kind, auth: auth !== undefined }, 'serving');
       return this;
     } catch (err) {
       await this.close();
@@ -176,6 +167,7 @@ export class App {
       await step('http', () => this.http?.close());
       await step('vector-store', () => this.store?.close());
       await step('metadata', () => this.metadata?.close());
+      await step('pid file', () => (this.pidFile ? rm(this.pidFile, { force: true }) : undefined));
       this.state = 'stopped';
       this.log.info('stopped');
     })();

@@ -97,6 +97,9 @@ export const CONFIG_SPEC = {
   pgStatementTimeoutMs: { env: 'PG_STATEMENT_TIMEOUT_MS', default: 5_000, parse: int(1, 3_600_000), doc: 'server-side statement_timeout of every query' },
   pgMaxUses: { env: 'PG_MAX_USES', default: 10_000, parse: int(1, 1e9), doc: 'recycle a connection after this many queries' },
   pgMaxLifetimeSeconds: { env: 'PG_MAX_LIFETIME_SECONDS', default: 1_800, parse: int(0, 86_400 * 30), doc: 'recycle a connection after this long (0 = never)' },
+  auth: { env: 'AUTH', default: 'auto', parse: oneOf('auto', 'on', 'off'), doc: 'API keys on the gRPC API: auto = on with DATABASE_URL or a non-loopback GRPC_ADDRESS, off otherwise' },
+  authAllowInsecureBind: { env: 'AUTH_ALLOW_INSECURE_BIND', default: false, parse: bool, doc: 'allow AUTH=off on a non-loopback GRPC_ADDRESS (otherwise startup refuses)' },
+  authCacheTtlMs: { env: 'AUTH_CACHE_TTL_MS', default: 10_000, parse: int(0, 3_600_000), doc: 'how long a verified key is trusted before it is checked again (revocation delay)' },
   cacheMaxBytes: { env: 'CACHE_L1_MAX_BYTES', default: 256 * 1024 * 1024, parse: int(1024 * 1024, 64 * 1024 * 1024 * 1024), doc: 'L1 in-process cache size bound' },
   cacheMemoryTtlMs: { env: 'CACHE_MEMORY_TTL_MS', default: 30 * 60_000, parse: int(0, 86_400_000), doc: 'L1 TTL of memories by id' },
   cacheSearchTtlMs: { env: 'CACHE_SEARCH_TTL_MS', default: 60_000, parse: int(0, 86_400_000), doc: 'L1 TTL of search results (new memories may lag this long in a repeated search)' },
@@ -136,7 +139,20 @@ export function loadConfig(env: Record<string, string | undefined> = {}, overrid
   if (config.embedder === 'openai' && config.openaiApiKey === '' && config.openaiBaseUrl === '') {
     throw new ConfigError('OPENAI_API_KEY', 'EMBEDDER=openai needs OPENAI_API_KEY or an OPENAI_BASE_URL of a server without keys');
   }
+  if (config.auth === 'off' && !isLoopbackHost(config.grpcAddress) && !config.authAllowInsecureBind) {
+    throw new ConfigError('AUTH', `AUTH=off on non-loopback ${config.grpcAddress} would let anyone read every user's memories; set AUTH_ALLOW_INSECURE_BIND=true to force it`);
+  }
   return config;
+}
+
+function isLoopbackHost(hostPort: string): boolean {
+  const host = hostPort.slice(0, hostPort.lastIndexOf(':'));
+  return /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/.test(host);
+}
+
+/** Whether the resolved configuration turns API-key authentication on. */
+export function authEnabled(c: Config): boolean {
+  return c.auth === 'on' || (c.auth === 'auto' && (c.databaseUrl !== '' || !isLoopbackHost(c.grpcAddress)));
 }
 
 /** Markdown rows for the README: variable, default, meaning. */

@@ -1,13 +1,18 @@
 /**
  * Composition root and the one owner of OS signals. Reads the environment once, starts the
  * service, and on SIGTERM/SIGINT closes it gracefully (a second signal exits at once).
+ * `memory-engine keys …` runs the API-key CLI instead.
  */
 import { App } from './app.js';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
+import { runKeysCli } from './cli/keys.js';
 import { createLogger } from './observability/logger.js';
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'keys') {
+    process.exit(await runKeysCli(process.argv.slice(3), process.env));
+  }
   let config;
   try {
     config = loadConfig(process.env);

@@ -1,8 +1,10 @@
 /**
  * MemoryEngine: the write path, the read path and the ranking, independent of transport.
  *
- * Write: validate the whole request → embed what has no vector → durable upsert in the store
- * (acknowledged = durable and searchable) → audit row → caches.
+ * Write: validate the whole request → embed what has no vector → audit row (durable) → durable
+ * upsert in the store (acknowledged = durable and searchable) → caches. The audit row goes
+ * first so that a memory never exists without one, and a metadata outage refuses the write
+ * before anything is stored; if the store write then fails, an `<op>Failed` row follows.
  * Read: L1 (search results, memories by id, query embeddings) → the vector store.
  * Consistency: deletes, updates and user erasure bump the user's cache generation, so no cached
  * search can return what they removed; new memories reach a repeated identical search when its
@@ -10,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, throwIfAborted, UnavailableError, VersionConflictError } from '../errors.js';
-import type { MetadataStore, Task, TaskStatus } from '../metadata/metadata-store.js';
+import type { AuditInput, MetadataStore, Task, TaskStatus } from '../metadata/metadata-store.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { L1Cache } from './cache/l1-cache.js';
 import type { EmbeddingService } from './embed/embedding-service.js';
@@ -199,16 +201,9 @@ export class MemoryEngine {
     }
     throwIfAborted(ctx.signal);
     const records: MemoryRecord[] = toWrite.map((d) => ({ ...d.meta, accessedAtMs: 0, accessCount: 0, embedding: d.vector! }));
-    await this.store.upsert(userId, records);
+    const audit = { userId, actor: ctx.actor, operation, memoryIds: results.map((r) => r.id), requestId: ctx.requestId, details: { created: String(records.length), unchanged: String(results.length - records.length) } };
+    await this.audited(audit, () => this.store.upsert(userId, records));
     this.metrics.memoriesWritten.inc(records.length);
-    await this.metadata.appendAudit({
-      userId,
-      actor: ctx.actor,
-      operation,
-      memoryIds: results.map((r) => r.id),
-      requestId: ctx.requestId,
-      details: { created: String(records.length), unchanged: String(results.length - records.length) },
-    });
     return results;
   }
 
@@ -289,16 +284,16 @@ export class MemoryEngine {
       }
       throwIfAborted(ctx.signal);
       const record: MemoryRecord = { ...next, accessedAtMs: cur.accessedAtMs, accessCount: cur.accessCount, embedding };
-      await this.store.upsert(userId, [record]);
-      this.invalidate(userId, [id]);
-      await this.metadata.appendAudit({
+      const audit = {
         userId,
         actor: ctx.actor,
         operation: patch.correction ? 'Correction' : 'Update',
         memoryIds: [id],
         requestId: ctx.requestId,
         details: { version: String(record.version), fields: changedFields(patch).join(',') },
-      });
+      };
+      await this.audited(audit, () => this.store.upsert(userId, [record]));
+      this.invalidate(userId, [id]);
       return record;
     });
   }
@@ -308,38 +303,35 @@ export class MemoryEngine {
     const hasIds = (ids?.length ?? 0) > 0;
     const f = v.checkFilter('filter', filter, this.o.limits);
     if (hasIds === (f !== undefined)) throw new InvalidArgumentError(hasIds ? 'filter' : 'ids', hasIds ? 'give ids or a filter, not both' : 'give ids or a non-empty filter');
-    let deleted: string[];
+    let targets: string[];
     if (hasIds) {
       if (ids!.length > this.o.limits.maxBatchItems) throw new InvalidArgumentError('ids', `has ${ids!.length} ids, the limit is ${this.o.limits.maxBatchItems}`);
-      const checked = [...new Set(ids!.map((id, i) => v.checkMemoryId(`ids[${i}]`, id, true)))];
-      deleted = await this.locks.runAll(
-        checked.map((id) => `${userId}\u0000${id}`),
-        () => this.store.delete(userId, checked),
-      );
+      targets = [...new Set(ids!.map((id, i) => v.checkMemoryId(`ids[${i}]`, id, true)))];
     } else {
-      deleted = await this.store.deleteByFilter(userId, f!);
+      targets = await this.matchingIds(userId, f!);
     }
+    const deleted = await this.locks.runAll(
+      targets.map((id) => `${userId}\u0000${id}`),
+      async () => {
+        const existing = (await this.store.get(userId, targets)).map((r) => r.id);
+        if (existing.length === 0) return [];
+        const audit = { userId, actor: ctx.actor, operation: 'Forget', memoryIds: existing, requestId: ctx.requestId, details: { by: hasIds ? 'ids' : 'filter' } };
+        return this.audited(audit, () => this.store.delete(userId, existing));
+      },
+    );
     this.invalidate(userId, deleted);
     this.metrics.memoriesDeleted.inc(deleted.length);
-    await this.metadata.appendAudit({ userId, actor: ctx.actor, operation: 'Forget', memoryIds: deleted, requestId: ctx.requestId, details: { by: hasIds ? 'ids' : 'filter' } });
     return deleted;
   }
 
   async forgetUser(ctx: CallContext, rawUserId: string): Promise<ForgetUserReceipt> {
     const userId = v.checkUserId(rawUserId);
-    const memoriesDeleted = await this.store.dropTenant(userId);
+    const audit = { userId, actor: ctx.actor, operation: 'ForgetUser', memoryIds: [], requestId: ctx.requestId, details: {} };
+    const memoriesDeleted = await this.audited(audit, () => this.store.dropTenant(userId));
     this.bumpGeneration(userId);
     const cacheEntriesDropped = this.l1.deletePrefix(`m:${userId}\u0000`) + this.l1.deletePrefix(`s:${userId}\u0000`);
     const { tasks, archived } = await this.metadata.deleteUser(userId);
     this.metrics.memoriesDeleted.inc(memoriesDeleted);
-    await this.metadata.appendAudit({
-      userId,
-      actor: ctx.actor,
-      operation: 'ForgetUser',
-      memoryIds: [],
-      requestId: ctx.requestId,
-      details: { memories: String(memoriesDeleted), tasks: String(tasks), archived: String(archived) },
-    });
     // Precomputed data does not exist yet in this build: nothing to remove there.
     return { userId, memoriesDeleted, cacheEntriesDropped, tasksDeleted: tasks, archivedDeleted: archived, precomputedDeleted: 0, completedAtMs: Date.now() };
   }
@@ -487,6 +479,32 @@ export class MemoryEngine {
 
   private touchHits(userId: string, hits: SearchHit[], now: number): void {
     if (hits.length > 0) this.store.touch(userId, hits.map((h) => h.memory.id), { accessedAtMs: now, accessCount: 1 });
+  }
+
+  /**
+   * Appends the audit row, then runs the store mutation. A failed mutation is followed by a
+   * best-effort `<operation>Failed` row, so the log never lacks a change that happened.
+   */
+  private async audited<T>(audit: AuditInput, mutate: () => Promise<T>): Promise<T> {
+    await this.metadata.appendAudit(audit);
+    try {
+      return await mutate();
+    } catch (err) {
+      await this.metadata.appendAudit({ ...audit, operation: `${audit.operation}Failed`, details: { ...audit.details, error: err instanceof Error ? err.message.slice(0, 200) : 'unknown' } }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Ids of the user's live memories matching a filter, read page by page. */
+  private async matchingIds(userId: string, filter: MemoryFilter): Promise<string[]> {
+    const ids: string[] = [];
+    let after: { createdAtMs: number; id: string } | undefined;
+    for (;;) {
+      const page = await this.store.scroll(userId, { filter, limit: 1000, newestFirst: false, ...(after ? { after } : {}) });
+      ids.push(...page.records.map((r) => r.id));
+      if (!page.next) return ids;
+      after = page.next;
+    }
   }
 
   private async embed(texts: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {

@@ -14,6 +14,7 @@ import type { MemoryServiceHandlers } from '../generated/memory/v1/MemoryService
 import type { Metrics } from '../observability/metrics.js';
 import * as map from './mapping.js';
 import { loadMemoryProto } from './proto.js';
+import { authorize, usersOf, type ApiKeyAuthenticator } from './auth.js';
 import { toServiceError } from './status.js';
 
 export const SERVICE_NAME = 'memory.v1.MemoryService';
@@ -32,6 +33,8 @@ export class GrpcServer {
     private readonly metrics: Metrics,
     private readonly log: Logger,
     maxMessageBytes: number,
+    /** API-key authentication; undefined when auth is off. */
+    private readonly auth?: ApiKeyAuthenticator,
   ) {
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxMessageBytes,
@@ -71,7 +74,7 @@ export class GrpcServer {
     clearTimeout(timer);
   }
 
-  private context(call: grpc.ServerUnaryCall<unknown, unknown>): { ctx: CallContext; controller: AbortController; cleanup: () => void } {
+  private context(call: grpc.ServerUnaryCall<unknown, unknown>): { ctx: CallContext; controller: AbortController; cleanup: () => void; authorization: string | undefined } {
     const md = call.metadata;
     const first = (k: string) => {
       const v = md.get(k)[0];
@@ -90,9 +93,11 @@ export class GrpcServer {
     call.on('cancelled', onCancel);
     this.inflight.add(controller);
     const ctx: CallContext = { signal: controller.signal, requestId, actor, ...(deadlineMs !== undefined ? { deadlineMs } : {}) };
+    const auth = md.get('authorization')[0];
     return {
       ctx,
       controller,
+      authorization: typeof auth === 'string' ? auth : undefined,
       cleanup: () => {
         clearTimeout(timer);
         call.removeListener('cancelled', onCancel);
@@ -110,13 +115,21 @@ export class GrpcServer {
         callback({ code: grpc.status.UNAVAILABLE, details: 'the server is shutting down' });
         return;
       }
-      const { ctx, controller, cleanup } = this.context(call as grpc.ServerUnaryCall<unknown, unknown>);
+      const { ctx, controller, cleanup, authorization } = this.context(call as grpc.ServerUnaryCall<unknown, unknown>);
+      const work = async (): Promise<Res> => {
+        if (this.auth) {
+          const p = await this.auth.authenticate(authorization);
+          authorize(p, method, usersOf(call.request));
+          ctx.actor = ctx.actor === 'anonymous' ? `key:${p.keyId}` : `key:${p.keyId}/${ctx.actor}`;
+        }
+        return fn(call.request, ctx);
+      };
       // The work stops at the deadline: whichever settles first answers.
       const aborted = new Promise<never>((_, reject) => {
         if (controller.signal.aborted) reject(controller.signal.reason);
         controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
       });
-      Promise.race([fn(call.request, ctx), aborted]).then(
+      Promise.race([work(), aborted]).then(
         (res) => {
           this.metrics.grpcRequests.inc({ method, code: 'OK' });
           callback(null, res);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_SPEC, configTableMarkdown, loadConfig } from '../../src/config.js';
+import { authEnabled, CONFIG_SPEC, configTableMarkdown, loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 
 describe('configuration', () => {
@@ -40,6 +40,20 @@ describe('configuration', () => {
   it('needs a key or a base URL for the OpenAI embedder', () => {
     expect(() => loadConfig({ EMBEDDER: 'openai' })).toThrow(ConfigError);
     expect(loadConfig({ EMBEDDER: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }).embedder).toBe('openai');
+  });
+
+  it('turns auth on by itself for Postgres or a non-loopback address, and refuses it off there unless forced', () => {
+    expect(authEnabled(loadConfig({}))).toBe(false);
+    expect(authEnabled(loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/db' }))).toBe(true);
+    expect(authEnabled(loadConfig({ GRPC_ADDRESS: '0.0.0.0:50051' }))).toBe(true);
+    expect(authEnabled(loadConfig({ AUTH: 'on' }))).toBe(true);
+    try {
+      loadConfig({ AUTH: 'off', GRPC_ADDRESS: '0.0.0.0:50051' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).variable).toBe('AUTH');
+    }
+    expect(authEnabled(loadConfig({ AUTH: 'off', GRPC_ADDRESS: '0.0.0.0:50051', AUTH_ALLOW_INSECURE_BIND: 'true' }))).toBe(false);
   });
 
   it('renders a README row for every variable', () => {

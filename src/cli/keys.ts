@@ -1,0 +1,106 @@
+/**
+ * `memory-engine keys create|list|revoke`: API-key management against the configured metadata
+ * database (DATABASE_URL, or the embedded one in DATA_DIR while the service is stopped).
+ * A new key is printed once; only its hash is stored.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { openMetadata, SERVICE_PID_FILE } from '../metadata/open.js';
+import { loadConfig } from '../config.js';
+import { ConfigError, MemoryError } from '../errors.js';
+import { checkScopes, generateApiKey } from '../server/auth.js';
+
+const USAGE = `usage:
+  memory-engine keys create --name NAME --scope SCOPE [--scope SCOPE …]
+        SCOPE: admin | read | user:<user_id>   (read = read-only; combine with admin or user:…)
+  memory-engine keys list
+  memory-engine keys revoke KEY_ID`;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs the CLI; resolves with the process exit code. */
+export async function runKeysCli(args: string[], env: Record<string, string | undefined>, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+  const err = (s: string) => process.stderr.write(s + '\n');
+  const [cmd, ...rest] = args;
+  if (!cmd || !['create', 'list', 'revoke'].includes(cmd)) {
+    err(USAGE);
+    return 2;
+  }
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(`invalid configuration: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const dataDir = resolve(config.dataDir);
+  if (!config.databaseUrl) {
+    const pid = Number((await readFile(join(dataDir, SERVICE_PID_FILE), 'utf8').catch(() => '')).trim());
+    if (pid > 0 && pid !== process.pid && pidAlive(pid)) {
+      err(`the service (pid ${pid}) holds the embedded database in ${dataDir}; stop it first, or use DATABASE_URL`);
+      return 1;
+    }
+  }
+  const metadata = await openMetadata(config, dataDir);
+  try {
+    await metadata.open();
+    if (cmd === 'create') {
+      let name = '';
+      const scopes: string[] = [];
+      for (let i = 0; i < rest.length; i++) {
+        if (rest[i] === '--name') name = rest[++i] ?? '';
+        else if (rest[i] === '--scope') scopes.push(rest[++i] ?? '');
+        else {
+          err(`unknown argument ${rest[i]}\n${USAGE}`);
+          return 2;
+        }
+      }
+      if (!name) {
+        err(`--name is required\n${USAGE}`);
+        return 2;
+      }
+      const checked = checkScopes(scopes);
+      const k = generateApiKey();
+      await metadata.createApiKey({ id: k.id, name, secretSha256: k.secretSha256, scopes: checked });
+      out(k.key);
+      err(`created key ${k.id} (${name}) with scopes ${checked.join(', ')}. The key above is shown only now; store it safely.`);
+      return 0;
+    }
+    if (cmd === 'list') {
+      const keys = await metadata.listApiKeys();
+      out(['id', 'name', 'scopes', 'created', 'revoked'].join('\t'));
+      for (const k of keys)
+        out([k.id, k.name, k.scopes.join(','), new Date(k.createdAtMs).toISOString(), k.revokedAtMs ? new Date(k.revokedAtMs).toISOString() : '-'].join('\t'));
+      return 0;
+    }
+    const id = rest[0];
+    if (!id || rest.length > 1) {
+      err(USAGE);
+      return 2;
+    }
+    if (!(await metadata.revokeApiKey(id))) {
+      err(`no key ${id}`);
+      return 1;
+    }
+    err(`revoked ${id} (running services stop accepting it within AUTH_CACHE_TTL_MS)`);
+    return 0;
+  } catch (e) {
+    if (e instanceof MemoryError) {
+      err(e.message);
+      return e.code === 'INVALID_ARGUMENT' ? 2 : 1;
+    }
+    throw e;
+  } finally {
+    await metadata.close();
+  }
+}

@@ -1,0 +1,26 @@
+/** Opens the metadata store the configuration asks for. */
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { openPGlite } from './pglite/index.js';
+import { openPostgres } from './postgres/index.js';
+import { SqlMetadataStore } from './sql-metadata-store.js';
+
+/** In DATA_DIR while a service holds the embedded database: its pid (the keys CLI checks it). */
+export const SERVICE_PID_FILE = 'service.pid';
+
+/** Postgres when DATABASE_URL is set, embedded PGlite in DATA_DIR otherwise. */
+export async function openMetadata(c: Config, dataDir: string): Promise<SqlMetadataStore> {
+  if (c.databaseUrl) {
+    const db = await openPostgres({
+      url: c.databaseUrl,
+      max: c.pgPoolMax,
+      acquireTimeoutMs: c.pgAcquireTimeoutMs,
+      idleTimeoutMs: c.pgIdleTimeoutMs,
+      statementTimeoutMs: c.pgStatementTimeoutMs,
+      maxUses: c.pgMaxUses,
+      maxLifetimeSeconds: c.pgMaxLifetimeSeconds,
+    });
+    return new SqlMetadataStore('postgres', db);
+  }
+  return new SqlMetadataStore('pglite', await openPGlite(join(dataDir, 'metadata')));
+}
