@@ -47,7 +47,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Resolves with a running server, or undefined (with a loud message) when none can run here. */
-export async function startTestPostgres(): Promise<TestPostgres | undefined> {
+export async function startTestPostgres(o: { durable?: boolean } = {}): Promise<TestPostgres | undefined> {
   const bin = findBinDir();
   if (!bin) {
     const msg = 'PostgreSQL server binaries (initdb, pg_ctl) not found: install the Debian package `postgresql`. Postgres tests are SKIPPED.';
@@ -65,9 +65,11 @@ export async function startTestPostgres(): Promise<TestPostgres | undefined> {
   }
   await chmod(dir, 0o700);
   const as = (cmd: string, args: string[]) => (asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]) : run(join(bin, cmd), args));
-  await as('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  await as('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', ...(o.durable ? [] : ['--no-sync'])]);
   const port = await freePort();
-  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  // Tests trade durability for speed; benchmarks ask for the server's real defaults.
+  const fast = o.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c max_connections=200${fast}`;
   const start = async () => {
     await as('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
   };
