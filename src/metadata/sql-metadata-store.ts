@@ -226,14 +226,19 @@ export class SqlMetadataStore implements MetadataStore {
     }
     if (o.cursor) {
       const [at, id] = decodeCursor('page_token', o.cursor);
-      params.push(new Date(Number(at)).toISOString(), String(id));
+      params.push(String(at), String(id));
       where += ` AND (created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
     }
     params.push(o.limit + 1);
-    const { rows } = await this.db.query<TaskRow>(`SELECT * FROM tasks WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`, params);
-    const items = rows.slice(0, o.limit).map(toTask);
-    const last = items[items.length - 1];
-    return rows.length > o.limit && last ? { items, next: encodeCursor([last.createdAtMs, last.id]) } : { items };
+    // The cursor carries created_at as Postgres prints it: microseconds, which a JS Date would lose.
+    const { rows } = await this.db.query<TaskRow & { cursor_at: string }>(
+      `SELECT *, created_at::text AS cursor_at FROM tasks WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const page = rows.slice(0, o.limit);
+    const last = page[page.length - 1];
+    const items = page.map(toTask);
+    return rows.length > o.limit && last ? { items, next: encodeCursor([last.cursor_at, last.id]) } : { items };
   }
 
   async deleteUser(userId: string): Promise<{ tasks: number; archived: number }> {

@@ -101,8 +101,8 @@ export function metadataContract(name: string, harness: MetadataHarness): void {
     it('runs tasks through their lifecycle and lists them in one query a page', async (ctx) => {
       if (!db) return ctx.skip();
       const u = `u-${randomUUID()}`;
-      const ids: string[] = [];
-      for (let i = 0; i < 7; i++) ids.push((await store.createTask({ id: '', userId: u, agentId: 'ag', title: `t${i}`, metadata: { i: String(i) } })).id);
+      // Created concurrently, so several share a millisecond: pages must still not skip any.
+      const ids = (await Promise.all(Array.from({ length: 7 }, (_, i) => store.createTask({ id: '', userId: u, agentId: 'ag', title: `t${i}`, metadata: { i: String(i) } })))).map((t) => t.id);
       const t = await store.updateTaskStatus(u, ids[0]!, 'RUNNING');
       expect(t.status).toBe('RUNNING');
       const done = await store.updateTaskStatus(u, ids[0]!, 'FAILED');
