@@ -10,7 +10,10 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { authEnabled, type Config } from './config.js';
+import { CacheCoherence } from './engine/cache/coherence.js';
 import { L1Cache } from './engine/cache/l1-cache.js';
+import { RedisTier } from './engine/cache/redis/index.js';
+import { TieredCache } from './engine/cache/tiered-cache.js';
 import type { Embedder } from './engine/embed/embedder.js';
 import { EmbeddingService } from './engine/embed/embedding-service.js';
 import { LexicalEmbedder } from './engine/embed/lexical.js';
@@ -57,6 +60,7 @@ export class App {
   private store: EmbeddedVectorStore | undefined;
   private metadata: SqlMetadataStore | undefined;
   private l1: L1Cache | undefined;
+  private l2: RedisTier | undefined;
   private closing: Promise<void> | undefined;
   private pidFile: string | undefined;
   engine: MemoryEngine | undefined;
@@ -64,9 +68,14 @@ export class App {
   httpPort = 0;
   startedInMs = 0;
 
+  /**
+   * `shared` injects an already-open vector store and metadata store (several instances over one
+   * backend, as with Qdrant and Postgres); this App then neither opens nor closes them.
+   */
   constructor(
     readonly config: Config,
     readonly log: Logger,
+    private readonly shared?: { store: EmbeddedVectorStore; metadata: SqlMetadataStore },
   ) {}
 
   async start(): Promise<this> {
@@ -77,7 +86,7 @@ export class App {
       const embedder = buildEmbedder(c);
       const modelId = embedder?.modelId ?? `client-vectors-${c.embeddingDimensions}`;
       this.l1 = new L1Cache(c.cacheMaxBytes, this.metrics);
-      this.store = new EmbeddedVectorStore({
+      this.store = this.shared?.store ?? new EmbeddedVectorStore({
         dir: join(dataDir, 'vectors'),
         dimensions: c.embeddingDimensions,
         modelId,
@@ -89,17 +98,41 @@ export class App {
         compactDeadRatio: c.compactDeadRatio,
         log: this.log.child({ component: 'vector-store' }),
       });
-      this.metadata = await openMetadata(c, dataDir);
-      await Promise.all([this.store.open(), this.metadata.open()]);
+      if (this.shared) {
+        this.metadata = this.shared.metadata;
+      } else {
+        this.metadata = await openMetadata(c, dataDir);
+        await Promise.all([this.store.open(), this.metadata.open()]);
+      }
       // Embedded PGlite must not be opened by a second process (the keys CLI checks this).
-      if (this.metadata.kind === 'pglite') {
+      if (this.metadata.kind === 'pglite' && !this.shared) {
         this.pidFile = join(dataDir, SERVICE_PID_FILE);
         await writeFile(this.pidFile, String(process.pid));
       }
+      if (c.redisUrl) {
+        this.l2 = new RedisTier(
+          {
+            url: c.redisUrl,
+            keyPrefix: c.redisKeyPrefix,
+            commandTimeoutMs: c.redisCommandTimeoutMs,
+            breakerFailures: c.redisBreakerFailures,
+            breakerOpenMs: c.redisBreakerOpenMs,
+            hotSetMax: c.hotSetMax,
+          },
+          this.metrics,
+          this.log.child({ component: 'redis' }),
+        );
+        await this.l2.connect();
+      }
+      const ttls = { memory: c.cacheMemoryTtlMs, embedding: c.cacheEmbeddingTtlMs, profile: c.cacheProfileTtlMs };
+      const cache = new TieredCache(this.l1, this.l2, this.metrics, {
+        l1: { ...ttls, search: c.cacheSearchTtlMs },
+        l2: { ...ttls, search: c.cacheL2SearchTtlMs },
+      });
       const embeddings = embedder
-        ? new EmbeddingService(embedder, this.l1, this.metrics, { batchMax: c.embedBatchMax, batchWaitMs: c.embedBatchWaitMs, maxInflight: c.embedMaxInflight, ttlMs: c.cacheEmbeddingTtlMs })
+        ? new EmbeddingService(embedder, cache, this.metrics, { batchMax: c.embedBatchMax, batchWaitMs: c.embedBatchWaitMs, maxInflight: c.embedMaxInflight })
         : undefined;
-      this.engine = new MemoryEngine(this.store, this.metadata, embeddings, this.l1, this.metrics, {
+      this.engine = new MemoryEngine(this.store, this.metadata, embeddings, cache, new CacheCoherence(this.l1, this.l2), this.metrics, {
         limits: {
           maxContentBytes: c.maxContentBytes,
           maxBatchItems: c.maxBatchItems,
@@ -110,8 +143,7 @@ export class App {
         },
         ranking: { similarity: c.rankSimilarityWeight, importance: c.rankImportanceWeight, recency: c.rankRecencyWeight },
         recencyHalfLifeMs: c.recencyHalfLifeHours * 3_600_000,
-        cacheMemoryTtlMs: c.cacheMemoryTtlMs,
-        cacheSearchTtlMs: c.cacheSearchTtlMs,
+        searchMaxLagMs: c.searchMaxLagMs,
         canEmbed: embedder !== undefined,
       });
       const auth = authEnabled(c) ? new ApiKeyAuthenticator(this.metadata, c.authCacheTtlMs) : undefined;
@@ -130,7 +162,7 @@ export class App {
       this.grpc.setServing(true);
       this.state = 'serving';
       this.startedInMs = performance.now() - t0;
-      this.log.info({ grpcPort: this.grpcPort, httpPort: this.httpPort, startedInMs: Math.round(this.startedInMs), store: this.store.stats(), embedder: modelId, metadata: this.metadata.kind, auth: auth !== undefined }, 'serving');
+      this.log.info({ grpcPort: this.grpcPort, httpPort: this.httpPort, startedInMs: Math.round(this.startedInMs), store: this.store.stats(), embedder: modelId, metadata: this.metadata.kind, l2: this.l2 ? 'redis' : 'off', auth: auth !== undefined }, 'serving');
       return this;
     } catch (err) {
       await this.close();
@@ -165,8 +197,11 @@ export class App {
       };
       await step('grpc', () => this.grpc?.drain(this.config.shutdownGraceMs));
       await step('http', () => this.http?.close());
-      await step('vector-store', () => this.store?.close());
-      await step('metadata', () => this.metadata?.close());
+      if (!this.shared) {
+        await step('vector-store', () => this.store?.close());
+        await step('metadata', () => this.metadata?.close());
+      }
+      await step('redis', () => this.l2?.close());
       await step('pid file', () => (this.pidFile ? rm(this.pidFile, { force: true }) : undefined));
       this.state = 'stopped';
       this.log.info('stopped');

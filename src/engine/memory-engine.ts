@@ -14,7 +14,9 @@ import { createHash } from 'node:crypto';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, throwIfAborted, UnavailableError, VersionConflictError } from '../errors.js';
 import type { AuditInput, MetadataStore, Task, TaskStatus } from '../metadata/metadata-store.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { L1Cache } from './cache/l1-cache.js';
+import { memoryCodec, searchCodec, type CachedSearch } from './cache/cache-tier.js';
+import type { CacheCoherence } from './cache/coherence.js';
+import type { ServedBy, TieredCache } from './cache/tiered-cache.js';
 import type { EmbeddingService } from './embed/embedding-service.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import * as v from './validate.js';
@@ -98,7 +100,7 @@ export interface SearchHit {
   similarity: number;
 }
 
-export type ServedBy = 'L1' | 'L2' | 'L3';
+export type { ServedBy };
 
 export interface SearchResult {
   hits: SearchHit[];
@@ -120,8 +122,8 @@ export interface EngineOptions {
   limits: Limits;
   ranking: RankingWeights;
   recencyHalfLifeMs: number;
-  cacheMemoryTtlMs: number;
-  cacheSearchTtlMs: number;
+  /** A cached search older than this is not served once the user has written since. */
+  searchMaxLagMs: number;
   /** Whether text can be embedded (false: clients must send vectors). */
   canEmbed: boolean;
 }
@@ -132,14 +134,13 @@ const CLASS_ORDER: QueryClass[] = ['SUGGESTION', 'PREFETCH', 'PRIMARY', 'VERIFIC
 
 export class MemoryEngine {
   private readonly locks = new KeyedMutex();
-  /** Per-user cache generation: part of every search-cache key; bumped by strong invalidations. */
-  private readonly generations = new Map<string, number>();
 
   constructor(
     private readonly store: VectorStore,
     private readonly metadata: MetadataStore,
     private readonly embeddings: EmbeddingService | undefined,
-    private readonly l1: L1Cache,
+    private readonly cache: TieredCache,
+    private readonly coherence: CacheCoherence,
     private readonly metrics: Metrics,
     private readonly o: EngineOptions,
   ) {}
@@ -204,6 +205,7 @@ export class MemoryEngine {
     const audit = { userId, actor: ctx.actor, operation, memoryIds: results.map((r) => r.id), requestId: ctx.requestId, details: { created: String(records.length), unchanged: String(results.length - records.length) } };
     await this.audited(audit, () => this.store.upsert(userId, records));
     this.metrics.memoriesWritten.inc(records.length);
+    if (records.length > 0) void this.cache.l2?.noteWrite(userId, now);
     return results;
   }
 
@@ -293,7 +295,7 @@ export class MemoryEngine {
         details: { version: String(record.version), fields: changedFields(patch).join(',') },
       };
       await this.audited(audit, () => this.store.upsert(userId, [record]));
-      this.invalidate(userId, [id]);
+      await this.coherence.invalidate(userId, [id]);
       return record;
     });
   }
@@ -319,7 +321,7 @@ export class MemoryEngine {
         return this.audited(audit, () => this.store.delete(userId, existing));
       },
     );
-    this.invalidate(userId, deleted);
+    if (deleted.length > 0) await this.coherence.invalidate(userId, deleted);
     this.metrics.memoriesDeleted.inc(deleted.length);
     return deleted;
   }
@@ -328,8 +330,7 @@ export class MemoryEngine {
     const userId = v.checkUserId(rawUserId);
     const audit = { userId, actor: ctx.actor, operation: 'ForgetUser', memoryIds: [], requestId: ctx.requestId, details: {} };
     const memoriesDeleted = await this.audited(audit, () => this.store.dropTenant(userId));
-    this.bumpGeneration(userId);
-    const cacheEntriesDropped = this.l1.deletePrefix(`m:${userId}\u0000`) + this.l1.deletePrefix(`s:${userId}\u0000`);
+    const cacheEntriesDropped = await this.coherence.invalidate(userId, [], true);
     const { tasks, archived } = await this.metadata.deleteUser(userId);
     this.metrics.memoriesDeleted.inc(memoriesDeleted);
     // Precomputed data does not exist yet in this build: nothing to remove there.
@@ -341,18 +342,13 @@ export class MemoryEngine {
   async get(ctx: CallContext, rawUserId: string, rawId: string): Promise<MemoryRecord> {
     const userId = v.checkUserId(rawUserId);
     const id = v.checkMemoryId('id', rawId, true);
-    const key = `m:${userId}\u0000${id}`;
     const now = Date.now();
-    let rec = this.l1.get<MemoryRecord>(key, 'memory');
-    if (rec && rec.expiresAtMs !== 0 && rec.expiresAtMs <= now) rec = undefined;
-    if (!rec) {
-      throwIfAborted(ctx.signal);
-      [rec] = await this.store.get(userId, [id]);
-      if (!rec) throw new NotFoundError(`memory ${id} not found`);
-      this.l1.set(key, rec, this.o.cacheMemoryTtlMs, recordBytes(rec, true));
-    }
+    const live = (r: MemoryRecord) => r.expiresAtMs === 0 || r.expiresAtMs > now;
+    const found = await this.cache.get(`m:${userId}\u0000${id}`, memoryCodec, async () => (await this.store.get(userId, [id]))[0], live);
+    if (!found) throw new NotFoundError(`memory ${id} not found`);
     this.store.touch(userId, [id], { accessedAtMs: now, accessCount: 1 });
-    return rec;
+    void this.cache.l2?.touchHot(userId, [id], now);
+    return found.value;
   }
 
   async list(
@@ -383,16 +379,38 @@ export class MemoryEngine {
     const started = performance.now();
     const userId = v.checkUserId(rawUserId);
     const q = this.checkSearch(input, path);
-    const gen = this.generations.get(userId) ?? 0;
+    const { gen, l2 } = await this.coherence.generation(userId);
     const cacheKey = `s:${userId}\u0000${gen}:${q.fingerprint}`;
-    const cached = this.l1.get<SearchHit[]>(cacheKey, 'search');
     const now = Date.now();
-    if (cached && cached.every((h) => h.memory.expiresAtMs === 0 || h.memory.expiresAtMs > now)) {
-      this.touchHits(userId, cached, now);
-      return { hits: cached, tier: 'L1', tookMs: performance.now() - started };
+    const live = (c: CachedSearch) => c.hits.every((h) => h.memory.expiresAtMs === 0 || h.memory.expiresAtMs > now);
+    const local = this.cache.l1.get<CachedSearch>(cacheKey, 'search');
+    if (local && live(local)) {
+      this.touchHits(userId, local.hits, now);
+      return { hits: local.hits, tier: 'L1', tookMs: performance.now() - started };
     }
+    const { hits, tier } = await this.cache.once(cacheKey, 'search', async () => {
+      if (l2 && this.cache.l2) {
+        const r = await this.cache.l2.getWithLastWrite(cacheKey, userId, searchCodec);
+        // New memories are eventual: a result older than the lag bound is stale once the user wrote since.
+        const fresh = r?.value && !(r.lastWrite > r.value.at && now - r.value.at > this.o.searchMaxLagMs);
+        if (r?.value && fresh && live(r.value)) {
+          this.cache.l1.set(cacheKey, r.value, this.cache.ttlFor('l1', 'search'), searchCodec.bytes(r.value));
+          return { hits: r.value.hits, tier: 'L2' as const };
+        }
+      }
+      const computed = await this.searchStore(ctx, userId, q, now);
+      const entry: CachedSearch = { at: now, hits: computed };
+      this.cache.l1.set(cacheKey, entry, this.cache.ttlFor('l1', 'search'), searchCodec.bytes(entry));
+      if (l2) void this.cache.l2?.set(cacheKey, entry, searchCodec, this.cache.ttlFor('l2', 'search'));
+      return { hits: computed, tier: 'L3' as const };
+    });
+    this.touchHits(userId, hits, now);
+    return { hits, tier, tookMs: performance.now() - started };
+  }
+
+  private async searchStore(ctx: CallContext, userId: string, q: ReturnType<MemoryEngine['checkSearch']>, now: number): Promise<SearchHit[]> {
     throwIfAborted(ctx.signal);
-    const vector = q.vector ?? (await this.embed([q.text], ctx.signal))[0]!;
+    const vector = q.vector ?? (await this.embed([q.text], ctx.signal, true))[0]!;
     throwIfAborted(ctx.signal);
     const w = q.weights;
     const rerank = w.importance > 0 || w.recency > 0;
@@ -405,10 +423,7 @@ export class MemoryEngine {
       ...(q.filter ? { filter: q.filter } : {}),
       ...(q.minScore !== undefined ? { minSimilarity: q.minScore } : {}),
     });
-    const hits = this.rank(raw, w, now, q.topK, q.includeEmbedding);
-    this.l1.set(cacheKey, hits, this.o.cacheSearchTtlMs, hits.reduce((s, h) => s + recordBytes(h.memory, q.includeEmbedding), 64));
-    this.touchHits(userId, hits, now);
-    return { hits, tier: 'L3', tookMs: performance.now() - started };
+    return this.rank(raw, w, now, q.topK, q.includeEmbedding);
   }
 
   async searchBatch(ctx: CallContext, rawUserIds: string[], inputs: SearchInput[]): Promise<SearchResult[]> {
@@ -478,7 +493,10 @@ export class MemoryEngine {
   }
 
   private touchHits(userId: string, hits: SearchHit[], now: number): void {
-    if (hits.length > 0) this.store.touch(userId, hits.map((h) => h.memory.id), { accessedAtMs: now, accessCount: 1 });
+    if (hits.length === 0) return;
+    const ids = hits.map((h) => h.memory.id);
+    this.store.touch(userId, ids, { accessedAtMs: now, accessCount: 1 });
+    void this.cache.l2?.touchHot(userId, ids, now);
   }
 
   /**
@@ -507,20 +525,31 @@ export class MemoryEngine {
     }
   }
 
-  private async embed(texts: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+  /** `shared`: also look up and keep the embedding in L2 (queries repeat; memory texts rarely do). */
+  private async embed(texts: string[], signal: AbortSignal | undefined, shared = false): Promise<Float32Array[]> {
     if (!this.embeddings) throw new UnavailableError('no embedder is configured');
-    return this.embeddings.embed(texts, signal);
+    return this.embeddings.embed(texts, signal, shared);
   }
 
-  private bumpGeneration(userId: string): void {
-    this.generations.set(userId, (this.generations.get(userId) ?? 0) + 1);
-  }
-
-  /** Strong invalidation: this instance's cached copies and searches of the user go now. */
-  private invalidate(userId: string, ids: readonly string[]): void {
-    if (ids.length === 0) return;
-    for (const id of ids) this.l1.delete(`m:${userId}\u0000${id}`);
-    this.bumpGeneration(userId);
+  /**
+   * Session warm-up: the user's top memories (importance × recency) and most recent ones, plus
+   * the recently hot ones, into L1 and L2, so the first turns of a conversation read from cache.
+   */
+  async warmSession(ctx: CallContext, rawUserId: string, rawSessionId: string | undefined): Promise<number> {
+    const userId = v.checkUserId(rawUserId);
+    v.checkIdentifier('session_id', rawSessionId, false);
+    const now = Date.now();
+    const recent = await this.store.scroll(userId, { limit: 500, newestFirst: true });
+    throwIfAborted(ctx.signal);
+    const halfLife = this.o.recencyHalfLifeMs;
+    const value = (r: MemoryRecord) => r.importance * Math.pow(0.5, Math.max(0, now - r.createdAtMs) / halfLife);
+    const top = [...recent.records].sort((a, b) => value(b) - value(a)).slice(0, 100);
+    const hotIds = this.cache.l2 ? await this.cache.l2.hot(userId, 100) : [];
+    const hot = hotIds.length > 0 ? await this.store.get(userId, hotIds) : [];
+    const chosen = new Map<string, MemoryRecord>();
+    for (const r of [...top, ...recent.records.slice(0, 50), ...hot]) chosen.set(r.id, r);
+    await Promise.all([...chosen.values()].map((r) => this.cache.set(`m:${userId}\u0000${r.id}`, r, memoryCodec)));
+    return chosen.size;
   }
 
   // ---- tasks and audit -------------------------------------------------------------------
@@ -581,11 +610,6 @@ function sameVector(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (Math.abs(a[i]! - b[i]!) > 1e-6) return false;
   return true;
-}
-
-/** Rough bytes of a cached record: what the L1 byte bound counts. */
-function recordBytes(r: MemoryRecord, withEmbedding: boolean): number {
-  return 400 + r.content.length * 2 + (withEmbedding ? r.embedding.byteLength : 0) + JSON.stringify(r.metadata).length * 2 + (r.tags.length + r.entities.length) * 40;
 }
 
 function changedFields(p: MemoryPatch): string[] {

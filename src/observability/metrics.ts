@@ -16,6 +16,16 @@ export class Metrics {
   readonly cacheEvictions = new Counter({ name: 'memory_cache_evictions_total', help: 'entries evicted for size', labelNames: ['tier'], registers: [this.registry] });
   readonly cacheBytes = new Gauge({ name: 'memory_cache_size_bytes', help: 'bytes held by a cache tier', labelNames: ['tier'], registers: [this.registry] });
   readonly cacheEntries = new Gauge({ name: 'memory_cache_entries', help: 'entries held by a cache tier', labelNames: ['tier'], registers: [this.registry] });
+  readonly singleFlightCoalesced = new Counter({ name: 'memory_cache_single_flight_coalesced_total', help: 'cache misses that waited for an identical in-flight load instead of making their own', labelNames: ['kind'], registers: [this.registry] });
+  readonly invalidationsSent = new Counter({ name: 'memory_cache_invalidations_sent_total', help: 'strong invalidations published to other instances', registers: [this.registry] });
+  readonly invalidationsReceived = new Counter({ name: 'memory_cache_invalidations_received_total', help: 'strong invalidations received from other instances', registers: [this.registry] });
+  readonly invalidationPropagation = new Histogram({
+    name: 'memory_cache_invalidation_propagation_seconds',
+    help: 'time from an invalidation being published to this instance applying it',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly breakerState = new Gauge({ name: 'memory_cache_l2_breaker_state', help: 'L2 (Redis) breaker: 0 closed, 1 open (bypassed), 2 half-open (probing)', registers: [this.registry] });
   readonly embedBatchSize = new Histogram({ name: 'memory_embed_batch_size', help: 'texts per provider call after micro-batching', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512], registers: [this.registry] });
   readonly embedDuration = new Histogram({ name: 'memory_embed_duration_seconds', help: 'provider embedding call latency', buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: [this.registry] });
   readonly memoriesWritten = new Counter({ name: 'memory_memories_written_total', help: 'memories stored (new or replaced)', registers: [this.registry] });

@@ -201,7 +201,7 @@ export class GrpcServer {
         this.metrics.grpcRequests.inc({ method: 'StreamContext', code: 'UNIMPLEMENTED' });
         call.destroy(Object.assign(new Error('StreamContext is not available yet: staged context streaming arrives with the precompute work'), { code: grpc.status.UNIMPLEMENTED }));
       },
-      WarmSession: this.notYet('WarmSession', 'session warm-up arrives with the Redis cache work'),
+      WarmSession: this.unary('WarmSession', async (r, ctx) => ({ memoriesLoaded: await e.warmSession(ctx, r.userId, r.sessionId) })),
       GetProfile: this.notYet('GetProfile', 'profiles arrive with the precompute work'),
       ListTopics: this.notYet('ListTopics', 'topics arrive with the precompute work'),
       GetTopic: this.notYet('GetTopic', 'topics arrive with the precompute work'),

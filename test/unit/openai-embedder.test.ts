@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { L1Cache } from '../../src/engine/cache/l1-cache.js';
+import { TieredCache } from '../../src/engine/cache/tiered-cache.js';
 import { EmbeddingService } from '../../src/engine/embed/embedding-service.js';
 import { OpenAIEmbedder } from '../../src/engine/embed/openai.js';
 import { InvalidArgumentError, UnavailableError } from '../../src/errors.js';
@@ -75,7 +76,9 @@ describe('OpenAI-compatible embedder', () => {
     mode = 'ok';
     requests.length = 0;
     const metrics = new Metrics();
-    const svc = new EmbeddingService(embedder(), new L1Cache(1 << 20, metrics), metrics, { batchMax: 64, batchWaitMs: 0, maxInflight: 1, ttlMs: 60_000 });
+    const ttl = { memory: 60_000, search: 60_000, embedding: 60_000, profile: 60_000 };
+    const cache = new TieredCache(new L1Cache(1 << 20, metrics), undefined, metrics, { l1: ttl, l2: ttl });
+    const svc = new EmbeddingService(embedder(), cache, metrics, { batchMax: 64, batchWaitMs: 0, maxInflight: 1 });
     const texts = Array.from({ length: 20 }, (_, i) => `text ${i}`);
     const out = await Promise.all(texts.map((t) => svc.embed([t])));
     expect(out).toHaveLength(20);

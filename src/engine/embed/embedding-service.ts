@@ -1,6 +1,7 @@
 /**
  * EmbeddingService: what the engine calls to embed. Wraps an Embedder with
- * - a cache by (model, sha1(text)) in the L1 tier, so repeated queries cost nothing;
+ * - a cache by (model, sha1(text)): L1 always; L2 too for `shared` texts (queries, which repeat
+ *   across instances; memory texts rarely do, so they do not fill Redis);
  * - micro-batching without a timer on the idle path: while fewer than `maxInflight` provider
  *   calls run, texts go out at the end of the current tick (callers in the same tick share the
  *   call); texts that arrive while the calls are busy form the next batch (up to `batchMax`).
@@ -9,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { throwIfAborted } from '../../errors.js';
-import type { L1Cache } from '../cache/l1-cache.js';
+import { embeddingCodec } from '../cache/cache-tier.js';
+import type { TieredCache } from '../cache/tiered-cache.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Embedder } from './embedder.js';
 
@@ -26,30 +28,37 @@ export class EmbeddingService {
 
   constructor(
     private readonly embedder: Embedder,
-    private readonly cache: L1Cache,
+    private readonly cache: TieredCache,
     private readonly metrics: Metrics,
-    private readonly o: { batchMax: number; batchWaitMs: number; maxInflight: number; ttlMs: number },
+    private readonly o: { batchMax: number; batchWaitMs: number; maxInflight: number },
   ) {}
 
   get modelId(): string {
     return this.embedder.modelId;
   }
 
-  async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+  async embed(texts: readonly string[], signal?: AbortSignal, shared = false): Promise<Float32Array[]> {
     throwIfAborted(signal);
     const keys = texts.map((t) => `e:${this.embedder.modelId}:${createHash('sha1').update(t).digest('base64url')}`);
-    const out: (Float32Array | undefined)[] = keys.map((k) => this.cache.get<Float32Array>(k, 'embedding'));
-    const missing: number[] = [];
-    out.forEach((v, i) => v === undefined && missing.push(i));
-    if (missing.length > 0) {
-      const vecs = await Promise.all(missing.map((i) => this.enqueue(texts[i]!)));
-      missing.forEach((i, j) => {
-        out[i] = vecs[j]!;
-        this.cache.set(keys[i]!, vecs[j]!, this.o.ttlMs, vecs[j]!.byteLength + 64);
-      });
+    let out: Float32Array[];
+    if (shared) {
+      const got = await Promise.all(keys.map((k, i) => this.cache.get(k, embeddingCodec, () => this.enqueue(texts[i]!))));
+      out = got.map((g) => g!.value);
+    } else {
+      const l1 = this.cache.l1;
+      const ttl = this.cache.ttlFor('l1', 'embedding');
+      out = await Promise.all(
+        keys.map(async (k, i) => {
+          const hit = l1.get<Float32Array>(k, 'embedding');
+          if (hit) return hit;
+          const v = await this.enqueue(texts[i]!);
+          l1.set(k, v, ttl, embeddingCodec.bytes(v));
+          return v;
+        }),
+      );
     }
     throwIfAborted(signal);
-    return out as Float32Array[];
+    return out;
   }
 
   private enqueue(text: string): Promise<Float32Array> {

@@ -1,0 +1,106 @@
+/**
+ * CacheTier: one level of the cache hierarchy (L1 in-process, L2 Redis; L3 is the vector
+ * store itself). Values of each kind travel with a Codec: L1 keeps the decoded object and only
+ * asks for its size, L2 stores the compact bytes.
+ *
+ * Covers: get, set with TTL, delete. Leaves out: fill order, single flight and invalidation
+ * policy (TieredCache and the engine own those), and anything about what a key means.
+ * A tier that cannot answer (Redis down) must not throw from `get`: it reports a miss.
+ */
+import type { MemoryRecord } from '../types.js';
+
+export type CacheKind = 'memory' | 'search' | 'embedding' | 'profile';
+
+export interface Codec<T> {
+  readonly kind: CacheKind;
+  encode(value: T): Buffer;
+  decode(bytes: Buffer): T;
+  /** Approximate in-memory size, for L1's byte bound. */
+  bytes(value: T): number;
+}
+
+export interface CacheTier {
+  readonly name: 'l1' | 'l2';
+  get<T>(key: string, codec: Codec<T>): Promise<T | undefined>;
+  set<T>(key: string, value: T, codec: Codec<T>, ttlMs: number): Promise<void>;
+  delete(keys: readonly string[]): Promise<void>;
+}
+
+// ---- codecs ------------------------------------------------------------------------------
+
+/** `[u32 json length][json][float32 bytes]`: metadata as JSON, vectors raw. */
+function packJsonAndVector(json: unknown, vector: Float32Array | undefined): Buffer {
+  const j = Buffer.from(JSON.stringify(json));
+  const v = vector ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength) : Buffer.alloc(0);
+  const out = Buffer.allocUnsafe(4 + j.length + v.length);
+  out.writeUInt32LE(j.length, 0);
+  j.copy(out, 4);
+  v.copy(out, 4 + j.length);
+  return out;
+}
+
+function unpackJsonAndVector<J>(b: Buffer): [J, Float32Array] {
+  const len = b.readUInt32LE(0);
+  const json = JSON.parse(b.subarray(4, 4 + len).toString('utf8')) as J;
+  const rest = b.subarray(4 + len);
+  const vector = new Float32Array(rest.length / 4);
+  Buffer.from(vector.buffer).set(rest);
+  return [json, vector];
+}
+
+export function recordBytes(r: MemoryRecord): number {
+  return 400 + r.content.length * 2 + r.embedding.byteLength + JSON.stringify(r.metadata).length * 2 + (r.tags.length + r.entities.length) * 40;
+}
+
+export const memoryCodec: Codec<MemoryRecord> = {
+  kind: 'memory',
+  encode: (r) => {
+    const { embedding, ...meta } = r;
+    return packJsonAndVector(meta, embedding);
+  },
+  decode: (b) => {
+    const [meta, embedding] = unpackJsonAndVector<Omit<MemoryRecord, 'embedding'>>(b);
+    return { ...meta, embedding };
+  },
+  bytes: recordBytes,
+};
+
+export const embeddingCodec: Codec<Float32Array> = {
+  kind: 'embedding',
+  encode: (v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+  decode: (b) => {
+    const v = new Float32Array(b.length / 4);
+    Buffer.from(v.buffer).set(b);
+    return v;
+  },
+  bytes: (v) => v.byteLength + 64,
+};
+
+/** Search results: hits with their memories (vectors only when the search asked for them). */
+export interface CachedSearch {
+  /** When the result was computed (epoch ms): bounds how stale it may be served. */
+  at: number;
+  hits: { memory: MemoryRecord; score: number; similarity: number }[];
+}
+
+export const searchCodec: Codec<CachedSearch> = {
+  kind: 'search',
+  encode: (s) => {
+    const dims = s.hits[0]?.memory.embedding.length ?? 0;
+    const vectors = new Float32Array(s.hits.length * dims);
+    const hits = s.hits.map((h, i) => {
+      if (dims > 0) vectors.set(h.memory.embedding, i * dims);
+      const { embedding: _e, ...meta } = h.memory;
+      return { m: meta, s: h.score, y: h.similarity };
+    });
+    return packJsonAndVector({ at: s.at, d: dims, h: hits }, vectors);
+  },
+  decode: (b) => {
+    const [j, vectors] = unpackJsonAndVector<{ at: number; d: number; h: { m: Omit<MemoryRecord, 'embedding'>; s: number; y: number }[] }>(b);
+    return {
+      at: j.at,
+      hits: j.h.map((h, i) => ({ memory: { ...h.m, embedding: vectors.slice(i * j.d, (i + 1) * j.d) }, score: h.s, similarity: h.y })),
+    };
+  },
+  bytes: (s) => s.hits.reduce((n, h) => n + recordBytes(h.memory), 64),
+};

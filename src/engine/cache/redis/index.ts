@@ -1,0 +1,285 @@
+/**
+ * RedisTier: the shared L2 cache on ioredis, plus the invalidation bus (pub/sub) and the
+ * per-user generations that make strong invalidation work across instances.
+ *
+ * Availability: Redis is never a dependency. Commands time out fast (`commandTimeoutMs`), the
+ * offline queue is off (a call while disconnected fails at once instead of waiting), and a
+ * breaker stops calling Redis for `breakerOpenMs` after `breakerFailures` consecutive failures,
+ * then lets one call through to probe. While open, reads miss L2 and fall through to L3, writes
+ * to L2 are skipped, and strong invalidations still happen locally. ioredis reconnects by
+ * itself, so L2 returns when Redis does.
+ */
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Metrics } from '../../../observability/metrics.js';
+import type { CacheTier, Codec } from '../cache-tier.js';
+
+export interface RedisTierOptions {
+  url: string;
+  keyPrefix: string;
+  commandTimeoutMs: number;
+  breakerFailures: number;
+  breakerOpenMs: number;
+  hotSetMax: number;
+}
+
+export interface InvalidationMessage {
+  /** Sending instance. */
+  from: string;
+  userId: string;
+  generation: number;
+  ids: string[];
+  /** Epoch ms when sent, to measure propagation. */
+  sentAt: number;
+  /** The whole user was erased: drop everything of theirs. */
+  wholeUser?: boolean;
+}
+
+type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** Marks a pending invalidation of a whole user (never a memory id: those are UUIDs). */
+const WHOLE_USER = '*';
+
+export class RedisTier implements CacheTier {
+  readonly name = 'l2';
+  readonly instanceId = randomUUID();
+  private readonly client: Redis;
+  private readonly sub: Redis;
+  private state: BreakerState = 'closed';
+  private failures = 0;
+  private openedAt = 0;
+  private probing = false;
+  private onMessage: ((m: InvalidationMessage) => void) | undefined;
+  private onResubscribe: (() => void) | undefined;
+  private readonly channel: string;
+  /** Users whose invalidation could not reach Redis: replayed when it returns; L2 misses for them until then. */
+  private readonly pending = new Map<string, Set<string>>();
+  private replaying = false;
+
+  constructor(
+    private readonly o: RedisTierOptions,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {
+    const common = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: o.commandTimeoutMs,
+      connectTimeout: Math.max(500, o.commandTimeoutMs * 10),
+      retryStrategy: (times: number) => Math.min(100 * times, 2000),
+      lazyConnect: true,
+    };
+    this.client = new Redis(o.url, common);
+    this.sub = new Redis(o.url, { ...common, commandTimeout: undefined, enableOfflineQueue: true });
+    this.channel = `${o.keyPrefix}invalidate`;
+    this.client.on('error', () => undefined); // failures are counted per call; never crash
+    this.sub.on('error', () => undefined);
+    this.sub.on('message', (_channel: string, text: string) => {
+      try {
+        const m = JSON.parse(text) as InvalidationMessage;
+        if (m.from === this.instanceId) return;
+        this.metrics.invalidationsReceived.inc();
+        this.metrics.invalidationPropagation.observe(Math.max(0, Date.now() - m.sentAt) / 1000);
+        this.onMessage?.(m);
+      } catch (err) {
+        this.log.warn({ err }, 'bad invalidation message');
+      }
+    });
+    // Messages sent while we were disconnected are lost: whoever listens must forget what it
+    // learned from the bus (generations) and ask Redis again.
+    this.sub.on('ready', () => this.onResubscribe?.());
+    this.metrics.breakerState.set(0);
+  }
+
+  /** Connects both connections; resolves even if Redis is down (L2 then stays bypassed). */
+  async connect(): Promise<void> {
+    await Promise.all([this.client.connect().catch(() => undefined), this.sub.connect().catch(() => undefined)]);
+    await this.sub.subscribe(this.channel).catch((err: unknown) => this.log.warn({ err }, 'redis subscribe failed; will retry on reconnect'));
+  }
+
+  /** Handlers for invalidations from other instances and for a (re)established subscription. */
+  listen(onMessage: (m: InvalidationMessage) => void, onResubscribe: () => void): void {
+    this.onMessage = onMessage;
+    this.onResubscribe = onResubscribe;
+  }
+
+  get breaker(): BreakerState {
+    return this.state;
+  }
+
+  /** Runs a Redis call through the breaker; undefined when skipped or failed. */
+  private async guarded<T>(op: (r: Redis) => Promise<T>): Promise<T | undefined> {
+    if (this.state === 'open') {
+      if (Date.now() - this.openedAt < this.o.breakerOpenMs || this.probing) return undefined;
+      this.state = 'half-open';
+      this.metrics.breakerState.set(2);
+    }
+    if (this.state === 'half-open') {
+      if (this.probing) return undefined;
+      this.probing = true;
+    }
+    try {
+      const out = await op(this.client);
+      if (this.state !== 'closed') this.log.info('redis reachable again: L2 back on');
+      this.state = 'closed';
+      this.failures = 0;
+      this.metrics.breakerState.set(0);
+      if (this.pending.size > 0 && !this.replaying) void this.replayPending();
+      return out;
+    } catch (err) {
+      this.failures++;
+      if (this.state === 'half-open' || this.failures >= this.o.breakerFailures) {
+        this.log.warn({ err: String(err) }, 'redis failing: L2 bypassed');
+        this.state = 'open';
+        this.openedAt = Date.now();
+        this.metrics.breakerState.set(1);
+      }
+      return undefined;
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  private k(key: string): string {
+    return this.o.keyPrefix + key;
+  }
+
+  async get<T>(key: string, codec: Codec<T>): Promise<T | undefined> {
+    const b = await this.guarded((r) => r.getBuffer(this.k(key)));
+    if (!b) {
+      this.metrics.cacheMisses.inc({ tier: 'l2', kind: codec.kind });
+      return undefined;
+    }
+    this.metrics.cacheHits.inc({ tier: 'l2', kind: codec.kind });
+    return codec.decode(b);
+  }
+
+  /** A value and the user's last-write time in one round trip (search results). */
+  async getWithLastWrite<T>(key: string, userId: string, codec: Codec<T>): Promise<{ value?: T; lastWrite: number } | undefined> {
+    if (this.pending.has(userId)) return undefined;
+    const r = await this.guarded((c) => c.mgetBuffer(this.k(key), this.k(`w:${userId}`)));
+    if (!r) {
+      this.metrics.cacheMisses.inc({ tier: 'l2', kind: codec.kind });
+      return undefined;
+    }
+    const [v, w] = r;
+    if (v) this.metrics.cacheHits.inc({ tier: 'l2', kind: codec.kind });
+    else this.metrics.cacheMisses.inc({ tier: 'l2', kind: codec.kind });
+    return { ...(v ? { value: codec.decode(v) } : {}), lastWrite: w ? Number(w.toString()) : 0 };
+  }
+
+  async set<T>(key: string, value: T, codec: Codec<T>, ttlMs: number): Promise<void> {
+    if (ttlMs <= 0) return;
+    await this.guarded((r) => r.set(this.k(key), codec.encode(value), 'PX', ttlMs));
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.guarded((r) => r.del(...keys.map((k) => this.k(k))));
+  }
+
+  /** Records that the user has new memories now (search results before it become stale sooner). */
+  async noteWrite(userId: string, at: number): Promise<void> {
+    await this.guarded((r) => r.set(this.k(`w:${userId}`), String(at), 'PX', 3_600_000));
+  }
+
+  /** The user's cache generation as Redis knows it (0 when never bumped); undefined if unreachable. */
+  async generation(userId: string): Promise<number | undefined> {
+    if (this.pending.has(userId)) return undefined;
+    const v = await this.guarded((r) => r.get(this.k(`gen:${userId}`)));
+    return v === undefined ? undefined : Number(v ?? 0);
+  }
+
+  /** True while an invalidation of this user still has to reach Redis (its L2 data is suspect). */
+  suspect(userId: string): boolean {
+    return this.pending.has(userId);
+  }
+
+  private async replayPending(): Promise<void> {
+    this.replaying = true;
+    try {
+      for (const [userId, ids] of [...this.pending]) {
+        this.pending.delete(userId);
+        const gen = await this.invalidate(userId, [...ids].filter((id) => id !== WHOLE_USER), ids.has(WHOLE_USER));
+        if (gen === undefined) break; // failed again: re-queued
+        this.onMessage?.({ from: this.instanceId, userId, generation: gen, ids: [], sentAt: Date.now() });
+      }
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  /** Bumps the user's generation in Redis and tells every instance; resolves with the new one. */
+  async invalidate(userId: string, ids: readonly string[], wholeUser = false): Promise<number | undefined> {
+    const gen = await this.guarded(async (r) => {
+      const keys = ids.map((id) => this.k(`m:${userId}\u0000${id}`));
+      const tx = r.multi();
+      if (keys.length > 0) tx.del(...keys);
+      tx.incr(this.k(`gen:${userId}`));
+      const res = await tx.exec();
+      const last = res?.[res.length - 1];
+      if (!last || last[0]) throw last?.[0] ?? new Error('redis transaction aborted');
+      return Number(last[1]);
+    });
+    if (gen === undefined) {
+      const set = this.pending.get(userId) ?? new Set<string>();
+      for (const id of ids) set.add(id);
+      if (wholeUser) set.add(WHOLE_USER);
+      this.pending.set(userId, set);
+      return undefined;
+    }
+    const msg: InvalidationMessage = { from: this.instanceId, userId, generation: gen, ids: [...ids], sentAt: Date.now(), ...(wholeUser ? { wholeUser } : {}) };
+    const sent = await this.guarded((r) => r.publish(this.channel, JSON.stringify(msg)));
+    if (sent !== undefined) this.metrics.invalidationsSent.inc();
+    return gen;
+  }
+
+  /** Hot memories of a user: a sorted set by last access, capped at hotSetMax. Best effort. */
+  async touchHot(userId: string, ids: readonly string[], at: number): Promise<void> {
+    if (ids.length === 0) return;
+    const key = this.k(`hot:${userId}`);
+    await this.guarded((r) =>
+      r
+        .multi()
+        .zadd(key, ...ids.flatMap((id) => [at, id]))
+        .zremrangebyrank(key, 0, -(this.o.hotSetMax + 1))
+        .pexpire(key, 86_400_000)
+        .exec(),
+    );
+  }
+
+  async hot(userId: string, limit: number): Promise<string[]> {
+    return (await this.guarded((r) => r.zrevrange(this.k(`hot:${userId}`), 0, limit - 1))) ?? [];
+  }
+
+  /** Removes everything of a user from Redis (ForgetUser); returns how many keys. */
+  async dropUser(userId: string): Promise<number> {
+    const n = await this.guarded(async (r) => {
+      let removed = 0;
+      // Glob characters in a user id must match literally, or "*" would sweep every user.
+      const literal = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
+      for (const kind of ['m', 's']) {
+        const pattern = `${literal(this.k(`${kind}:${userId}\u0000`))}*`;
+        let cursor = '0';
+        do {
+          const [next, keys] = await r.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length > 0) removed += await r.del(...keys);
+        } while (cursor !== '0');
+      }
+      removed += await r.del(this.k(`hot:${userId}`), this.k(`w:${userId}`));
+      return removed;
+    });
+    return n ?? 0;
+  }
+
+  async ping(): Promise<boolean> {
+    return (await this.guarded((r) => r.ping())) === 'PONG';
+  }
+
+  async close(): Promise<void> {
+    this.client.disconnect();
+    this.sub.disconnect();
+  }
+}

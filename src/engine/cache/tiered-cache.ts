@@ -1,0 +1,78 @@
+/**
+ * TieredCache: L1 (in-process) → L2 (Redis, when configured) → L3 (a loader, i.e. the vector
+ * store). Reads fill upward; concurrent misses for the same key share one load (single flight).
+ * Deletes go to both tiers and resolve once Redis has them too.
+ */
+import type { Metrics } from '../../observability/metrics.js';
+import type { CacheKind, Codec } from './cache-tier.js';
+import type { L1Cache } from './l1-cache.js';
+import type { RedisTier } from './redis/index.js';
+
+export type ServedBy = 'L1' | 'L2' | 'L3';
+
+export class TieredCache {
+  private readonly flights = new Map<string, Promise<{ value: unknown; tier: ServedBy } | undefined>>();
+
+  constructor(
+    readonly l1: L1Cache,
+    readonly l2: RedisTier | undefined,
+    private readonly metrics: Metrics,
+    private readonly ttl: { l1: Record<CacheKind, number>; l2: Record<CacheKind, number> },
+  ) {}
+
+  /** The value from the highest tier that has it, or from `load` (then cached in both tiers). */
+  async get<T extends object>(key: string, codec: Codec<T>, load: () => Promise<T | undefined>, valid: (v: T) => boolean = () => true): Promise<{ value: T; tier: ServedBy } | undefined> {
+    const local = this.l1.get<T>(key, codec.kind);
+    if (local !== undefined && valid(local)) return { value: local, tier: 'L1' };
+    const inflight = this.flights.get(key);
+    if (inflight) {
+      this.metrics.singleFlightCoalesced.inc({ kind: codec.kind });
+      return (await inflight) as { value: T; tier: ServedBy } | undefined;
+    }
+    const flight = (async () => {
+      if (this.l2) {
+        const remote = await this.l2.get(key, codec);
+        if (remote !== undefined && valid(remote)) {
+          this.l1.set(key, remote, this.ttl.l1[codec.kind], codec.bytes(remote));
+          return { value: remote, tier: 'L2' as const };
+        }
+      }
+      const loaded = await load();
+      if (loaded === undefined) return undefined;
+      this.l1.set(key, loaded, this.ttl.l1[codec.kind], codec.bytes(loaded));
+      if (this.l2) void this.l2.set(key, loaded, codec, this.ttl.l2[codec.kind]);
+      return { value: loaded, tier: 'L3' as const };
+    })();
+    this.flights.set(key, flight);
+    try {
+      return (await flight) as { value: T; tier: ServedBy } | undefined;
+    } finally {
+      this.flights.delete(key);
+    }
+  }
+
+  /** Shares one in-flight computation per key (for results that are not plain key lookups). */
+  async once<T>(key: string, kind: CacheKind, run: () => Promise<T>): Promise<T> {
+    const inflight = this.flights.get(key);
+    if (inflight) {
+      this.metrics.singleFlightCoalesced.inc({ kind });
+      return (await inflight) as T;
+    }
+    const flight = run();
+    this.flights.set(key, flight as Promise<{ value: unknown; tier: ServedBy } | undefined>);
+    try {
+      return await flight;
+    } finally {
+      this.flights.delete(key);
+    }
+  }
+
+  async set<T extends object>(key: string, value: T, codec: Codec<T>): Promise<void> {
+    this.l1.set(key, value, this.ttl.l1[codec.kind], codec.bytes(value));
+    if (this.l2) await this.l2.set(key, value, codec, this.ttl.l2[codec.kind]);
+  }
+
+  ttlFor(tier: 'l1' | 'l2', kind: CacheKind): number {
+    return this.ttl[tier][kind];
+  }
+}
