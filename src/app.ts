@@ -175,8 +175,14 @@ export class App {
     await Promise.all([this.store!.ready(), this.metadata!.ready()]);
   }
 
-  private refreshGauges(): void {
+  private async refreshGauges(): Promise<void> {
     this.l1?.updateGauges();
+    const l2 = await this.l2?.stats();
+    if (l2) {
+      this.metrics.cacheEntries.set({ tier: 'l2' }, l2.keys);
+      this.metrics.cacheBytes.set({ tier: 'l2' }, l2.bytes);
+      this.metrics.l2Evicted.set(l2.evicted);
+    }
     if (this.store) {
       const s = this.store.stats();
       this.metrics.storeMemories.set(s.memories);

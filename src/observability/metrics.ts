@@ -25,6 +25,7 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
     registers: [this.registry],
   });
+  readonly l2Evicted = new Gauge({ name: 'memory_cache_l2_evicted_keys', help: 'keys Redis evicted for memory since it started (INFO evicted_keys)', registers: [this.registry] });
   readonly breakerState = new Gauge({ name: 'memory_cache_l2_breaker_state', help: 'L2 (Redis) breaker: 0 closed, 1 open (bypassed), 2 half-open (probing)', registers: [this.registry] });
   readonly embedBatchSize = new Histogram({ name: 'memory_embed_batch_size', help: 'texts per provider call after micro-batching', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512], registers: [this.registry] });
   readonly embedDuration = new Histogram({ name: 'memory_embed_duration_seconds', help: 'provider embedding call latency', buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: [this.registry] });

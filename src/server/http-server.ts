@@ -9,7 +9,7 @@ export interface HttpProbes {
   /** Resolves when ready; rejects with the reason otherwise. */
   ready(): Promise<void>;
   registry: Registry;
-  beforeScrape(): void;
+  beforeScrape(): Promise<void>;
 }
 
 export class HttpServer {
@@ -33,8 +33,10 @@ export class HttpServer {
         return;
       }
       if (path === '/metrics') {
-        probes.beforeScrape();
-        probes.registry.metrics().then(
+        probes
+          .beforeScrape()
+          .then(() => probes.registry.metrics())
+          .then(
           (text) => send(200, text, probes.registry.contentType),
           (err: unknown) => {
             log.error({ err }, 'metrics collection failed');

@@ -274,6 +274,15 @@ export class RedisTier implements CacheTier {
     return n ?? 0;
   }
 
+  /** Keys, bytes used and keys evicted by Redis (from INFO/DBSIZE), for the metrics. */
+  async stats(): Promise<{ keys: number; bytes: number; evicted: number } | undefined> {
+    return this.guarded(async (r) => {
+      const [keys, memory, stats] = await Promise.all([r.dbsize(), r.info('memory'), r.info('stats')]);
+      const field = (text: string, name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+      return { keys, bytes: field(memory, 'used_memory'), evicted: field(stats, 'evicted_keys') };
+    });
+  }
+
   async ping(): Promise<boolean> {
     return (await this.guarded((r) => r.ping())) === 'PONG';
   }
