@@ -4,8 +4,11 @@
  * asks for its size, L2 stores the compact bytes.
  *
  * Covers: get, set with TTL, delete. Leaves out: fill order, single flight and invalidation
- * policy (TieredCache and the engine own those), and anything about what a key means.
+ * policy (TieredCache and CacheCoherence own those), and anything about what a key means.
  * A tier that cannot answer (Redis down) must not throw from `get`: it reports a miss.
+ *
+ * RedisTier implements it. L1Cache offers the same operations synchronously instead (an await
+ * per L1 hit would cost more than the lookup itself), and TieredCache calls it that way.
  */
 import type { MemoryRecord } from '../types.js';
 
