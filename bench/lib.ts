@@ -76,6 +76,12 @@ export class Latency {
     this.h.recordValue(Math.max(1, Math.round(ms * 1000)));
     this.count++;
   }
+  /** Adds another histogram's samples to this one. */
+  merge(other: Latency): void {
+    this.h.add(other.h);
+    this.count += other.count;
+  }
+
   /** milliseconds */
   p(q: number): number {
     return this.h.getValueAtPercentile(q) / 1000;
