@@ -347,7 +347,7 @@ export class MemoryEngine {
     const found = await this.cache.get(`m:${userId}\u0000${id}`, memoryCodec, async () => (await this.store.get(userId, [id]))[0], live);
     if (!found) throw new NotFoundError(`memory ${id} not found`);
     this.store.touch(userId, [id], { accessedAtMs: now, accessCount: 1 });
-    void this.cache.l2?.touchHot(userId, [id], now);
+    this.cache.l2?.touchHot(userId, [id], now);
     return found.value;
   }
 
@@ -496,7 +496,7 @@ export class MemoryEngine {
     if (hits.length === 0) return;
     const ids = hits.map((h) => h.memory.id);
     this.store.touch(userId, ids, { accessedAtMs: now, accessCount: 1 });
-    void this.cache.l2?.touchHot(userId, ids, now);
+    this.cache.l2?.touchHot(userId, ids, now);
   }
 
   /**

@@ -38,6 +38,9 @@ export interface InvalidationMessage {
 
 type BreakerState = 'closed' | 'open' | 'half-open';
 
+/** How often batched hot-set updates are written. */
+const HOT_FLUSH_MS = 200;
+
 /** Marks a pending invalidation of a whole user (never a memory id: those are UUIDs). */
 const WHOLE_USER = '*';
 
@@ -56,6 +59,8 @@ export class RedisTier implements CacheTier {
   /** Users whose invalidation could not reach Redis: replayed when it returns; L2 misses for them until then. */
   private readonly pending = new Map<string, Set<string>>();
   private replaying = false;
+  private readonly hotPending = new Map<string, Map<string, number>>();
+  private hotTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly o: RedisTierOptions,
@@ -69,6 +74,8 @@ export class RedisTier implements CacheTier {
       connectTimeout: Math.max(500, o.commandTimeoutMs * 10),
       retryStrategy: (times: number) => Math.min(100 * times, 2000),
       lazyConnect: true,
+      // Commands issued in the same tick go out as one pipeline: fewer syscalls under load.
+      enableAutoPipelining: true,
     };
     this.client = new Redis(o.url, common);
     this.sub = new Redis(o.url, { ...common, commandTimeout: undefined, enableOfflineQueue: true });
@@ -235,21 +242,41 @@ export class RedisTier implements CacheTier {
     return gen;
   }
 
-  /** Hot memories of a user: a sorted set by last access, capped at hotSetMax. Best effort. */
-  async touchHot(userId: string, ids: readonly string[], at: number): Promise<void> {
+  /**
+   * Hot memories of a user: a sorted set by last access, capped at hotSetMax. Best effort and
+   * batched: accesses are collected and written every HOT_FLUSH_MS in one pipeline, so reads
+   * do not pay a Redis round trip for bookkeeping.
+   */
+  touchHot(userId: string, ids: readonly string[], at: number): void {
     if (ids.length === 0) return;
-    const key = this.k(`hot:${userId}`);
-    await this.guarded((r) =>
-      r
-        .multi()
-        .zadd(key, ...ids.flatMap((id) => [at, id]))
-        .zremrangebyrank(key, 0, -(this.o.hotSetMax + 1))
-        .pexpire(key, 86_400_000)
-        .exec(),
-    );
+    let m = this.hotPending.get(userId);
+    if (!m) this.hotPending.set(userId, (m = new Map()));
+    for (const id of ids) m.set(id, at);
+    if (!this.hotTimer) {
+      this.hotTimer = setTimeout(() => void this.flushHot(), HOT_FLUSH_MS);
+      this.hotTimer.unref();
+    }
+  }
+
+  private async flushHot(): Promise<void> {
+    this.hotTimer = undefined;
+    const batch = [...this.hotPending];
+    this.hotPending.clear();
+    if (batch.length === 0) return;
+    await this.guarded((r) => {
+      const p = r.pipeline();
+      for (const [userId, m] of batch) {
+        const key = this.k(`hot:${userId}`);
+        p.zadd(key, ...[...m].flatMap(([id, at]) => [at, id]));
+        p.zremrangebyrank(key, 0, -(this.o.hotSetMax + 1));
+        p.pexpire(key, 86_400_000);
+      }
+      return p.exec();
+    });
   }
 
   async hot(userId: string, limit: number): Promise<string[]> {
+    if (this.hotPending.has(userId)) await this.flushHot();
     return (await this.guarded((r) => r.zrevrange(this.k(`hot:${userId}`), 0, limit - 1))) ?? [];
   }
 
@@ -288,6 +315,8 @@ export class RedisTier implements CacheTier {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.hotTimer);
+    await this.flushHot().catch(() => undefined);
     this.client.disconnect();
     this.sub.disconnect();
   }
