@@ -9,9 +9,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, serverMissing } from './servers.js';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -35,26 +35,11 @@ function findBinDir(): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves with a running server, or undefined (with a loud message) when none can run here. */
 export async function startTestPostgres(o: { durable?: boolean } = {}): Promise<TestPostgres | undefined> {
   const bin = findBinDir();
-  if (!bin) {
-    const msg = 'PostgreSQL server binaries (initdb, pg_ctl) not found: install the Debian package `postgresql`. Postgres tests are SKIPPED.';
-    if (process.env.CI === 'true') throw new Error(`${msg} In CI this is a failure.`);
-    console.warn(`\n!!!!!!!!\n!!! ${msg}\n!!!!!!!!\n`);
-    return undefined;
-  }
+  if (!bin) return serverMissing('PostgreSQL server binaries (initdb, pg_ctl)', 'postgresql', 'Postgres');
   const asRoot = process.getuid?.() === 0;
   const dir = await mkdtemp(join(tmpdir(), 'me-pg-'));
   const data = join(dir, 'data');

@@ -5,9 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, serverMissing } from './servers.js';
 
 export interface TestRedis {
   url: string;
@@ -24,25 +24,10 @@ function findRedis(): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startTestRedis(): Promise<TestRedis | undefined> {
   const bin = findRedis();
-  if (!bin) {
-    const msg = 'redis-server not found: install the Debian package `redis-server`. Redis tests are SKIPPED.';
-    if (process.env.CI === 'true') throw new Error(`${msg} In CI this is a failure.`);
-    console.warn(`\n!!!!!!!!\n!!! ${msg}\n!!!!!!!!\n`);
-    return undefined;
-  }
+  if (!bin) return serverMissing('redis-server', 'redis-server', 'Redis');
   const dir = await mkdtemp(join(tmpdir(), 'me-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
