@@ -2,12 +2,6 @@ import type { MemoryFilter, MemoryMeta } from './types.js';
 
 export type MetaPredicate = (m: MemoryMeta) => boolean;
 
-/** True when the filter constrains nothing. */
-export function isEmptyFilter(f: MemoryFilter | undefined): boolean {
-  if (!f) return true;
-  return Object.values(f).every((v) => v === undefined || (Array.isArray(v) && v.length === 0));
-}
-
 /**
  * Compiles a filter into one predicate. Expired memories (expiresAtMs ≤ nowMs) never match:
  * they stay invisible until maintenance removes them.

@@ -310,10 +310,6 @@ export class RedisTier implements CacheTier {
     });
   }
 
-  async ping(): Promise<boolean> {
-    return (await this.guarded((r) => r.ping())) === 'PONG';
-  }
-
   async close(): Promise<void> {
     clearTimeout(this.hotTimer);
     await this.flushHot().catch(() => undefined);
