@@ -375,10 +375,12 @@ export class MemoryEngine {
     return { records: page.records, nextPageToken };
   }
 
-  async search(ctx: CallContext, rawUserId: string, input: SearchInput, path = ''): Promise<SearchResult> {
+  async search(ctx: CallContext, rawUserId: string, input: SearchInput): Promise<SearchResult> {
     const started = performance.now();
-    const userId = v.checkUserId(rawUserId);
-    const q = this.checkSearch(input, path);
+    return this.searchChecked(ctx, v.checkUserId(rawUserId), this.checkSearch(input, ''), started);
+  }
+
+  private async searchChecked(ctx: CallContext, userId: string, q: ReturnType<MemoryEngine['checkSearch']>, started: number): Promise<SearchResult> {
     const { gen, l2 } = await this.coherence.generation(userId);
     const cacheKey = `s:${userId}\u0000${gen}:${q.fingerprint}`;
     const now = Date.now();
@@ -430,11 +432,9 @@ export class MemoryEngine {
     if (inputs.length === 0) throw new InvalidArgumentError('searches', 'is empty');
     if (inputs.length > this.o.limits.maxBatchItems) throw new InvalidArgumentError('searches', `has ${inputs.length} searches, the limit is ${this.o.limits.maxBatchItems}`);
     // Validate everything first so a bad search fails the call before any work starts.
-    inputs.forEach((input, i) => {
-      v.checkIdentifier(`searches[${i}].user_id`, rawUserIds[i], true);
-      this.checkSearch(input, `searches[${i}]`);
-    });
-    return Promise.all(inputs.map((input, i) => this.search(ctx, rawUserIds[i]!, input, `searches[${i}]`)));
+    const started = performance.now();
+    const checked = inputs.map((input, i) => ({ userId: v.checkIdentifier(`searches[${i}].user_id`, rawUserIds[i], true), q: this.checkSearch(input, `searches[${i}]`) }));
+    return Promise.all(checked.map(({ userId, q }) => this.searchChecked(ctx, userId, q, started)));
   }
 
   private checkSearch(input: SearchInput, path: string) {
