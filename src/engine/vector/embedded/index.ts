@@ -358,24 +358,9 @@ export class EmbeddedVectorStore implements VectorStore {
     const pred = compileFilter(o.filter, Date.now());
     const order = p.sortedSlots();
     const m = p.metaBySlot;
-    // First position strictly after the cursor in the walking direction.
-    let lo = 0;
-    let hi = order.length;
-    if (o.after) {
-      const { createdAtMs: t, id } = o.after;
-      const isAfter = (slot: number) => {
-        const x = m[slot]!;
-        return x.createdAtMs > t || (x.createdAtMs === t && x.id > id);
-      };
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (isAfter(order[mid]!)) hi = mid;
-        else lo = mid + 1;
-      }
-      // lo = first index after the cursor (ascending)
-    }
     const records: MemoryRecord[] = [];
-    let i = o.newestFirst ? (o.after ? lowerBound(order, m, o.after) - 1 : order.length - 1) : o.after ? lo : 0;
+    // Oldest first: start just after the cursor; newest first: just before it.
+    let i = o.newestFirst ? (o.after ? boundary(order, m, o.after, false) - 1 : order.length - 1) : o.after ? boundary(order, m, o.after, true) : 0;
     const step = o.newestFirst ? -1 : 1;
     for (; i >= 0 && i < order.length; i += step) {
       const slot = order[i]!;
@@ -675,15 +660,18 @@ export class EmbeddedVectorStore implements VectorStore {
   }
 }
 
-function lowerBound(order: number[], m: (MemoryMeta | undefined)[], c: { createdAtMs: number; id: string }): number {
-  // First index whose record is ≥ the cursor (ascending).
+/**
+ * Position of a cursor in (createdAt, id) order: the first index whose record comes after it
+ * (`strictlyAfter`), or the first that does not come before it.
+ */
+function boundary(order: number[], m: (MemoryMeta | undefined)[], c: { createdAtMs: number; id: string }, strictlyAfter: boolean): number {
   let lo = 0;
   let hi = order.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     const x = m[order[mid]!]!;
-    const before = x.createdAtMs < c.createdAtMs || (x.createdAtMs === c.createdAtMs && x.id < c.id);
-    if (before) lo = mid + 1;
+    const cmp = x.createdAtMs - c.createdAtMs || (x.id < c.id ? -1 : x.id > c.id ? 1 : 0);
+    if (cmp < 0 || (strictlyAfter && cmp === 0)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
