@@ -20,6 +20,8 @@ import { LexicalEmbedder } from './engine/embed/lexical.js';
 import { OpenAIEmbedder } from './engine/embed/openai.js';
 import { MemoryEngine } from './engine/memory-engine.js';
 import { EmbeddedVectorStore, type HnswParams } from './engine/vector/embedded/index.js';
+import { QdrantVectorStore } from './engine/vector/qdrant/index.js';
+import type { VectorStore } from './engine/vector/vector-store.js';
 import { openMetadata, SERVICE_PID_FILE } from './metadata/open.js';
 import { SqlMetadataStore } from './metadata/sql-metadata-store.js';
 import { Metrics } from './observability/metrics.js';
@@ -52,12 +54,55 @@ function buildEmbedder(c: Config): Embedder | undefined {
   }
 }
 
+/** The vector store the configuration asks for: Qdrant when QDRANT_URL is set, else embedded. */
+export function buildVectorStore(c: Config, modelId: string, dataDir: string, log: Logger, metrics?: Metrics): VectorStore {
+  if (c.qdrantUrl) {
+    return new QdrantVectorStore({
+      url: c.qdrantUrl,
+      ...(c.qdrantApiKey ? { apiKey: c.qdrantApiKey } : {}),
+      dimensions: c.embeddingDimensions,
+      modelId,
+      prefix: c.qdrantCollectionPrefix,
+      tenancy: c.qdrantTenancy,
+      promoteAt: c.qdrantPromoteAt,
+      profiles: HNSW_PROFILES,
+      defaultProfile: c.qdrantHnswProfile,
+      userProfiles: c.qdrantUserProfiles,
+      quantization: c.qdrantQuantization,
+      oversampling: c.qdrantOversampling,
+      timeoutMs: c.qdrantTimeoutMs,
+      retries: c.qdrantRetries,
+      routingRefreshMs: c.qdrantRoutingRefreshMs,
+      promotionGraceMs: c.qdrantPromotionGraceMs,
+      promotionBatch: c.qdrantPromotionBatch,
+      log,
+      ...(metrics ? { metrics } : {}),
+    });
+  }
+  return new EmbeddedVectorStore({
+    dir: join(dataDir, 'vectors'),
+    dimensions: c.embeddingDimensions,
+    modelId,
+    walSync: c.walSync,
+    hnsw: HNSW_PROFILES[c.hnswProfile],
+    indexMinMemories: c.indexMinMemories,
+    checkpointWalBytes: c.checkpointWalBytes,
+    checkpointIntervalMs: c.checkpointIntervalMs,
+    compactDeadRatio: c.compactDeadRatio,
+    log,
+  });
+}
+
+function storeStats(store: VectorStore): unknown {
+  return store instanceof EmbeddedVectorStore || store instanceof QdrantVectorStore ? store.stats() : undefined;
+}
+
 export class App {
   state: LifecycleState = 'starting';
   readonly metrics = new Metrics();
   private grpc: GrpcServer | undefined;
   private http: HttpServer | undefined;
-  private store: EmbeddedVectorStore | undefined;
+  private store: VectorStore | undefined;
   private metadata: SqlMetadataStore | undefined;
   private l1: L1Cache | undefined;
   private l2: RedisTier | undefined;
@@ -75,7 +120,7 @@ export class App {
   constructor(
     readonly config: Config,
     readonly log: Logger,
-    private readonly shared?: { store: EmbeddedVectorStore; metadata: SqlMetadataStore },
+    private readonly shared?: { store: VectorStore; metadata: SqlMetadataStore },
   ) {}
 
   async start(): Promise<this> {
@@ -86,18 +131,7 @@ export class App {
       const embedder = buildEmbedder(c);
       const modelId = embedder?.modelId ?? `client-vectors-${c.embeddingDimensions}`;
       this.l1 = new L1Cache(c.cacheMaxBytes, this.metrics);
-      this.store = this.shared?.store ?? new EmbeddedVectorStore({
-        dir: join(dataDir, 'vectors'),
-        dimensions: c.embeddingDimensions,
-        modelId,
-        walSync: c.walSync,
-        hnsw: HNSW_PROFILES[c.hnswProfile],
-        indexMinMemories: c.indexMinMemories,
-        checkpointWalBytes: c.checkpointWalBytes,
-        checkpointIntervalMs: c.checkpointIntervalMs,
-        compactDeadRatio: c.compactDeadRatio,
-        log: this.log.child({ component: 'vector-store' }),
-      });
+      this.store = this.shared?.store ?? buildVectorStore(c, modelId, dataDir, this.log.child({ component: 'vector-store' }), this.metrics);
       if (this.shared) {
         this.metadata = this.shared.metadata;
       } else {
@@ -162,7 +196,7 @@ export class App {
       this.grpc.setServing(true);
       this.state = 'serving';
       this.startedInMs = performance.now() - t0;
-      this.log.info({ grpcPort: this.grpcPort, httpPort: this.httpPort, startedInMs: Math.round(this.startedInMs), store: this.store.stats(), embedder: modelId, metadata: this.metadata.kind, l2: this.l2 ? 'redis' : 'off', auth: auth !== undefined }, 'serving');
+      this.log.info({ grpcPort: this.grpcPort, httpPort: this.httpPort, startedInMs: Math.round(this.startedInMs), store: this.store.kind, storeStats: storeStats(this.store), embedder: modelId, metadata: this.metadata.kind, l2: this.l2 ? 'redis' : 'off', auth: auth !== undefined }, 'serving');
       return this;
     } catch (err) {
       await this.close();
@@ -183,7 +217,7 @@ export class App {
       this.metrics.cacheBytes.set({ tier: 'l2' }, l2.bytes);
       this.metrics.l2Evicted.set(l2.evicted);
     }
-    if (this.store) {
+    if (this.store instanceof EmbeddedVectorStore) {
       const s = this.store.stats();
       this.metrics.storeMemories.set(s.memories);
       this.metrics.storeUnindexed.set(s.unindexed);

@@ -65,6 +65,22 @@ const url: Parser<string> = (raw, name) => {
 
 const optionalUrl: Parser<string> = (raw, name) => (raw === '' ? '' : url(raw, name));
 
+const PROFILE_NAMES = ['low_latency', 'production', 'high_recall'] as const;
+
+/** `user=profile,user2=profile` → map; profiles from the HNSW table. */
+const userProfiles: Parser<Record<string, string>> = (raw, name) => {
+  const out: Record<string, string> = {};
+  for (const part of raw.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const i = part.lastIndexOf('=');
+    const user = part.slice(0, i).trim();
+    const profile = part.slice(i + 1).trim();
+    if (i <= 0 || !user) throw new ConfigError(name, `expected user=profile pairs, got "${part}"`);
+    if (!(PROFILE_NAMES as readonly string[]).includes(profile)) throw new ConfigError(name, `profile of "${user}" must be one of ${PROFILE_NAMES.join(', ')}, got "${profile}"`);
+    out[user] = profile;
+  }
+  return out;
+};
+
 /** The table. Keys are the resolved option names; README's configuration table mirrors it. */
 export const CONFIG_SPEC = {
   grpcAddress: { env: 'GRPC_ADDRESS', default: '127.0.0.1:50051', parse: hostPort, doc: 'gRPC listen address (port 0 picks a free port)' },
@@ -89,6 +105,21 @@ export const CONFIG_SPEC = {
   checkpointWalBytes: { env: 'CHECKPOINT_WAL_BYTES', default: 256 * 1024 * 1024, parse: int(1024, 64 * 1024 * 1024 * 1024), doc: 'checkpoint (snapshot partitions, truncate the WAL) when the WAL grows past this' },
   checkpointIntervalMs: { env: 'CHECKPOINT_INTERVAL_MS', default: 300_000, parse: int(1000, 86_400_000), doc: 'checkpoint at least this often while there are changes' },
   compactDeadRatio: { env: 'COMPACT_DEAD_RATIO', default: 0.3, parse: num(0.01, 1), doc: 'a partition is compacted at checkpoint when this share of its slots are deleted' },
+
+  qdrantUrl: { env: 'QDRANT_URL', default: '', parse: optionalUrl, doc: 'Qdrant REST URL (e.g. http://qdrant:6333); empty = the embedded vector store in DATA_DIR' },
+  qdrantApiKey: { env: 'QDRANT_API_KEY', default: '', parse: str, doc: 'Qdrant API key (sent as the api-key header)' },
+  qdrantCollectionPrefix: { env: 'QDRANT_COLLECTION_PREFIX', default: 'memory_', parse: str, doc: 'prefix of every Qdrant collection and alias this deployment creates' },
+  qdrantTenancy: { env: 'QDRANT_TENANCY', default: 'tiered', parse: oneOf('tiered', 'per_user'), doc: 'tiered: small users share a tenant-indexed collection, large ones are promoted; per_user: one collection per user (few, large tenants)' },
+  qdrantPromoteAt: { env: 'QDRANT_PROMOTE_AT', default: 20_000, parse: int(1, 1_000_000_000), doc: 'memories at which a user is promoted online to a dedicated collection' },
+  qdrantHnswProfile: { env: 'QDRANT_HNSW_PROFILE', default: 'production', parse: oneOf(...PROFILE_NAMES), doc: 'HNSW profile of dedicated collections: low_latency 16/100, production 32/200, high_recall 48/400' },
+  qdrantUserProfiles: { env: 'QDRANT_USER_PROFILES', default: {} as Record<string, string>, parse: userProfiles, doc: 'per-user HNSW profile overrides, user=profile,… (applied when the user is promoted)' },
+  qdrantQuantization: { env: 'QDRANT_QUANTIZATION', default: 'none', parse: oneOf('none', 'int8'), doc: 'int8 scalar quantization for new collections (quantized vectors in RAM, originals on disk, rescoring)' },
+  qdrantOversampling: { env: 'QDRANT_OVERSAMPLING', default: 2, parse: num(1, 16), doc: 'candidates fetched per result before rescoring, when quantized' },
+  qdrantTimeoutMs: { env: 'QDRANT_TIMEOUT_MS', default: 5_000, parse: int(10, 600_000), doc: 'bound of one Qdrant request attempt (the caller\'s deadline may cut it shorter)' },
+  qdrantRetries: { env: 'QDRANT_RETRIES', default: 2, parse: int(0, 10), doc: 'retries of an idempotent Qdrant request after a transient failure (backoff 25–200 ms)' },
+  qdrantRoutingRefreshMs: { env: 'QDRANT_ROUTING_REFRESH_MS', default: 2_000, parse: int(10, 600_000), doc: 'how often an instance reloads the promotion routes other instances changed' },
+  qdrantPromotionGraceMs: { env: 'QDRANT_PROMOTION_GRACE_MS', default: 5_000, parse: int(0, 600_000), doc: 'wait between promotion steps so every instance sees the new route; keep above QDRANT_ROUTING_REFRESH_MS + the longest write' },
+  qdrantPromotionBatch: { env: 'QDRANT_PROMOTION_BATCH', default: 512, parse: int(1, 10_000), doc: 'points copied per request during a promotion' },
 
   databaseUrl: { env: 'DATABASE_URL', default: '', parse: optionalUrl, doc: 'Postgres for metadata (tasks, audit, keys); empty = embedded PGlite in DATA_DIR' },
   pgPoolMax: { env: 'PG_POOL_MAX', default: 10, parse: int(1, 1000), doc: 'most Postgres connections' },
@@ -167,7 +198,10 @@ export function authEnabled(c: Config): boolean {
 /** Markdown rows for the README: variable, default, meaning. */
 export function configTableMarkdown(): string {
   const rows = Object.values(CONFIG_SPEC as Record<string, Spec<unknown>>).map(
-    (s) => `| \`${s.env}\` | \`${String(s.default) === '' ? '(empty)' : String(s.default)}\` | ${s.doc} |`,
+    (s) => {
+      const d = typeof s.default === 'object' && s.default !== null ? (Object.keys(s.default).length === 0 ? '' : JSON.stringify(s.default)) : String(s.default);
+      return `| \`${s.env}\` | \`${d === '' ? '(empty)' : d}\` | ${s.doc} |`;
+    },
   );
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }

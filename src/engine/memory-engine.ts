@@ -180,7 +180,7 @@ export class MemoryEngine {
 
     // Idempotent retries: an existing memory with the same id and content is not written again.
     const explicit = drafts.filter((d) => d.explicitId).map((d) => d.meta.id);
-    const existing = new Map((explicit.length > 0 ? await this.store.get(userId, explicit) : []).map((r) => [r.id, r]));
+    const existing = new Map((explicit.length > 0 ? await this.store.get(userId, explicit, { signal: ctx.signal }) : []).map((r) => [r.id, r]));
     const results: RememberResult[] = [];
     const toWrite: typeof drafts = [];
     drafts.forEach((d, i) => {
@@ -203,7 +203,7 @@ export class MemoryEngine {
     throwIfAborted(ctx.signal);
     const records: MemoryRecord[] = toWrite.map((d) => ({ ...d.meta, accessedAtMs: 0, accessCount: 0, embedding: d.vector! }));
     const audit = { userId, actor: ctx.actor, operation, memoryIds: results.map((r) => r.id), requestId: ctx.requestId, details: { created: String(records.length), unchanged: String(results.length - records.length) } };
-    await this.audited(audit, () => this.store.upsert(userId, records));
+    await this.audited(audit, () => this.store.upsert(userId, records, { signal: ctx.signal }));
     this.metrics.memoriesWritten.inc(records.length);
     if (records.length > 0) void this.cache.l2?.noteWrite(userId, now);
     return results;
@@ -256,7 +256,7 @@ export class MemoryEngine {
     if (patch.expectedVersion !== undefined && (!Number.isSafeInteger(patch.expectedVersion) || patch.expectedVersion < 0))
       throw new InvalidArgumentError('expected_version', `must be a non-negative integer, got ${patch.expectedVersion}`);
     return this.locks.run(`${userId}\u0000${id}`, async () => {
-      const [cur] = await this.store.get(userId, [id]);
+      const [cur] = await this.store.get(userId, [id], { signal: ctx.signal });
       if (!cur) throw new NotFoundError(`memory ${id} not found`);
       if (patch.expectedVersion && patch.expectedVersion !== cur.version) throw new VersionConflictError(patch.expectedVersion, cur.version);
       const sessionId = cur.sessionId;
@@ -294,7 +294,7 @@ export class MemoryEngine {
         requestId: ctx.requestId,
         details: { version: String(record.version), fields: changedFields(patch).join(',') },
       };
-      await this.audited(audit, () => this.store.upsert(userId, [record]));
+      await this.audited(audit, () => this.store.upsert(userId, [record], { signal: ctx.signal }));
       await this.coherence.invalidate(userId, [id]);
       return record;
     });
@@ -315,10 +315,10 @@ export class MemoryEngine {
     const deleted = await this.locks.runAll(
       targets.map((id) => `${userId}\u0000${id}`),
       async () => {
-        const existing = (await this.store.get(userId, targets)).map((r) => r.id);
+        const existing = (await this.store.get(userId, targets, { signal: ctx.signal })).map((r) => r.id);
         if (existing.length === 0) return [];
         const audit = { userId, actor: ctx.actor, operation: 'Forget', memoryIds: existing, requestId: ctx.requestId, details: { by: hasIds ? 'ids' : 'filter' } };
-        return this.audited(audit, () => this.store.delete(userId, existing));
+        return this.audited(audit, () => this.store.delete(userId, existing, { signal: ctx.signal }));
       },
     );
     if (deleted.length > 0) await this.coherence.invalidate(userId, deleted);
@@ -329,7 +329,7 @@ export class MemoryEngine {
   async forgetUser(ctx: CallContext, rawUserId: string): Promise<ForgetUserReceipt> {
     const userId = v.checkUserId(rawUserId);
     const audit = { userId, actor: ctx.actor, operation: 'ForgetUser', memoryIds: [], requestId: ctx.requestId, details: {} };
-    const memoriesDeleted = await this.audited(audit, () => this.store.dropTenant(userId));
+    const memoriesDeleted = await this.audited(audit, () => this.store.dropTenant(userId, { signal: ctx.signal }));
     const cacheEntriesDropped = await this.coherence.invalidate(userId, [], true);
     const { tasks, archived } = await this.metadata.deleteUser(userId);
     this.metrics.memoriesDeleted.inc(memoriesDeleted);
@@ -344,7 +344,7 @@ export class MemoryEngine {
     const id = v.checkMemoryId('id', rawId, true);
     const now = Date.now();
     const live = (r: MemoryRecord) => r.expiresAtMs === 0 || r.expiresAtMs > now;
-    const found = await this.cache.get(`m:${userId}\u0000${id}`, memoryCodec, async () => (await this.store.get(userId, [id]))[0], live);
+    const found = await this.cache.get(`m:${userId}\u0000${id}`, memoryCodec, async () => (await this.store.get(userId, [id], { signal: ctx.signal }))[0], live);
     if (!found) throw new NotFoundError(`memory ${id} not found`);
     this.store.touch(userId, [id], { accessedAtMs: now, accessCount: 1 });
     this.cache.l2?.touchHot(userId, [id], now);
@@ -370,7 +370,7 @@ export class MemoryEngine {
       }
     }
     throwIfAborted(ctx.signal);
-    const page = await this.store.scroll(userId, { ...(filter ? { filter } : {}), limit, ...(after ? { after } : {}), newestFirst: !o.oldestFirst });
+    const page = await this.store.scroll(userId, { ...(filter ? { filter } : {}), limit, ...(after ? { after } : {}), newestFirst: !o.oldestFirst, signal: ctx.signal });
     const nextPageToken = page.next ? Buffer.from(JSON.stringify([page.next.createdAtMs, page.next.id, o.oldestFirst ? 'asc' : 'desc'])).toString('base64url') : '';
     return { records: page.records, nextPageToken };
   }
@@ -424,7 +424,8 @@ export class MemoryEngine {
       exact: q.exact,
       ...(q.filter ? { filter: q.filter } : {}),
       ...(q.minScore !== undefined ? { minSimilarity: q.minScore } : {}),
-    });
+      withVectors: q.includeEmbedding,
+    }, { signal: ctx.signal });
     return this.rank(raw, w, now, q.topK, q.includeEmbedding);
   }
 
@@ -539,13 +540,13 @@ export class MemoryEngine {
     const userId = v.checkUserId(rawUserId);
     v.checkIdentifier('session_id', rawSessionId, false);
     const now = Date.now();
-    const recent = await this.store.scroll(userId, { limit: 500, newestFirst: true });
+    const recent = await this.store.scroll(userId, { limit: 500, newestFirst: true, signal: ctx.signal });
     throwIfAborted(ctx.signal);
     const halfLife = this.o.recencyHalfLifeMs;
     const value = (r: MemoryRecord) => r.importance * Math.pow(0.5, Math.max(0, now - r.createdAtMs) / halfLife);
     const top = [...recent.records].sort((a, b) => value(b) - value(a)).slice(0, 100);
     const hotIds = this.cache.l2 ? await this.cache.l2.hot(userId, 100) : [];
-    const hot = hotIds.length > 0 ? await this.store.get(userId, hotIds) : [];
+    const hot = hotIds.length > 0 ? await this.store.get(userId, hotIds, { signal: ctx.signal }) : [];
     const chosen = new Map<string, MemoryRecord>();
     for (const r of [...top, ...recent.records.slice(0, 50), ...hot]) chosen.set(r.id, r);
     await Promise.all([...chosen.values()].map((r) => this.cache.set(`m:${userId}\u0000${r.id}`, r, memoryCodec)));

@@ -34,6 +34,17 @@ export class Metrics {
   readonly storeMemories = new Gauge({ name: 'memory_store_memories', help: 'live memories in the vector store', registers: [this.registry] });
   readonly storeUnindexed = new Gauge({ name: 'memory_store_unindexed_slots', help: 'memories not yet in their graph (served by exact scan)', registers: [this.registry] });
   readonly storePartitions = new Gauge({ name: 'memory_store_partitions', help: 'user partitions in the vector store', registers: [this.registry] });
+  readonly qdrantRequests = new Counter({ name: 'memory_qdrant_requests_total', help: 'Qdrant calls by operation and outcome (ok, missing, unavailable, error, aborted)', labelNames: ['op', 'outcome'], registers: [this.registry] });
+  readonly qdrantDuration = new Histogram({
+    name: 'memory_qdrant_request_duration_seconds',
+    help: 'Qdrant call latency by operation, retries included',
+    labelNames: ['op'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+  readonly qdrantRetries = new Counter({ name: 'memory_qdrant_retries_total', help: 'Qdrant calls retried after a transient failure', labelNames: ['op'], registers: [this.registry] });
+  readonly qdrantPromotions = new Counter({ name: 'memory_qdrant_promotions_total', help: 'users promoted to a dedicated collection, by outcome', labelNames: ['outcome'], registers: [this.registry] });
+  readonly qdrantDedicatedUsers = new Gauge({ name: 'memory_qdrant_dedicated_users', help: 'users served from a dedicated collection', registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -8,7 +8,8 @@ import type { AccessStats, MemoryFilter, MemoryRecord, VectorHit } from '../type
  * the store applies it itself: no call can read or touch another user's memories.
  *
  * Guarantees: when `upsert`/`delete*`/`dropTenant` resolve, the change is durable (survives a
- * crash of the process) and visible to every later read and search of this store.
+ * crash of the process) and visible to every later read and search of this store. A backend
+ * that cannot be reached rejects with UnavailableError; callers may retry.
  *
  * Leaves out: validation (the engine validates before calling), ranking beyond similarity,
  * caching, embedding, and audit. Access statistics (`touch`) are best-effort: they are kept
@@ -26,26 +27,26 @@ export interface VectorStore {
   ready(): Promise<void>;
 
   /** Inserts or replaces records of one user, atomically as a group. */
-  upsert(userId: string, records: MemoryRecord[]): Promise<void>;
+  upsert(userId: string, records: MemoryRecord[], opts?: StoreCallOptions): Promise<void>;
   /**
    * Records by id, in the order asked; missing ids are left out. A returned record's
    * `embedding` may be a view into the store's memory: read it, never write to it.
    */
-  get(userId: string, ids: readonly string[]): Promise<MemoryRecord[]>;
+  get(userId: string, ids: readonly string[], opts?: StoreCallOptions): Promise<MemoryRecord[]>;
   /** Deletes by id; resolves with the ids that existed. */
-  delete(userId: string, ids: readonly string[]): Promise<string[]>;
+  delete(userId: string, ids: readonly string[], opts?: StoreCallOptions): Promise<string[]>;
   /** Deletes every memory matching the filter; resolves with the deleted ids. */
-  deleteByFilter(userId: string, filter: MemoryFilter): Promise<string[]>;
+  deleteByFilter(userId: string, filter: MemoryFilter, opts?: StoreCallOptions): Promise<string[]>;
   /** Nearest memories by cosine similarity, best first, only those matching the filter. */
-  search(userId: string, query: VectorQuery): Promise<VectorHit[]>;
+  search(userId: string, query: VectorQuery, opts?: StoreCallOptions): Promise<VectorHit[]>;
   /** Several searches of one user in one call; results in query order. */
-  searchBatch(userId: string, queries: VectorQuery[]): Promise<VectorHit[][]>;
+  searchBatch(userId: string, queries: VectorQuery[], opts?: StoreCallOptions): Promise<VectorHit[][]>;
   /** A page of memories in creation order (then id), after `cursor`. */
-  scroll(userId: string, options: ScrollOptions): Promise<ScrollPage>;
+  scroll(userId: string, options: ScrollOptions & StoreCallOptions): Promise<ScrollPage>;
   /** How many live (unexpired) memories match. */
-  count(userId: string, filter?: MemoryFilter): Promise<number>;
+  count(userId: string, filter?: MemoryFilter, opts?: StoreCallOptions): Promise<number>;
   /** Removes the user's partition; resolves with the number of memories removed. */
-  dropTenant(userId: string): Promise<number>;
+  dropTenant(userId: string, opts?: StoreCallOptions): Promise<number>;
   /** Records that these memories were read (best effort, not durable on its own). */
   touch(userId: string, ids: readonly string[], stats: AccessStats): void;
 }
@@ -60,6 +61,20 @@ export interface VectorQuery {
   exact: boolean;
   /** Hits below this cosine similarity are dropped. */
   minSimilarity?: number;
+  /**
+   * Whether hits must carry their embedding (default true). A remote store can skip sending
+   * vectors when the caller will not return them; a hit without one has an empty embedding.
+   */
+  withVectors?: boolean;
+}
+
+/**
+ * Per-call options. `signal` fires at the caller's deadline or cancellation: a remote store stops
+ * waiting and rejects with the signal's reason. A write stopped this way may still have been
+ * applied (retrying it is safe: writes are idempotent by id).
+ */
+export interface StoreCallOptions {
+  signal?: AbortSignal;
 }
 
 export interface ScrollCursor {
