@@ -138,6 +138,36 @@ export function vectorStoreContract(name: string, harness: StoreHarness): void {
       expect(viaView[0]!.record.id).toBe(recs[2999]!.id);
     });
 
+    it('gives each memory its nearest neighbours among the given ones (the kNN graph), never another user’s', async () => {
+      const u = `u-${randomUUID()}`;
+      const other = `u-${randomUUID()}`;
+      // 600 memories: enough for the embedded store's graph (harness threshold 100) and a tail.
+      const recs = Array.from({ length: 600 }, () => makeRecord(u, vec()));
+      await store.upsert(u, recs.slice(0, 500));
+      await store.upsert(other, Array.from({ length: 50 }, () => makeRecord(other, vec())));
+      await store.upsert(u, recs.slice(500));
+      const ids = recs.map((x) => x.id);
+      const vectors = new Float32Array(recs.length * DIMS);
+      recs.forEach((x, i) => vectors.set(x.embedding, i * DIMS));
+      const k = 8;
+      const g = await store.neighborGraph(u, ids, vectors, k);
+      expect(g.k).toBe(k);
+      let agree = 0;
+      for (let i = 0; i < recs.length; i++) {
+        const row = Array.from(g.neighbors.subarray(i * k, (i + 1) * k));
+        expect(row.includes(i), 'a memory is not its own neighbour').toBe(false);
+        expect(row.every((t) => t >= 0 && t < recs.length)).toBe(true);
+        const sims = Array.from(g.similarities.subarray(i * k, (i + 1) * k));
+        for (let j = 1; j < k; j++) expect(sims[j]!).toBeLessThanOrEqual(sims[j - 1]! + 1e-6);
+        const truth = new Set(bruteForce(recs.filter((_, x) => x !== i), recs[i]!.embedding, k));
+        agree += row.filter((t) => truth.has(ids[t]!)).length;
+      }
+      expect(agree / (recs.length * k)).toBeGreaterThanOrEqual(0.9);
+      // A subset: neighbours come only from the subset.
+      const sub = await store.neighborGraph(u, ids.slice(0, 40), vectors.slice(0, 40 * DIMS), 4);
+      expect(Array.from(sub.neighbors).every((t) => t >= -1 && t < 40)).toBe(true);
+    });
+
     it('applies filters to search, count, scroll and delete', async () => {
       const u = `u-${randomUUID()}`;
       const recs = Array.from({ length: 120 }, (_, i) =>

@@ -47,6 +47,13 @@ export interface VectorStore {
   count(userId: string, filter?: MemoryFilter, opts?: StoreCallOptions): Promise<number>;
   /** Removes the user's partition; resolves with the number of memories removed. */
   dropTenant(userId: string, opts?: StoreCallOptions): Promise<number>;
+  /**
+   * The k nearest neighbours of each of `ids` among `ids` (normally all of the user's live
+   * memories), by the index: the kNN graph clustering runs on. `vectors` are the memories'
+   * vectors (n×dimensions, in `ids` order). Rows are best first; -1 pads a short row.
+   * Approximate like any index search; long-running, so it honours the signal between chunks.
+   */
+  neighborGraph(userId: string, ids: readonly string[], vectors: Float32Array, k: number, opts?: StoreCallOptions): Promise<NeighborGraph>;
   /** Records that these memories were read (best effort, not durable on its own). */
   touch(userId: string, ids: readonly string[], stats: AccessStats): void;
 }
@@ -87,10 +94,24 @@ export interface ScrollOptions {
   limit: number;
   after?: ScrollCursor;
   newestFirst: boolean;
+  /**
+   * Whether records must carry their embedding (default true). A remote store can skip sending
+   * vectors; a record without one has an empty embedding.
+   */
+  withVectors?: boolean;
 }
 
 export interface ScrollPage {
   records: MemoryRecord[];
   /** Present when more records may follow. */
   next?: ScrollCursor;
+}
+
+/** A kNN graph of unit vectors as a store returns it: cosine similarities, best first. */
+export interface NeighborGraph {
+  k: number;
+  /** n×k indices into the input list; -1 where fewer than k neighbours were found. */
+  neighbors: Int32Array;
+  /** n×k cosine similarities, descending within a row. */
+  similarities: Float32Array;
 }

@@ -15,6 +15,9 @@ interface Pending {
 export interface Reply {
   keys?: Float64Array;
   distances?: Float32Array;
+  /** Batch replies: results per query, and the row width. */
+  counts?: Float64Array;
+  count?: number;
   saved?: boolean;
   upTo?: number;
   size?: number;

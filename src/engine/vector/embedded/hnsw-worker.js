@@ -35,6 +35,10 @@ port.on('message', (msg) => {
     answerSearch(msg);
     return;
   }
+  if (msg.t === 'knn') {
+    answerKnn(msg);
+    return;
+  }
   queue.push(msg);
   if (!draining) {
     draining = true;
@@ -55,6 +59,45 @@ function answerSearch(msg) {
     const keys = new Float64Array(r.keys.length);
     for (let i = 0; i < r.keys.length; i++) keys[i] = Number(r.keys[i]);
     port.postMessage({ t: 'reply', id: msg.id, keys, distances: r.distances, epoch: g.epoch }, [keys.buffer]);
+  } catch (err) {
+    port.postMessage({ t: 'error', id: msg.id, message: String(err) });
+  }
+}
+
+/**
+ * A batch of queries in one call (the clustering job's kNN graph), on both cores. Callers send
+ * small batches so that single searches are not held up for long.
+ * @param {any} msg
+ */
+function answerKnn(msg) {
+  const g = graphs.get(msg.key);
+  const dims = msg.dims;
+  const queries = msg.vectors.length / dims;
+  if (!g || g.index.size() === 0 || queries === 0) {
+    port.postMessage({ t: 'reply', id: msg.id, keys: new Float64Array(0), distances: new Float32Array(0), counts: new Float64Array(0), count: 0, epoch: g?.epoch });
+    return;
+  }
+  try {
+    const count = Math.min(msg.count, g.index.size());
+    const r = /** @type {any} */ (g.index.search(msg.vectors, count, 2));
+    const keys = new Float64Array(queries * count).fill(-1);
+    const distances = new Float32Array(queries * count);
+    const counts = new Float64Array(queries);
+    if (queries === 1) {
+      for (let i = 0; i < r.keys.length; i++) keys[i] = Number(r.keys[i]);
+      distances.set(r.distances.subarray(0, r.keys.length));
+      counts[0] = r.keys.length;
+    } else {
+      for (let q = 0; q < queries; q++) {
+        const c = Number(r.counts[q]);
+        counts[q] = c;
+        for (let j = 0; j < c; j++) {
+          keys[q * count + j] = Number(r.keys[q * count + j]);
+          distances[q * count + j] = r.distances[q * count + j] ?? 0;
+        }
+      }
+    }
+    port.postMessage({ t: 'reply', id: msg.id, keys, distances, counts, count, epoch: g.epoch }, [keys.buffer, distances.buffer, counts.buffer]);
   } catch (err) {
     port.postMessage({ t: 'error', id: msg.id, message: String(err) });
   }

@@ -19,10 +19,10 @@ import { mkdirSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError, UnavailableError } from '../../../errors.js';
+import { ConfigError, throwIfAborted, UnavailableError } from '../../../errors.js';
 import { compileFilter, type MetaPredicate } from '../../filter.js';
 import type { AccessStats, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
-import type { ScrollOptions, ScrollPage, VectorQuery, VectorStore } from '../vector-store.js';
+import type { NeighborGraph, ScrollOptions, ScrollPage, VectorQuery, VectorStore } from '../vector-store.js';
 import { decodeEntry, encodeEntry, Op, splitStats, type StoredMeta, type WalEntry } from './codec.js';
 import { syncDir, writeFileDurable } from './fs-util.js';
 import { HnswClient } from './hnsw-client.js';
@@ -459,6 +459,81 @@ export class EmbeddedVectorStore implements VectorStore {
       out.push({ slot, similarity: nv > 0 && nq > 0 ? dot / Math.sqrt(nv * nq) : 0 });
     }
     return out;
+  }
+
+  /**
+   * The kNN graph for clustering: each memory's k nearest among `ids`. Users with a graph are
+   * searched in the worker in batches of 256 (both cores, a wide beam), plus an exact scan of
+   * the slots the graph has not confirmed; smaller users are scanned exactly. Between batches
+   * the event loop is free.
+   */
+  async neighborGraph(userId: string, ids: readonly string[], vectors: Float32Array, k: number, opts?: { signal?: AbortSignal }): Promise<NeighborGraph> {
+    const n = ids.length;
+    const d = this.dimensions;
+    const neighbors = new Int32Array(n * k).fill(-1);
+    const similarities = new Float32Array(n * k);
+    const p = this.partitions.get(userId);
+    if (!p || n === 0 || k <= 0) return { k, neighbors, similarities };
+    const posOfSlot = new Int32Array(p.size).fill(-1);
+    ids.forEach((id, i) => {
+      const slot = p.byId.get(id);
+      if (slot !== undefined) posOfSlot[slot] = i;
+    });
+    const want = k + 1;
+    const wide = Math.max(2 * want, 32);
+    const BATCH = 256;
+    for (let from = 0; from < n; from += BATCH) {
+      throwIfAborted(opts?.signal);
+      await new Promise<void>((r) => setImmediate(r));
+      const to = Math.min(n, from + BATCH);
+      const size = p.size;
+      const perQuery: Candidate[][] = [];
+      const epoch = this.epochOf(p);
+      const upTo = p.indexed ? p.indexedUpTo : 0;
+      let graph: { keys: Float64Array; distances: Float32Array; counts: Float64Array; count: number } | undefined;
+      if (upTo > 0) {
+        const batch = vectors.slice(from * d, to * d);
+        try {
+          const reply = await this.hnsw.request({ t: 'knn', key: p.key, vectors: batch, dims: d, count: wide }, [batch.buffer]);
+          if (reply.epoch === epoch && this.epochOf(p) === epoch) graph = reply as typeof graph;
+        } catch (err) {
+          this.o.log.warn({ err, user: p.key }, 'graph batch search failed; scanning exactly');
+        }
+      }
+      for (let i = from; i < to; i++) {
+        const query = vectors.slice(i * d, (i + 1) * d);
+        const cands: Candidate[] = [];
+        if (graph) {
+          const q = i - from;
+          const c = graph.counts[q]!;
+          for (let j = 0; j < c; j++) {
+            const slot = graph.keys[q * graph.count + j]!;
+            if (slot >= 0 && p.metaBySlot[slot]) cands.push({ slot, similarity: 1 - graph.distances[q * graph.count + j]! });
+          }
+          cands.push(...p.exactRange(query, upTo, size, want, undefined));
+        } else {
+          cands.push(...p.exactRange(query, 0, size, want, undefined));
+        }
+        perQuery.push(cands);
+      }
+      perQuery.forEach((cands, x) => {
+        const i = from + x;
+        cands.sort((a, b) => b.similarity - a.similarity);
+        let j = 0;
+        const seen = new Set<number>();
+        for (const c of cands) {
+          if (j === k) break;
+          if (seen.has(c.slot)) continue;
+          seen.add(c.slot);
+          const t = c.slot < posOfSlot.length ? posOfSlot[c.slot]! : -1;
+          if (t < 0 || t === i) continue;
+          neighbors[i * k + j] = t;
+          similarities[i * k + j] = c.similarity;
+          j++;
+        }
+      });
+    }
+    return { k, neighbors, similarities };
   }
 
   // ---- statistics ------------------------------------------------------------------------

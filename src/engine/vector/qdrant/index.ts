@@ -23,10 +23,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Schemas } from '@qdrant/js-client-rest';
 import type { Logger } from 'pino';
-import { ConfigError, UnavailableError } from '../../../errors.js';
+import { ConfigError, throwIfAborted, UnavailableError } from '../../../errors.js';
 import type { Metrics } from '../../../observability/metrics.js';
 import type { AccessStats, MemoryFilter, MemoryRecord, VectorHit } from '../../types.js';
-import type { ScrollCursor, ScrollOptions, ScrollPage, StoreCallOptions, VectorQuery, VectorStore } from '../vector-store.js';
+import type { NeighborGraph, ScrollCursor, ScrollOptions, ScrollPage, StoreCallOptions, VectorQuery, VectorStore } from '../vector-store.js';
 import { allOfUser, fromPoint, INDEXED_FIELDS, isLive, pointId, tenantFilter, toPoint, type QCondition, type QFilter } from './points.js';
 import { CollectionMissingError, QdrantRequestError, QdrantTransport } from './transport.js';
 
@@ -673,10 +673,10 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   /** Every live memory of the user created at exactly `t`, by id. */
-  private async allAt(userId: string, collection: string, filter: MemoryFilter | undefined, t: number, now: number, signal?: AbortSignal): Promise<MemoryRecord[]> {
+  private async allAt(userId: string, collection: string, filter: MemoryFilter | undefined, t: number, now: number, withVectors: boolean, signal?: AbortSignal): Promise<MemoryRecord[]> {
     const out: MemoryRecord[] = [];
     const f = tenantFilter(userId, filter, now, [{ key: 'created_at_ms', range: { gte: t, lte: t } }]);
-    for await (const page of this.scrollAll(collection, f, true, signal)) {
+    for await (const page of this.scrollAll(collection, f, withVectors, signal)) {
       for (const p of page) {
         const r = fromPoint(userId, p.payload, p.vector);
         if (r) out.push(r);
@@ -694,6 +694,7 @@ export class QdrantVectorStore implements VectorStore {
     return this.read<ScrollPage>(userId, { records: [] }, async (c) => {
       const now = Date.now();
       const desc = o.newestFirst;
+      const withVectors = o.withVectors ?? true;
       const byOrder = (a: MemoryRecord, b: MemoryRecord) => {
         const d = a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
         return desc ? -d : d;
@@ -702,7 +703,7 @@ export class QdrantVectorStore implements VectorStore {
       const extra: QCondition[] = [];
       if (o.after) {
         const after = o.after;
-        const group = await this.allAt(userId, c, o.filter, after.createdAtMs, now, o.signal);
+        const group = await this.allAt(userId, c, o.filter, after.createdAtMs, now, withVectors, o.signal);
         const rest = desc ? group.filter((r) => r.id < after.id).reverse() : group.filter((r) => r.id > after.id);
         out.push(...rest.slice(0, o.limit));
         if (out.length >= o.limit) return { records: out, next: cursorOf(out[out.length - 1]!) };
@@ -711,7 +712,7 @@ export class QdrantVectorStore implements VectorStore {
       const want = o.limit - out.length;
       const page = await this.transport.call<{ points: QPoint[] }>('scroll', (init) =>
         this.transport.api.scrollPoints(
-          { collection_name: c, filter: tenantFilter(userId, o.filter, now, extra), limit: want, with_payload: true, with_vector: true, order_by: { key: 'created_at_ms', direction: desc ? 'desc' : 'asc' } } as never,
+          { collection_name: c, filter: tenantFilter(userId, o.filter, now, extra), limit: want, with_payload: true, with_vector: withVectors, order_by: { key: 'created_at_ms', direction: desc ? 'desc' : 'asc' } } as never,
           init,
         ) as never,
         o.signal ? { signal: o.signal } : {},
@@ -720,13 +721,59 @@ export class QdrantVectorStore implements VectorStore {
       const full = page.points.length >= want;
       if (full && recs.length > 0) {
         const tLast = recs[recs.length - 1]!.createdAtMs;
-        const group = await this.allAt(userId, c, o.filter, tLast, now, o.signal);
+        const group = await this.allAt(userId, c, o.filter, tLast, now, withVectors, o.signal);
         recs = [...recs.filter((r) => r.createdAtMs !== tLast), ...group];
       }
       recs.sort(byOrder);
       out.push(...recs.slice(0, want));
       return full && out.length > 0 ? { records: out, next: cursorOf(out[out.length - 1]!) } : { records: out };
     });
+  }
+
+  /**
+   * The kNN graph by the collection's index: batches of queries, each memory's own vector
+   * against the user's memories (the tenant filter as always), its k+1 nearest minus itself.
+   */
+  async neighborGraph(userId: string, ids: readonly string[], vectors: Float32Array, k: number, opts?: StoreCallOptions): Promise<NeighborGraph> {
+    const n = ids.length;
+    const d = this.dimensions;
+    const neighbors = new Int32Array(n * k).fill(-1);
+    const similarities = new Float32Array(n * k);
+    const pos = new Map<string, number>();
+    ids.forEach((id, i) => pos.set(id, i));
+    const filter = tenantFilter(userId, undefined, Date.now());
+    const ef = Math.max(64, 2 * (k + 1));
+    const CHUNK = 128;
+    const chunks = Math.ceil(n / CHUNK);
+    let next = 0;
+    const worker = async () => {
+      for (let c = next++; c < chunks; c = next++) {
+        throwIfAborted(opts?.signal);
+        const from = c * CHUNK;
+        const to = Math.min(n, from + CHUNK);
+        const searches: Record<string, unknown>[] = [];
+        for (let i = from; i < to; i++) {
+          searches.push({ query: Array.from(vectors.subarray(i * d, (i + 1) * d)), filter, limit: k + 1, params: { hnsw_ef: ef, exact: false }, with_payload: { include: ['memory_id'] }, with_vector: false });
+        }
+        const res = await this.read<{ points: QPoint[] }[]>(userId, searches.map(() => ({ points: [] })), (col) =>
+          this.transport.call<{ points: QPoint[] }[]>('query_batch', (init) => this.transport.api.queryBatchPoints({ collection_name: col, searches } as never, init) as never, opts?.signal ? { signal: opts.signal } : {}),
+        );
+        res.forEach((r, x) => {
+          const i = from + x;
+          let j = 0;
+          for (const p of r.points) {
+            if (j === k) break;
+            const t = pos.get(String(p.payload?.memory_id ?? ''));
+            if (t === undefined || t === i) continue;
+            neighbors[i * k + j] = t;
+            similarities[i * k + j] = p.score ?? 0;
+            j++;
+          }
+        });
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    return { k, neighbors, similarities };
   }
 
   // ---------------------------------------------------------------- promotion
