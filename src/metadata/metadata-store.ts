@@ -1,6 +1,6 @@
 /**
- * MetadataStore: tasks, the append-only audit log (and, later, job runs, API keys, archive).
- * Covers only metadata; memories themselves live in the VectorStore.
+ * MetadataStore: tasks, the append-only audit log, precompute job runs and their artifacts,
+ * API keys, the archive. Covers only metadata; memories themselves live in the VectorStore.
  */
 export type TaskStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -46,6 +46,52 @@ export interface Page<T> {
   next?: string;
 }
 
+export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'SKIPPED';
+
+/** One run of a precompute job for one user. */
+export interface JobRun {
+  id: string;
+  userId: string;
+  kind: string;
+  status: JobStatus;
+  /** What asked for it: interval, memories, session, profile-change, request, … */
+  trigger: string;
+  queuedAtMs: number;
+  startedAtMs: number;
+  finishedAtMs: number;
+  counts: Record<string, number>;
+  error: string;
+}
+
+/** A precomputed artifact (profile, topic, summary, neighbour list) of one user. */
+export interface PrecomputedRow {
+  kind: string;
+  key: string;
+  body: unknown;
+  /** Memory ids it was built from: deleting one of them edits or drops the artifact. */
+  sources: string[];
+  generatedAtMs: number;
+}
+
+/**
+ * Edits an artifact so it no longer uses any of `removed` (memory ids); returns the edited
+ * row, or undefined when the artifact must go. Supplied by the precompute layer, which knows
+ * what the bodies hold.
+ */
+export type Prune = (row: PrecomputedRow, removed: ReadonlySet<string>) => PrecomputedRow | undefined;
+
+export interface PutPrecomputedOptions {
+  /**
+   * When the job read its inputs (epoch ms): memories removed since then (by the audit log:
+   * Forget, Correction, content Update) are pruned from the rows before they are written, and
+   * nothing is written if the user was erased since.
+   */
+  readSinceMs: number;
+  prune: Prune;
+  /** Replace every row of these kinds: rows not in `rows` are deleted. */
+  replaceKinds?: string[];
+}
+
 export interface MetadataStore {
   readonly kind: string;
   open(): Promise<void>;
@@ -60,8 +106,31 @@ export interface MetadataStore {
   updateTaskStatus(userId: string, id: string, status: TaskStatus): Promise<Task>;
   getTask(userId: string, id: string): Promise<Task | undefined>;
   listTasks(userId: string, o: { limit: number; cursor?: string; status?: TaskStatus }): Promise<Page<Task>>;
-  /** Erases the user's tasks and archive (ForgetUser); the audit log keeps ids and the erasure event. */
-  deleteUser(userId: string): Promise<{ tasks: number; archived: number }>;
+  /**
+   * Erases the user's tasks, archive, job runs and precomputed data (ForgetUser); the audit
+   * log keeps ids and the erasure event.
+   */
+  deleteUser(userId: string): Promise<{ tasks: number; archived: number; precomputed: number }>;
+
+  /** Records a job run (QUEUED, or RUNNING with a lease when `leaseMs` is given). */
+  createJobRun(r: { id: string; userId: string; kind: string; trigger: string }): Promise<void>;
+  /**
+   * Starts a run (inserting it when new): true when it now holds its (user, kind) until the
+   * lease runs out; false when another run of that kind for that user holds a live lease (the
+   * run is then SKIPPED). A run whose lease ran out is marked FAILED and taken over.
+   */
+  startJobRun(r: { id: string; userId: string; kind: string; trigger: string }, leaseMs: number): Promise<boolean>;
+  renewJobLease(id: string, leaseMs: number): Promise<void>;
+  finishJobRun(id: string, status: Exclude<JobStatus, 'QUEUED' | 'RUNNING'>, counts: Record<string, number>, error: string): Promise<void>;
+  getJobRun(userId: string, id: string): Promise<JobRun | undefined>;
+
+  /** Writes artifacts as one transaction, after pruning what was removed since the job read. */
+  putPrecomputed(userId: string, rows: Omit<PrecomputedRow, 'generatedAtMs'>[], o: PutPrecomputedOptions): Promise<{ written: number; pruned: number; erased: boolean }>;
+  getPrecomputed(userId: string, kind: string, key: string): Promise<PrecomputedRow | undefined>;
+  /** Every artifact of one kind, or those with these keys (sources left empty unless asked for). */
+  listPrecomputed(userId: string, kind: string, withSources: boolean, keys?: readonly string[]): Promise<PrecomputedRow[]>;
+  /** Strong removal: edits or drops every artifact built from any of `ids`; resolves with how many changed. */
+  removeFromPrecomputed(userId: string, ids: readonly string[], prune: Prune): Promise<number>;
 
   /** Stores a new key (only the secret's hash) and returns its info. */
   createApiKey(k: { id: string; name: string; secretSha256: string; scopes: string[] }): Promise<ApiKeyInfo>;

@@ -75,6 +75,36 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX archive_user_time ON archive (user_id, archived_at DESC);
     `,
   },
+  {
+    version: 3,
+    name: 'precompute: queued and skipped job runs with leases, precomputed artifacts',
+    sql: `
+      ALTER TABLE job_runs DROP CONSTRAINT IF EXISTS job_runs_status_check;
+      ALTER TABLE job_runs ADD CONSTRAINT job_runs_status_check CHECK (status IN ('QUEUED','RUNNING','SUCCEEDED','FAILED','CANCELLED','SKIPPED'));
+      ALTER TABLE job_runs ALTER COLUMN started_at DROP NOT NULL;
+      ALTER TABLE job_runs ALTER COLUMN started_at DROP DEFAULT;
+      ALTER TABLE job_runs ADD COLUMN trigger text NOT NULL DEFAULT '';
+      ALTER TABLE job_runs ADD COLUMN queued_at timestamptz NOT NULL DEFAULT now();
+      -- A running job holds its (user, kind) until lease_until; an instance that died leaves
+      -- a lease that runs out, and the next run takes over.
+      ALTER TABLE job_runs ADD COLUMN lease_until timestamptz;
+      DROP INDEX IF EXISTS job_runs_running;
+      CREATE UNIQUE INDEX job_runs_one_running ON job_runs (user_id, kind) WHERE status = 'RUNNING';
+
+      -- Profiles, topics, summaries, neighbour lists. sources: the memory ids each one draws on,
+      -- so a deleted memory is removed from everything built from it (GIN: array overlap).
+      CREATE TABLE precomputed (
+        user_id       text NOT NULL,
+        kind          text NOT NULL,
+        key           text NOT NULL,
+        body          jsonb NOT NULL,
+        sources       text[] NOT NULL DEFAULT '{}',
+        generated_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (user_id, kind, key)
+      );
+      CREATE INDEX precomputed_sources ON precomputed USING gin (sources);
+    `,
+  },
 ];
 
 /** Arbitrary constant key for pg_advisory_lock: "memory-engine migrations". */

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MemoryError, NotFoundError } from '../errors.js';
-import type { ApiKeyInfo, AuditEvent, AuditInput, MetadataStore, Page, Task, TaskStatus } from './metadata-store.js';
+import type { ApiKeyInfo, AuditEvent, AuditInput, JobRun, JobStatus, MetadataStore, Page, PrecomputedRow, Prune, PutPrecomputedOptions, Task, TaskStatus } from './metadata-store.js';
 import { TERMINAL_TASK_STATUSES } from './metadata-store.js';
 import { MIGRATION_LOCK_KEY, MIGRATIONS } from './migrations.js';
 
@@ -53,7 +53,51 @@ interface KeyRow {
   revoked_at: Date | null;
 }
 
+interface JobRow {
+  id: string;
+  user_id: string;
+  kind: string;
+  status: JobStatus;
+  trigger: string;
+  queued_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  counts: Record<string, number>;
+  error: string;
+}
+
+interface PrecomputedDbRow {
+  kind: string;
+  key: string;
+  body: unknown;
+  sources?: string[];
+  generated_at: Date;
+}
+
+/** Advisory lock spaces (first key of pg_advisory_xact_lock(int, int)). */
+const PRECOMPUTE_LOCK = 727_165_002;
+const JOB_LOCK = 727_165_003;
+/** Removals this long before a job read its inputs are still pruned from what it writes. */
+const REMOVAL_MARGIN_MS = 10 * 60_000;
+/** An erasure this long before a job read its inputs stops it from writing. */
+const ERASURE_MARGIN_MS = 60_000;
+/** Audit operations after which the memories they name must leave every artifact. */
+const REMOVALS_SQL = `(operation IN ('Forget','Correction') OR (operation = 'Update' AND (details->>'fields' LIKE '%content%' OR details->>'fields' LIKE '%embedding%')))`;
+
 const ms = (d: Date | null) => (d ? d.getTime() : 0);
+const toJob = (r: JobRow): JobRun => ({
+  id: r.id,
+  userId: r.user_id,
+  kind: r.kind,
+  status: r.status,
+  trigger: r.trigger,
+  queuedAtMs: ms(r.queued_at),
+  startedAtMs: ms(r.started_at),
+  finishedAtMs: ms(r.finished_at),
+  counts: r.counts ?? {},
+  error: r.error,
+});
+const toPrecomputed = (r: PrecomputedDbRow): PrecomputedRow => ({ kind: r.kind, key: r.key, body: r.body, sources: r.sources ?? [], generatedAtMs: ms(r.generated_at) });
 const toKey = (r: KeyRow): ApiKeyInfo => ({ id: r.id, name: r.name, scopes: r.scopes, createdAtMs: ms(r.created_at), revokedAtMs: ms(r.revoked_at) });
 const toTask = (r: TaskRow): Task => ({
   id: r.id,
@@ -241,13 +285,133 @@ export class SqlMetadataStore implements MetadataStore {
     return rows.length > o.limit && last ? { items, next: encodeCursor([last.cursor_at, last.id]) } : { items };
   }
 
-  async deleteUser(userId: string): Promise<{ tasks: number; archived: number }> {
-    const { rows } = await this.db.query<{ tasks: number; archived: number }>(
-      `WITH t AS (DELETE FROM tasks WHERE user_id = $1 RETURNING 1), a AS (DELETE FROM archive WHERE user_id = $1 RETURNING 1)
-       SELECT (SELECT count(*) FROM t)::int AS tasks, (SELECT count(*) FROM a)::int AS archived`,
-      [userId],
+  async deleteUser(userId: string): Promise<{ tasks: number; archived: number; precomputed: number }> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PRECOMPUTE_LOCK, userId]);
+      const { rows } = await tx.query<{ tasks: number; archived: number; precomputed: number }>(
+        `WITH t AS (DELETE FROM tasks WHERE user_id = $1 RETURNING 1), a AS (DELETE FROM archive WHERE user_id = $1 RETURNING 1),
+              p AS (DELETE FROM precomputed WHERE user_id = $1 RETURNING 1), j AS (DELETE FROM job_runs WHERE user_id = $1 AND status <> 'RUNNING' RETURNING 1)
+         SELECT (SELECT count(*) FROM t)::int AS tasks, (SELECT count(*) FROM a)::int AS archived, (SELECT count(*) FROM p)::int AS precomputed`,
+        [userId],
+      );
+      return { tasks: rows[0]?.tasks ?? 0, archived: rows[0]?.archived ?? 0, precomputed: rows[0]?.precomputed ?? 0 };
+    });
+  }
+
+  // ---- job runs ---------------------------------------------------------------------------
+
+  async createJobRun(r: { id: string; userId: string; kind: string; trigger: string }): Promise<void> {
+    await this.db.query(`INSERT INTO job_runs (id, user_id, kind, status, trigger) VALUES ($1, $2, $3, 'QUEUED', $4) ON CONFLICT (id) DO NOTHING`, [r.id, r.userId, r.kind, r.trigger]);
+  }
+
+  async startJobRun(r: { id: string; userId: string; kind: string; trigger: string }, leaseMs: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      // One (user, kind) at a time across instances: serialize the check-and-claim.
+      await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [JOB_LOCK, `${r.kind}|${r.userId}`]);
+      await tx.query(
+        `UPDATE job_runs SET status = 'FAILED', finished_at = now(), lease_until = NULL, error = 'lease expired: the instance running it stopped'
+         WHERE user_id = $1 AND kind = $2 AND status = 'RUNNING' AND lease_until < now()`,
+        [r.userId, r.kind],
+      );
+      const { rows } = await tx.query<{ id: string }>(`SELECT id FROM job_runs WHERE user_id = $1 AND kind = $2 AND status = 'RUNNING' AND id <> $3`, [r.userId, r.kind, r.id]);
+      const holder = rows[0];
+      const status = holder ? 'SKIPPED' : 'RUNNING';
+      await tx.query(
+        `INSERT INTO job_runs (id, user_id, kind, status, trigger, started_at, finished_at, lease_until, error)
+         VALUES ($1, $2, $3, $4, $5, now(), CASE WHEN $4 = 'SKIPPED' THEN now() END, CASE WHEN $4 = 'RUNNING' THEN now() + $6 * interval '1 millisecond' END, $7)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at, finished_at = excluded.finished_at, lease_until = excluded.lease_until, error = excluded.error`,
+        [r.id, r.userId, r.kind, status, r.trigger, leaseMs, holder ? `run ${holder.id} of this kind is running for this user` : ''],
+      );
+      return !holder;
+    });
+  }
+
+  async renewJobLease(id: string, leaseMs: number): Promise<void> {
+    await this.db.query(`UPDATE job_runs SET lease_until = now() + $2 * interval '1 millisecond' WHERE id = $1 AND status = 'RUNNING'`, [id, leaseMs]);
+  }
+
+  async finishJobRun(id: string, status: Exclude<JobStatus, 'QUEUED' | 'RUNNING'>, counts: Record<string, number>, error: string): Promise<void> {
+    await this.db.query(
+      `UPDATE job_runs SET status = $2, finished_at = now(), lease_until = NULL, counts = $3, error = $4, started_at = coalesce(started_at, now()) WHERE id = $1`,
+      [id, status, JSON.stringify(counts), error.slice(0, 1000)],
     );
-    return { tasks: rows[0]?.tasks ?? 0, archived: rows[0]?.archived ?? 0 };
+  }
+
+  async getJobRun(userId: string, id: string): Promise<JobRun | undefined> {
+    const { rows } = await this.db.query<JobRow>('SELECT * FROM job_runs WHERE id = $1 AND user_id = $2', [id, userId]);
+    return rows[0] ? toJob(rows[0]) : undefined;
+  }
+
+  // ---- precomputed artifacts ------------------------------------------------------------
+
+  async putPrecomputed(userId: string, rows: Omit<PrecomputedRow, 'generatedAtMs'>[], o: PutPrecomputedOptions): Promise<{ written: number; pruned: number; erased: boolean }> {
+    return this.db.transaction(async (tx) => {
+      // Serialized with removals and erasure of the same user (see removeFromPrecomputed).
+      await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PRECOMPUTE_LOCK, userId]);
+      const erased = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE user_id = $1 AND operation = 'ForgetUser' AND at >= $2`, [userId, new Date(o.readSinceMs - ERASURE_MARGIN_MS)]);
+      if ((erased.rows[0]?.n ?? 0) > 0) return { written: 0, pruned: 0, erased: true };
+      const events = await tx.query<{ memory_ids: string[] }>(`SELECT memory_ids FROM audit_events WHERE user_id = $1 AND at >= $2 AND ${REMOVALS_SQL}`, [userId, new Date(o.readSinceMs - REMOVAL_MARGIN_MS)]);
+      const removed = new Set(events.rows.flatMap((e) => e.memory_ids));
+      let pruned = 0;
+      const out: Omit<PrecomputedRow, 'generatedAtMs'>[] = [];
+      for (const r of rows) {
+        if (removed.size > 0 && r.sources.some((id) => removed.has(id))) {
+          pruned++;
+          const p = o.prune({ ...r, generatedAtMs: 0 }, removed);
+          if (p) out.push(p);
+        } else {
+          out.push(r);
+        }
+      }
+      if (o.replaceKinds && o.replaceKinds.length > 0) await tx.query('DELETE FROM precomputed WHERE user_id = $1 AND kind = ANY($2::text[])', [userId, o.replaceKinds]);
+      for (let i = 0; i < out.length; i += 200) {
+        const params: unknown[] = [userId];
+        const values = out.slice(i, i + 200).map((r) => {
+          params.push(r.kind, r.key, JSON.stringify(r.body), r.sources);
+          const n = params.length;
+          return `($1, $${n - 3}, $${n - 2}, $${n - 1}::jsonb, $${n}::text[], now())`;
+        });
+        await tx.query(
+          `INSERT INTO precomputed (user_id, kind, key, body, sources, generated_at) VALUES ${values.join(', ')}
+           ON CONFLICT (user_id, kind, key) DO UPDATE SET body = excluded.body, sources = excluded.sources, generated_at = excluded.generated_at`,
+          params,
+        );
+      }
+      return { written: out.length, pruned, erased: false };
+    });
+  }
+
+  async getPrecomputed(userId: string, kind: string, key: string): Promise<PrecomputedRow | undefined> {
+    const { rows } = await this.db.query<PrecomputedDbRow>('SELECT kind, key, body, sources, generated_at FROM precomputed WHERE user_id = $1 AND kind = $2 AND key = $3', [userId, kind, key]);
+    return rows[0] ? toPrecomputed(rows[0]) : undefined;
+  }
+
+  async listPrecomputed(userId: string, kind: string, withSources: boolean, keys?: readonly string[]): Promise<PrecomputedRow[]> {
+    if (keys && keys.length === 0) return [];
+    const { rows } = await this.db.query<PrecomputedDbRow>(
+      `SELECT kind, key, body, ${withSources ? 'sources' : `'{}'::text[] AS sources`}, generated_at FROM precomputed
+       WHERE user_id = $1 AND kind = $2 ${keys ? 'AND key = ANY($3::text[])' : ''} ORDER BY key`,
+      keys ? [userId, kind, [...keys]] : [userId, kind],
+    );
+    return rows.map(toPrecomputed);
+  }
+
+  async removeFromPrecomputed(userId: string, ids: readonly string[], prune: Prune): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PRECOMPUTE_LOCK, userId]);
+      const { rows } = await tx.query<PrecomputedDbRow>('SELECT kind, key, body, sources, generated_at FROM precomputed WHERE user_id = $1 AND sources && $2::text[] FOR UPDATE', [userId, [...ids]]);
+      const removed = new Set(ids);
+      for (const row of rows) {
+        const next = prune(toPrecomputed(row), removed);
+        if (next) {
+          await tx.query('UPDATE precomputed SET body = $4::jsonb, sources = $5::text[] WHERE user_id = $1 AND kind = $2 AND key = $3', [userId, row.kind, row.key, JSON.stringify(next.body), next.sources]);
+        } else {
+          await tx.query('DELETE FROM precomputed WHERE user_id = $1 AND kind = $2 AND key = $3', [userId, row.kind, row.key]);
+        }
+      }
+      return rows.length;
+    });
   }
 
   async createApiKey(k: { id: string; name: string; secretSha256: string; scopes: string[] }): Promise<ApiKeyInfo> {

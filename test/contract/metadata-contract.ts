@@ -56,7 +56,7 @@ export function metadataContract(name: string, harness: MetadataHarness): void {
         await b.close();
       }
       const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows.map((r) => r.version)).toEqual([1, 2]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
     });
 
     it('refuses a database newer than the code', async (ctx) => {
@@ -138,8 +138,73 @@ export function metadataContract(name: string, harness: MetadataHarness): void {
       const u = `u-${randomUUID()}`;
       await store.createTask({ id: '', userId: u, agentId: '', title: 'x', metadata: {} });
       await db.query("INSERT INTO archive (user_id, memory_id, record) VALUES ($1, 'm1', '{}'::jsonb), ($1, 'm2', '{}'::jsonb)", [u]);
-      expect(await store.deleteUser(u)).toEqual({ tasks: 1, archived: 2 });
-      expect(await store.deleteUser(u)).toEqual({ tasks: 0, archived: 0 });
+      await store.putPrecomputed(u, [{ kind: 'summary', key: 'day:2026-11-30', body: { segments: [] }, sources: [] }], { readSinceMs: Date.now(), prune: (r) => r });
+      expect(await store.deleteUser(u)).toEqual({ tasks: 1, archived: 2, precomputed: 1 });
+      expect(await store.deleteUser(u)).toEqual({ tasks: 0, archived: 0, precomputed: 0 });
+    });
+
+    it('runs one job of a kind per user at a time across instances, and takes over expired leases', async (ctx) => {
+      if (!db) return ctx.skip();
+      const u = `u-${randomUUID()}`;
+      const a = randomUUID();
+      await store.createJobRun({ id: a, userId: u, kind: 'clusters', trigger: 'request' });
+      expect((await store.getJobRun(u, a))?.status).toBe('QUEUED');
+      expect(await store.getJobRun('someone-else', a)).toBeUndefined();
+      expect(await store.startJobRun({ id: a, userId: u, kind: 'clusters', trigger: 'request' }, 60_000)).toBe(true);
+      // Another run of the same kind for the same user is skipped while the lease lives…
+      const b = randomUUID();
+      expect(await store.startJobRun({ id: b, userId: u, kind: 'clusters', trigger: 'interval' }, 60_000)).toBe(false);
+      expect((await store.getJobRun(u, b))?.status).toBe('SKIPPED');
+      // …another kind, or another user, runs.
+      expect(await store.startJobRun({ id: randomUUID(), userId: u, kind: 'profile', trigger: 'x' }, 60_000)).toBe(true);
+      expect(await store.startJobRun({ id: randomUUID(), userId: `${u}-2`, kind: 'clusters', trigger: 'x' }, 60_000)).toBe(true);
+      await store.finishJobRun(a, 'SUCCEEDED', { topics: 3 }, '');
+      const done = await store.getJobRun(u, a);
+      expect(done).toMatchObject({ status: 'SUCCEEDED', kind: 'clusters', trigger: 'request', counts: { topics: 3 } });
+      expect(done!.startedAtMs).toBeGreaterThan(0);
+      expect(done!.finishedAtMs).toBeGreaterThanOrEqual(done!.startedAtMs);
+      // A run whose instance died: its lease runs out and the next run takes over.
+      const c = randomUUID();
+      expect(await store.startJobRun({ id: c, userId: u, kind: 'clusters', trigger: 'x' }, 50)).toBe(true);
+      await new Promise((r) => setTimeout(r, 120));
+      const d = randomUUID();
+      expect(await store.startJobRun({ id: d, userId: u, kind: 'clusters', trigger: 'x' }, 60_000)).toBe(true);
+      expect(await store.getJobRun(u, c)).toMatchObject({ status: 'FAILED' });
+      // A renewed lease keeps it.
+      await store.renewJobLease(d, 60_000);
+      expect(await store.startJobRun({ id: randomUUID(), userId: u, kind: 'clusters', trigger: 'x' }, 60_000)).toBe(false);
+    });
+
+    it('stores precomputed artifacts and prunes memories removed since the job read them', async (ctx) => {
+      if (!db) return ctx.skip();
+      const u = `u-${randomUUID()}`;
+      const [m1, m2, m3] = [randomUUID(), randomUUID(), randomUUID()];
+      const prune = (r: { kind: string; key: string; body: unknown; sources: string[]; generatedAtMs: number }, removed: ReadonlySet<string>) => {
+        const sources = r.sources.filter((id) => !removed.has(id));
+        return sources.length === 0 ? undefined : { ...r, sources, body: { ids: sources } };
+      };
+      const readAt = Date.now();
+      await store.putPrecomputed(u, [{ kind: 'topic', key: 't1', body: { ids: [m1, m2] }, sources: [m1, m2] }, { kind: 'topic', key: 't2', body: { ids: [m3] }, sources: [m3] }], { readSinceMs: readAt, prune });
+      expect((await store.listPrecomputed(u, 'topic', true)).map((r) => [r.key, r.sources])).toEqual([['t1', [m1, m2]], ['t2', [m3]]]);
+      expect((await store.listPrecomputed(u, 'topic', false, ['t2']))[0]).toMatchObject({ key: 't2', sources: [] });
+      // Strong removal edits or drops every artifact that used a memory.
+      expect(await store.removeFromPrecomputed(u, [m2, m3], prune)).toBe(2);
+      expect((await store.getPrecomputed(u, 'topic', 't1'))).toMatchObject({ body: { ids: [m1] }, sources: [m1] });
+      expect(await store.getPrecomputed(u, 'topic', 't2')).toBeUndefined();
+      // A job that read before a Forget writes an artifact still naming the forgotten memory: pruned on write.
+      await store.appendAudit({ userId: u, actor: 't', operation: 'Forget', memoryIds: [m1], requestId: 'r' });
+      const w = await store.putPrecomputed(u, [{ kind: 'topic', key: 't1', body: { ids: [m1, m2] }, sources: [m1, m2] }], { readSinceMs: readAt, prune, replaceKinds: ['topic'] });
+      expect(w).toMatchObject({ pruned: 1, erased: false });
+      expect((await store.getPrecomputed(u, 'topic', 't1'))?.sources).toEqual([m2]);
+      // A content update counts as a removal of the old text; an importance-only update does not.
+      await store.appendAudit({ userId: u, actor: 't', operation: 'Update', memoryIds: [m2], requestId: 'r', details: { fields: 'importance' } });
+      expect((await store.putPrecomputed(u, [{ kind: 'topic', key: 't9', body: {}, sources: [m2] }], { readSinceMs: readAt, prune })).pruned).toBe(0);
+      await store.appendAudit({ userId: u, actor: 't', operation: 'Update', memoryIds: [m2], requestId: 'r', details: { fields: 'content' } });
+      expect((await store.putPrecomputed(u, [{ kind: 'topic', key: 't9', body: {}, sources: [m2] }], { readSinceMs: readAt, prune })).pruned).toBe(1);
+      // After an erasure nothing is written.
+      await store.appendAudit({ userId: u, actor: 't', operation: 'ForgetUser', memoryIds: [], requestId: 'r' });
+      expect(await store.putPrecomputed(u, [{ kind: 'profile', key: '', body: {}, sources: [] }], { readSinceMs: Date.now(), prune })).toMatchObject({ written: 0, erased: true });
+      expect(await store.getPrecomputed(u, 'profile', '')).toBeUndefined();
     });
   });
 }
