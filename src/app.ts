@@ -28,6 +28,11 @@ import { Metrics } from './observability/metrics.js';
 import { ApiKeyAuthenticator } from './server/auth.js';
 import { GrpcServer } from './server/grpc-server.js';
 import { HttpServer } from './server/http-server.js';
+import { ClusterRunner } from './clusters/cluster-runner.js';
+import { systemClock } from './precompute/clock.js';
+import { PrecomputeService } from './precompute/service.js';
+import { LlmSummarizer, type Summarizer } from './precompute/summarizer.js';
+import type { QueryClass } from './engine/types.js';
 
 export type LifecycleState = 'starting' | 'serving' | 'draining' | 'stopped';
 
@@ -93,6 +98,18 @@ export function buildVectorStore(c: Config, modelId: string, dataDir: string, lo
   });
 }
 
+function buildSummarizer(c: Config): Summarizer | undefined {
+  if (!c.summaryLlmModel) return undefined;
+  const baseURL = c.summaryLlmBaseUrl || c.openaiBaseUrl;
+  return new LlmSummarizer({
+    ...(baseURL ? { baseURL } : {}),
+    apiKey: c.summaryLlmApiKey || c.openaiApiKey,
+    model: c.summaryLlmModel,
+    timeoutMs: c.summaryLlmTimeoutMs,
+    maxInputs: c.summaryLlmMaxInputs,
+  });
+}
+
 function storeStats(store: VectorStore): unknown {
   return store instanceof EmbeddedVectorStore || store instanceof QdrantVectorStore ? store.stats() : undefined;
 }
@@ -106,6 +123,8 @@ export class App {
   private metadata: SqlMetadataStore | undefined;
   private l1: L1Cache | undefined;
   private l2: RedisTier | undefined;
+  private runner: ClusterRunner | undefined;
+  precompute: PrecomputeService | undefined;
   private closing: Promise<void> | undefined;
   private pidFile: string | undefined;
   engine: MemoryEngine | undefined;
@@ -158,10 +177,10 @@ export class App {
         );
         await this.l2.connect();
       }
-      const ttls = { memory: c.cacheMemoryTtlMs, embedding: c.cacheEmbeddingTtlMs, profile: c.cacheProfileTtlMs };
+      const ttls = { memory: c.cacheMemoryTtlMs, embedding: c.cacheEmbeddingTtlMs };
       const cache = new TieredCache(this.l1, this.l2, this.metrics, {
-        l1: { ...ttls, search: c.cacheSearchTtlMs },
-        l2: { ...ttls, search: c.cacheL2SearchTtlMs },
+        l1: { ...ttls, search: c.cacheSearchTtlMs, profile: c.cachePrecomputedL1TtlMs, precomputed: c.cachePrecomputedL1TtlMs },
+        l2: { ...ttls, search: c.cacheL2SearchTtlMs, profile: c.cacheProfileTtlMs, precomputed: c.cacheProfileTtlMs },
       });
       const embeddings = embedder
         ? new EmbeddingService(embedder, cache, this.metrics, { batchMax: c.embedBatchMax, batchWaitMs: c.embedBatchWaitMs, maxInflight: c.embedMaxInflight })
@@ -179,9 +198,41 @@ export class App {
         recencyHalfLifeMs: c.recencyHalfLifeHours * 3_600_000,
         searchMaxLagMs: c.searchMaxLagMs,
         canEmbed: embedder !== undefined,
+        routingClasses: c.topicRoutingClasses as QueryClass[],
       });
+      const coherence = this.engine.coherence;
+      this.runner = new ClusterRunner();
+      this.precompute = new PrecomputeService(this.store, this.metadata, cache, coherence, this.runner, buildSummarizer(c), this.metrics, this.log.child({ component: 'precompute' }), {
+        enabled: c.precompute,
+        concurrency: c.precomputeConcurrency,
+        queueMax: c.precomputeQueueMax,
+        jobTimeoutMs: c.precomputeJobTimeoutMs,
+        leaseMs: c.precomputeLeaseMs,
+        tickMs: c.precomputeTickMs,
+        everyN: c.precomputeEveryN,
+        reclusterFraction: c.reclusterFraction,
+        intervals: { profile: c.profileIntervalMs, clusters: c.clustersIntervalMs, summaries: c.summariesIntervalMs, similarity: c.similarityIntervalMs },
+        routingMinSimilarity: c.topicRoutingMinSimilarity,
+        routingMaxMembers: c.topicRoutingMaxMembers,
+        firstRunWaitMs: 10_000,
+        maxTopK: c.maxTopK,
+        clock: systemClock,
+        minClusterSize: c.hdbscanMinClusterSize,
+        minSamples: c.hdbscanMinSamples,
+        knnK: c.clusterKnnK,
+        profileTop: c.profileTopMemories,
+        profileTokenBudget: c.profileTokenBudget,
+        summaryTokenBudget: c.summaryTokenBudget,
+        summaryEntities: c.summaryEntities,
+        similarityTopK: c.similarityTopK,
+        similarityMinImportance: c.similarityMinImportance,
+        recencyHalfLifeMs: c.recencyHalfLifeHours * 3_600_000,
+        llmMaxCalls: c.summaryLlmMaxCalls,
+        temporalDays: 7,
+      });
+      this.engine.attach(this.precompute, this.precompute);
       const auth = authEnabled(c) ? new ApiKeyAuthenticator(this.metadata, c.authCacheTtlMs) : undefined;
-      this.grpc = new GrpcServer(this.engine, this.metrics, this.log.child({ component: 'grpc' }), c.maxMessageBytes, auth);
+      this.grpc = new GrpcServer(this.engine, this.metrics, this.log.child({ component: 'grpc' }), c.maxMessageBytes, auth, this.precompute);
       this.http = new HttpServer(
         {
           live: () => this.state !== 'stopped',
@@ -194,6 +245,7 @@ export class App {
       this.grpcPort = await this.grpc.listen(c.grpcAddress);
       this.httpPort = await this.http.listen(c.httpAddress);
       this.grpc.setServing(true);
+      this.precompute.start();
       this.state = 'serving';
       this.startedInMs = performance.now() - t0;
       this.log.info({ grpcPort: this.grpcPort, httpPort: this.httpPort, startedInMs: Math.round(this.startedInMs), store: this.store.kind, storeStats: storeStats(this.store), embedder: modelId, metadata: this.metadata.kind, l2: this.l2 ? 'redis' : 'off', auth: auth !== undefined }, 'serving');
@@ -237,6 +289,8 @@ export class App {
       };
       await step('grpc', () => this.grpc?.drain(this.config.shutdownGraceMs));
       await step('http', () => this.http?.close());
+      await step('precompute', () => this.precompute?.close());
+      await step('cluster worker', () => this.runner?.close());
       if (!this.shared) {
         await step('vector-store', () => this.store?.close());
         await step('metadata', () => this.metadata?.close());

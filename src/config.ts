@@ -67,6 +67,13 @@ const optionalUrl: Parser<string> = (raw, name) => (raw === '' ? '' : url(raw, n
 
 const PROFILE_NAMES = ['low_latency', 'production', 'high_recall'] as const;
 
+const QUERY_CLASSES = ['SUGGESTION', 'PREFETCH', 'PRIMARY', 'VERIFICATION'];
+const queryClasses: Parser<string[]> = (raw, name) => {
+  const out = raw.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
+  for (const c of out) if (!QUERY_CLASSES.includes(c)) throw new ConfigError(name, `unknown query class "${c}" (one of ${QUERY_CLASSES.join(', ')})`);
+  return out;
+};
+
 /** `user=profile,user2=profile` → map; profiles from the HNSW table. */
 const userProfiles: Parser<Record<string, string>> = (raw, name) => {
   const out: Record<string, string> = {};
@@ -150,6 +157,38 @@ export const CONFIG_SPEC = {
   rankRecencyWeight: { env: 'RANK_RECENCY_WEIGHT', default: 0.05, parse: num(0, 10), doc: 'weight of recency (exp. decay of age) in the ranking score' },
   recencyHalfLifeHours: { env: 'RECENCY_HALF_LIFE_HOURS', default: 24 * 7, parse: num(0.001, 1e6), doc: 'age at which recency is 0.5' },
 
+  precompute: { env: 'PRECOMPUTE', default: true, parse: bool, doc: 'run the background precompute scheduler (topics, profiles, summaries, neighbours)' },
+  precomputeConcurrency: { env: 'PRECOMPUTE_CONCURRENCY', default: 1, parse: int(1, 64), doc: 'precompute runs at once (each may use both cores briefly)' },
+  precomputeQueueMax: { env: 'PRECOMPUTE_QUEUE_MAX', default: 10_000, parse: int(1, 10_000_000), doc: 'most queued precompute runs; further triggers are dropped and counted' },
+  precomputeJobTimeoutMs: { env: 'PRECOMPUTE_JOB_TIMEOUT_MS', default: 300_000, parse: int(100, 86_400_000), doc: 'deadline of one precompute run' },
+  precomputeLeaseMs: { env: 'PRECOMPUTE_LEASE_MS', default: 60_000, parse: int(100, 86_400_000), doc: 'a running job holds its (user, kind) this long between renewals; a crashed instance\'s run is taken over after it' },
+  precomputeTickMs: { env: 'PRECOMPUTE_TICK_MS', default: 60_000, parse: int(0, 86_400_000), doc: 'how often interval jobs are checked (0 = triggers only)' },
+  precomputeEveryN: { env: 'PRECOMPUTE_EVERY_N_MEMORIES', default: 100, parse: int(1, 10_000_000), doc: 'new memories of a user that trigger profile, summaries and neighbour updates' },
+  reclusterFraction: { env: 'PRECOMPUTE_RECLUSTER_FRACTION', default: 0.05, parse: num(0, 10), doc: 'topics are recomputed after max(PRECOMPUTE_EVERY_N_MEMORIES, this share of the user\'s memories) new ones' },
+  profileIntervalMs: { env: 'PROFILE_INTERVAL_MS', default: 3_600_000, parse: int(0, 86_400_000 * 30), doc: 'recompile a changed user\'s profile this often; an older profile is served and refreshed' },
+  clustersIntervalMs: { env: 'CLUSTERS_INTERVAL_MS', default: 86_400_000, parse: int(0, 86_400_000 * 30), doc: 'recompute a changed user\'s topics this often' },
+  summariesIntervalMs: { env: 'SUMMARIES_INTERVAL_MS', default: 86_400_000, parse: int(0, 86_400_000 * 30), doc: 'recompute a changed user\'s temporal and entity summaries this often' },
+  similarityIntervalMs: { env: 'SIMILARITY_INTERVAL_MS', default: 86_400_000, parse: int(0, 86_400_000 * 30), doc: 'rebuild a changed user\'s neighbour lists this often (they are also kept current on insert)' },
+  hdbscanMinClusterSize: { env: 'HDBSCAN_MIN_CLUSTER_SIZE', default: 10, parse: int(2, 1_000_000), doc: 'smallest group of memories reported as a topic' },
+  hdbscanMinSamples: { env: 'HDBSCAN_MIN_SAMPLES', default: 5, parse: int(1, 1000), doc: 'neighbours that set a memory\'s density (HDBSCAN min_samples, not counting itself)' },
+  clusterKnnK: { env: 'CLUSTER_KNN_K', default: 15, parse: int(1, 1000), doc: 'neighbours per memory in the kNN graph HDBSCAN runs on (at least HDBSCAN_MIN_SAMPLES)' },
+  profileTopMemories: { env: 'PROFILE_TOP_MEMORIES', default: 20, parse: int(1, 1000), doc: 'memories in each list of a profile (top, recent, preferences)' },
+  profileTokenBudget: { env: 'PROFILE_TOKEN_BUDGET', default: 400, parse: int(16, 100_000), doc: 'tokens of a profile\'s context summary' },
+  summaryTokenBudget: { env: 'SUMMARY_TOKEN_BUDGET', default: 150, parse: int(16, 100_000), doc: 'tokens of a topic, temporal or entity summary' },
+  summaryEntities: { env: 'SUMMARY_ENTITIES', default: 20, parse: int(0, 10_000), doc: 'most-mentioned entities that get a precomputed summary (others on request)' },
+  similarityTopK: { env: 'SIMILARITY_TOP_K', default: 10, parse: int(1, 1000), doc: 'neighbours kept per high-importance memory' },
+  similarityMinImportance: { env: 'SIMILARITY_MIN_IMPORTANCE', default: 0.7, parse: num(0, 1), doc: 'memories at least this important (or pinned) keep a neighbour list' },
+  topicRoutingMinSimilarity: { env: 'TOPIC_ROUTING_MIN_SIMILARITY', default: 0, parse: num(0, 1), doc: 'a query at least this close to a topic centroid searches that topic\'s members first (0 = off)' },
+  topicRoutingMaxMembers: { env: 'TOPIC_ROUTING_MAX_MEMBERS', default: 2000, parse: int(1, 10_000_000), doc: 'largest topic a search is routed to' },
+  topicRoutingClasses: { env: 'TOPIC_ROUTING_CLASSES', default: ['SUGGESTION', 'PREFETCH'] as string[], parse: queryClasses, doc: 'query classes that may be routed to a topic' },
+  summaryLlmModel: { env: 'SUMMARY_LLM_MODEL', default: '', parse: str, doc: 'chat model that writes summaries (any OpenAI-compatible endpoint); empty = extractive summaries' },
+  summaryLlmBaseUrl: { env: 'SUMMARY_LLM_BASE_URL', default: '', parse: optionalUrl, doc: 'base URL of the chat endpoint (empty = OPENAI_BASE_URL)' },
+  summaryLlmApiKey: { env: 'SUMMARY_LLM_API_KEY', default: '', parse: str, doc: 'API key of the chat endpoint (empty = OPENAI_API_KEY)' },
+  summaryLlmTimeoutMs: { env: 'SUMMARY_LLM_TIMEOUT_MS', default: 20_000, parse: int(100, 600_000), doc: 'timeout of one summary request' },
+  summaryLlmMaxInputs: { env: 'SUMMARY_LLM_MAX_INPUTS', default: 40, parse: int(1, 1000), doc: 'most memories in one summary prompt' },
+  summaryLlmMaxCalls: { env: 'SUMMARY_LLM_MAX_CALLS_PER_RUN', default: 20, parse: int(0, 100_000), doc: 'most LLM calls in one precompute run (the rest are extractive)' },
+  cachePrecomputedL1TtlMs: { env: 'CACHE_PRECOMPUTED_L1_TTL_MS', default: 300_000, parse: int(0, 86_400_000), doc: 'L1 TTL of profiles, topics and summaries (how long another instance may serve an older one)' },
+
   maxContentBytes: { env: 'MAX_CONTENT_BYTES', default: 32 * 1024, parse: int(1, 16 * 1024 * 1024), doc: 'largest memory content (UTF-8 bytes)' },
   maxBatchItems: { env: 'MAX_BATCH_ITEMS', default: 1000, parse: int(1, 100_000), doc: 'most items in RememberBatch and SearchBatch' },
   maxTopK: { env: 'MAX_TOP_K', default: 1000, parse: int(1, 100_000), doc: 'largest top_k and page_size' },
@@ -179,6 +218,9 @@ export function loadConfig(env: Record<string, string | undefined> = {}, overrid
   if (config.embedder === 'openai' && config.openaiApiKey === '' && config.openaiBaseUrl === '') {
     throw new ConfigError('OPENAI_API_KEY', 'EMBEDDER=openai needs OPENAI_API_KEY or an OPENAI_BASE_URL of a server without keys');
   }
+  if (config.clusterKnnK < config.hdbscanMinSamples) {
+    throw new ConfigError('CLUSTER_KNN_K', `must be at least HDBSCAN_MIN_SAMPLES (${config.hdbscanMinSamples}), got ${config.clusterKnnK}`);
+  }
   if (config.auth === 'off' && !isLoopbackHost(config.grpcAddress) && !config.authAllowInsecureBind) {
     throw new ConfigError('AUTH', `AUTH=off on non-loopback ${config.grpcAddress} would let anyone read every user's memories; set AUTH_ALLOW_INSECURE_BIND=true to force it`);
   }
@@ -199,7 +241,13 @@ export function authEnabled(c: Config): boolean {
 export function configTableMarkdown(): string {
   const rows = Object.values(CONFIG_SPEC as Record<string, Spec<unknown>>).map(
     (s) => {
-      const d = typeof s.default === 'object' && s.default !== null ? (Object.keys(s.default).length === 0 ? '' : JSON.stringify(s.default)) : String(s.default);
+      const d = Array.isArray(s.default)
+        ? s.default.join(',')
+        : typeof s.default === 'object' && s.default !== null
+          ? Object.keys(s.default).length === 0
+            ? ''
+            : JSON.stringify(s.default)
+          : String(s.default);
       return `| \`${s.env}\` | \`${d === '' ? '(empty)' : d}\` | ${s.doc} |`;
     },
   );

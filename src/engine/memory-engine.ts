@@ -118,6 +118,23 @@ export interface ForgetUserReceipt {
   completedAtMs: number;
 }
 
+/**
+ * What the engine tells the precompute layer. `written` is eventual (after the write is
+ * acknowledged); `removed` and `userErased` are strong: the engine waits for them before the
+ * call returns, so nothing precomputed still shows what was deleted.
+ */
+export interface MemoryObserver {
+  written(userId: string, records: readonly MemoryRecord[]): void;
+  removed(userId: string, ids: readonly string[]): Promise<void>;
+  userErased(userId: string): Promise<void>;
+  sessionStarted(userId: string, sessionId: string): void;
+}
+
+/** Topic routing: the members of the topic a query falls in, when it clearly falls in one. */
+export interface TopicRouter {
+  route(userId: string, gen: number, vector: Float32Array): string[] | undefined;
+}
+
 export interface EngineOptions {
   limits: Limits;
   ranking: RankingWeights;
@@ -126,6 +143,8 @@ export interface EngineOptions {
   searchMaxLagMs: number;
   /** Whether text can be embedded (false: clients must send vectors). */
   canEmbed: boolean;
+  /** Query classes a TopicRouter may answer (cheaper classes: routing trades a little recall). */
+  routingClasses?: readonly QueryClass[];
 }
 
 /** HNSW beam width per query class (DESIGN §4). */
@@ -134,16 +153,26 @@ const CLASS_ORDER: QueryClass[] = ['SUGGESTION', 'PREFETCH', 'PRIMARY', 'VERIFIC
 
 export class MemoryEngine {
   private readonly locks = new KeyedMutex();
+  private observer: MemoryObserver | undefined;
+  private router: TopicRouter | undefined;
+  private routingClasses = new Set<QueryClass>();
 
   constructor(
     private readonly store: VectorStore,
     private readonly metadata: MetadataStore,
     private readonly embeddings: EmbeddingService | undefined,
     private readonly cache: TieredCache,
-    private readonly coherence: CacheCoherence,
+    readonly coherence: CacheCoherence,
     private readonly metrics: Metrics,
     private readonly o: EngineOptions,
   ) {}
+
+  /** Connects the precompute layer (built after the engine, which it reads through). */
+  attach(observer: MemoryObserver, router?: TopicRouter): void {
+    this.observer = observer;
+    this.router = router;
+    this.routingClasses = new Set(this.o.routingClasses ?? []);
+  }
 
   // ---- write path ------------------------------------------------------------------------
 
@@ -205,7 +234,10 @@ export class MemoryEngine {
     const audit = { userId, actor: ctx.actor, operation, memoryIds: results.map((r) => r.id), requestId: ctx.requestId, details: { created: String(records.length), unchanged: String(results.length - records.length) } };
     await this.audited(audit, () => this.store.upsert(userId, records, { signal: ctx.signal }));
     this.metrics.memoriesWritten.inc(records.length);
-    if (records.length > 0) void this.cache.l2?.noteWrite(userId, now);
+    if (records.length > 0) {
+      void this.cache.l2?.noteWrite(userId, now);
+      this.observer?.written(userId, records);
+    }
     return results;
   }
 
@@ -295,7 +327,10 @@ export class MemoryEngine {
         details: { version: String(record.version), fields: changedFields(patch).join(',') },
       };
       await this.audited(audit, () => this.store.upsert(userId, [record], { signal: ctx.signal }));
+      // The old text must leave what was built from it (a correction says it was wrong).
+      if (patch.correction || record.content !== cur.content || embedding !== cur.embedding) await this.observer?.removed(userId, [id]);
       await this.coherence.invalidate(userId, [id]);
+      this.observer?.written(userId, [record]);
       return record;
     });
   }
@@ -321,6 +356,9 @@ export class MemoryEngine {
         return this.audited(audit, () => this.store.delete(userId, existing, { signal: ctx.signal }));
       },
     );
+    // By id, every asked-for id is pruned (a retry after a failed prune must still prune).
+    const pruneIds = hasIds ? targets : deleted;
+    if (pruneIds.length > 0) await this.observer?.removed(userId, pruneIds);
     if (deleted.length > 0) await this.coherence.invalidate(userId, deleted);
     this.metrics.memoriesDeleted.inc(deleted.length);
     return deleted;
@@ -330,11 +368,11 @@ export class MemoryEngine {
     const userId = v.checkUserId(rawUserId);
     const audit = { userId, actor: ctx.actor, operation: 'ForgetUser', memoryIds: [], requestId: ctx.requestId, details: {} };
     const memoriesDeleted = await this.audited(audit, () => this.store.dropTenant(userId, { signal: ctx.signal }));
+    await this.observer?.userErased(userId);
+    const { tasks, archived, precomputed } = await this.metadata.deleteUser(userId);
     const cacheEntriesDropped = await this.coherence.invalidate(userId, [], true);
-    const { tasks, archived } = await this.metadata.deleteUser(userId);
     this.metrics.memoriesDeleted.inc(memoriesDeleted);
-    // Precomputed data does not exist yet in this build: nothing to remove there.
-    return { userId, memoriesDeleted, cacheEntriesDropped, tasksDeleted: tasks, archivedDeleted: archived, precomputedDeleted: 0, completedAtMs: Date.now() };
+    return { userId, memoriesDeleted, cacheEntriesDropped, tasksDeleted: tasks, archivedDeleted: archived, precomputedDeleted: precomputed, completedAtMs: Date.now() };
   }
 
   // ---- read path -------------------------------------------------------------------------
@@ -400,7 +438,7 @@ export class MemoryEngine {
           return { hits: r.value.hits, tier: 'L2' as const };
         }
       }
-      const computed = await this.searchStore(ctx, userId, q, now);
+      const computed = await this.searchStore(ctx, userId, q, now, gen);
       const entry: CachedSearch = { at: now, hits: computed };
       this.cache.l1.set(cacheKey, entry, this.cache.ttlFor('l1', 'search'), searchCodec.bytes(entry));
       if (l2) void this.cache.l2?.set(cacheKey, entry, searchCodec, this.cache.ttlFor('l2', 'search'));
@@ -410,14 +448,14 @@ export class MemoryEngine {
     return { hits, tier, tookMs: performance.now() - started };
   }
 
-  private async searchStore(ctx: CallContext, userId: string, q: ReturnType<MemoryEngine['checkSearch']>, now: number): Promise<SearchHit[]> {
+  private async searchStore(ctx: CallContext, userId: string, q: ReturnType<MemoryEngine['checkSearch']>, now: number, gen: number): Promise<SearchHit[]> {
     throwIfAborted(ctx.signal);
     const vector = q.vector ?? (await this.embed([q.text], ctx.signal, true))[0]!;
     throwIfAborted(ctx.signal);
     const w = q.weights;
     const rerank = w.importance > 0 || w.recency > 0;
     const pool = rerank ? Math.min(Math.max(q.topK * 3, q.topK + 20), this.o.limits.maxTopK * 3) : q.topK;
-    const raw = await this.store.search(userId, {
+    const query = {
       vector,
       k: pool,
       ef: this.efFor(q.queryClass, ctx),
@@ -425,7 +463,19 @@ export class MemoryEngine {
       ...(q.filter ? { filter: q.filter } : {}),
       ...(q.minScore !== undefined ? { minSimilarity: q.minScore } : {}),
       withVectors: q.includeEmbedding,
-    }, { signal: ctx.signal });
+    };
+    // Topic routing: a query that clearly falls in one topic is scored exactly against its members;
+    // when that leaves too few hits, the usual search answers.
+    const members = !q.exact && !q.filter?.ids && this.router && this.routingClasses.has(q.queryClass) ? this.router.route(userId, gen, vector) : undefined;
+    if (members) {
+      const routed = await this.store.search(userId, { ...query, exact: true, filter: { ...q.filter, ids: members } }, { signal: ctx.signal });
+      if (routed.length >= Math.min(pool, members.length) && routed.length >= q.topK) {
+        this.metrics.topicRouted.inc({ outcome: 'served' });
+        return this.rank(routed, w, now, q.topK, q.includeEmbedding);
+      }
+      this.metrics.topicRouted.inc({ outcome: 'fallback' });
+    }
+    const raw = await this.store.search(userId, query, { signal: ctx.signal });
     return this.rank(raw, w, now, q.topK, q.includeEmbedding);
   }
 
@@ -550,6 +600,7 @@ export class MemoryEngine {
     const chosen = new Map<string, MemoryRecord>();
     for (const r of [...top, ...recent.records.slice(0, 50), ...hot]) chosen.set(r.id, r);
     await Promise.all([...chosen.values()].map((r) => this.cache.set(`m:${userId}\u0000${r.id}`, r, memoryCodec)));
+    this.observer?.sessionStarted(userId, rawSessionId ?? '');
     return chosen.size;
   }
 

@@ -16,6 +16,7 @@ export interface ProtoGrpcType {
       ContextChunk: MessageTypeDefinition
       ContextSection: MessageTypeDefinition
       CreateTaskRequest: MessageTypeDefinition
+      EntityCount: MessageTypeDefinition
       Filter: MessageTypeDefinition
       ForgetRequest: MessageTypeDefinition
       ForgetResponse: MessageTypeDefinition
@@ -23,6 +24,8 @@ export interface ProtoGrpcType {
       ForgetUserRequest: MessageTypeDefinition
       GetJobRequest: MessageTypeDefinition
       GetProfileRequest: MessageTypeDefinition
+      GetRelatedRequest: MessageTypeDefinition
+      GetRelatedResponse: MessageTypeDefinition
       GetRequest: MessageTypeDefinition
       GetSummaryRequest: MessageTypeDefinition
       GetTaskRequest: MessageTypeDefinition
@@ -57,6 +60,7 @@ export interface ProtoGrpcType {
       TaskStatus: EnumTypeDefinition
       Tier: EnumTypeDefinition
       Topic: MessageTypeDefinition
+      TopicRef: MessageTypeDefinition
       TriggerPrecomputeRequest: MessageTypeDefinition
       UpdateRequest: MessageTypeDefinition
       UpdateTaskStatusRequest: MessageTypeDefinition

@@ -332,7 +332,7 @@ export class SqlMetadataStore implements MetadataStore {
 
   async finishJobRun(id: string, status: Exclude<JobStatus, 'QUEUED' | 'RUNNING'>, counts: Record<string, number>, error: string): Promise<void> {
     await this.db.query(
-      `UPDATE job_runs SET status = $2, finished_at = now(), lease_until = NULL, counts = $3, error = $4, started_at = coalesce(started_at, now()) WHERE id = $1`,
+      `UPDATE job_runs SET status = $2, finished_at = now(), lease_until = NULL, counts = $3, error = $4, started_at = coalesce(started_at, now()) WHERE id = $1 AND status IN ('QUEUED','RUNNING')`,
       [id, status, JSON.stringify(counts), error.slice(0, 1000)],
     );
   }

@@ -46,6 +46,20 @@ export class Metrics {
   readonly qdrantPromotions = new Counter({ name: 'memory_qdrant_promotions_total', help: 'users promoted to a dedicated collection, by outcome', labelNames: ['outcome'], registers: [this.registry] });
   readonly qdrantDedicatedUsers = new Gauge({ name: 'memory_qdrant_dedicated_users', help: 'users served from a dedicated collection', registers: [this.registry] });
 
+  readonly precomputeTriggers = new Counter({ name: 'memory_precompute_triggers_total', help: 'precompute triggers by job kind and cause', labelNames: ['kind', 'trigger'], registers: [this.registry] });
+  readonly precomputeDropped = new Counter({ name: 'memory_precompute_triggers_dropped_total', help: 'precompute triggers dropped because the queue was full', labelNames: ['kind'], registers: [this.registry] });
+  readonly precomputeQueueDepth = new Gauge({ name: 'memory_precompute_queue_depth', help: 'precompute runs waiting to start', registers: [this.registry] });
+  readonly precomputeRuns = new Counter({ name: 'memory_precompute_runs_total', help: 'precompute runs by job kind and outcome', labelNames: ['kind', 'outcome'], registers: [this.registry] });
+  readonly precomputeDuration = new Histogram({
+    name: 'memory_precompute_run_duration_seconds',
+    help: 'precompute run time by job kind',
+    labelNames: ['kind'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [this.registry],
+  });
+  readonly precomputeRemovals = new Counter({ name: 'memory_precompute_artifacts_pruned_total', help: 'precomputed artifacts edited or dropped because a memory they used was removed', registers: [this.registry] });
+  readonly topicRouted = new Counter({ name: 'memory_search_topic_routed_total', help: 'searches answered from one topic\'s members (outcome: served, fallback)', labelNames: ['outcome'], registers: [this.registry] });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

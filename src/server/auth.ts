@@ -37,6 +37,7 @@ export const READ_METHODS: ReadonlySet<string> = new Set([
   'GetTopic',
   'GetSummary',
   'GetJob',
+  'GetRelated',
 ]);
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { CallContext, MemoryEngine } from '../engine/memory-engine.js';
 import { CancelledError, DeadlineExceededError, InvalidArgumentError, UnavailableError, UnimplementedError } from '../errors.js';
 import type { MemoryServiceHandlers } from '../generated/memory/v1/MemoryService.js';
+import type { PrecomputeService } from '../precompute/service.js';
 import type { Metrics } from '../observability/metrics.js';
 import * as map from './mapping.js';
 import { loadMemoryProto } from './proto.js';
@@ -35,6 +36,7 @@ export class GrpcServer {
     maxMessageBytes: number,
     /** API-key authentication; undefined when auth is off. */
     private readonly auth?: ApiKeyAuthenticator,
+    private readonly precompute?: PrecomputeService,
   ) {
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxMessageBytes,
@@ -146,6 +148,11 @@ export class GrpcServer {
     };
   }
 
+  private pre(): PrecomputeService {
+    if (!this.precompute) throw new UnimplementedError('precompute is not available on this server');
+    return this.precompute;
+  }
+
   private notYet<Req, Res>(method: string, what: string): grpc.handleUnaryCall<Req, Res> {
     return this.unary<Req, Res>(method, async () => {
       throw new UnimplementedError(`${method} is not available yet: ${what}`);
@@ -196,18 +203,31 @@ export class GrpcServer {
           results: res.map((x, i) => ({ hits: x.hits.map((h) => map.hitOut(h, r.searches[i]!.includeEmbedding)), tier: `TIER_${x.tier}`, tookMs: x.tookMs })),
         };
       }),
-      AssembleContext: this.notYet('AssembleContext', 'context assembly arrives with the precompute work (profiles, topics)'),
+      AssembleContext: this.notYet('AssembleContext', 'context assembly is not built yet'),
       StreamContext: (call) => {
         this.metrics.grpcRequests.inc({ method: 'StreamContext', code: 'UNIMPLEMENTED' });
-        call.destroy(Object.assign(new Error('StreamContext is not available yet: staged context streaming arrives with the precompute work'), { code: grpc.status.UNIMPLEMENTED }));
+        call.destroy(Object.assign(new Error('StreamContext is not available yet: staged context streaming is not built yet'), { code: grpc.status.UNIMPLEMENTED }));
       },
       WarmSession: this.unary('WarmSession', async (r, ctx) => ({ memoriesLoaded: await e.warmSession(ctx, r.userId, r.sessionId) })),
-      GetProfile: this.notYet('GetProfile', 'profiles arrive with the precompute work'),
-      ListTopics: this.notYet('ListTopics', 'topics arrive with the precompute work'),
-      GetTopic: this.notYet('GetTopic', 'topics arrive with the precompute work'),
-      GetSummary: this.notYet('GetSummary', 'summaries arrive with the precompute work'),
-      TriggerPrecompute: this.notYet('TriggerPrecompute', 'the precompute scheduler is not built yet'),
-      GetJob: this.notYet('GetJob', 'the precompute scheduler is not built yet'),
+      GetProfile: this.unary('GetProfile', async (r, ctx) => {
+        const { profile, tier } = await this.pre().getProfile(ctx, r.userId);
+        return map.profileOut(profile, tier);
+      }),
+      ListTopics: this.unary('ListTopics', async (r, ctx) => {
+        const { topics, tier } = await this.pre().listTopics(ctx, r.userId);
+        return { topics: topics.map((t) => map.topicOut(t, r.includeMembers, r.includeCentroid)), tier: `TIER_${tier}` };
+      }),
+      GetTopic: this.unary('GetTopic', async (r, ctx) => map.topicOut((await this.pre().getTopic(ctx, r.userId, r.topicId)).topic, true, true)),
+      GetSummary: this.unary('GetSummary', async (r, ctx) => {
+        const { summary, tier } = await this.pre().getSummary(ctx, r.userId, r.kind, r.key);
+        return map.summaryOut(summary, tier);
+      }),
+      TriggerPrecompute: this.unary('TriggerPrecompute', async (r, ctx) => map.jobOut(await this.pre().trigger(ctx, r.userId, r.job))),
+      GetJob: this.unary('GetJob', async (r, ctx) => map.jobOut(await this.pre().getJob(ctx, r.userId, r.jobId))),
+      GetRelated: this.unary('GetRelated', async (r, ctx) => {
+        const res = await this.pre().getRelated(ctx, r.userId, r.id, r.topK);
+        return { hits: res.hits.map((h) => ({ memory: map.memoryOut(h.memory, false), score: h.similarity, similarity: h.similarity })), precomputed: res.precomputed };
+      }),
       CreateTask: this.unary('CreateTask', async (r, ctx) =>
         map.taskOut(await e.createTask(ctx, r.userId, { id: r.id, agentId: r.agentId, title: r.title, metadata: r.metadata })),
       ),

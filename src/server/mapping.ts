@@ -9,6 +9,13 @@ import type { MemoryInput, MemoryPatch, SearchInput, SearchHit } from '../engine
 import type { MemoryFilter, MemoryRecord, QueryClass, Scope } from '../engine/types.js';
 import type { AuditEvent, Task, TaskStatus } from '../metadata/metadata-store.js';
 import type { UpdateRequest } from '../generated/memory/v1/UpdateRequest.js';
+import type { Profile as PbProfile } from '../generated/memory/v1/Profile.js';
+import type { Topic as PbTopic } from '../generated/memory/v1/Topic.js';
+import type { Summary as PbSummary } from '../generated/memory/v1/Summary.js';
+import type { Job as PbJob } from '../generated/memory/v1/Job.js';
+import type { ServedBy } from '../engine/cache/tiered-cache.js';
+import type { JobRun } from '../metadata/metadata-store.js';
+import type { ResolvedProfile, SummaryView, TopicView } from '../precompute/service.js';
 
 /** `SCOPE_USER` → `USER`; unspecified → undefined; anything unknown passes through for validation. */
 function enumIn<T extends string>(prefix: string, v: string | number | undefined): T | undefined {
@@ -174,5 +181,58 @@ export function auditOut(e: AuditEvent): PbAuditEvent {
     requestId: e.requestId,
     atMs: e.atMs,
     details: e.details,
+  };
+}
+
+// ---- precompute ------------------------------------------------------------------------------
+
+export function profileOut(p: ResolvedProfile, tier: ServedBy): PbProfile {
+  return {
+    userId: p.userId,
+    topMemories: p.top.map((m) => memoryOut(m, false)),
+    recentMemories: p.recent.map((m) => memoryOut(m, false)),
+    activeTopics: p.topics.map((t) => t.label),
+    summary: p.summary,
+    compiledAtMs: p.compiledAtMs,
+    preferences: p.preferences.map((m) => memoryOut(m, false)),
+    entities: p.entities.map((e) => ({ name: e.name, count: e.count })),
+    topics: p.topics.map((t) => ({ id: t.id, label: t.label, size: t.size })),
+    summaryTokens: p.summaryTokens,
+    memoryCount: p.memoryCount,
+    generator: p.generator,
+    tier: `TIER_${tier}`,
+  };
+}
+
+export function topicOut(t: TopicView, members: boolean, centroid: boolean): PbTopic {
+  return {
+    id: t.id,
+    label: t.label,
+    summary: t.summary,
+    memberIds: members ? t.memberIds : [],
+    centroid: centroid ? Array.from(t.centroid) : [],
+    size: t.size,
+    terms: t.terms,
+    generatedAtMs: t.generatedAtMs,
+    generator: t.generator,
+  };
+}
+
+export function summaryOut(s: SummaryView, tier: ServedBy): PbSummary {
+  return { kind: s.kind, key: s.key, text: s.text, generatedAtMs: s.generatedAtMs, sourceIds: s.sourceIds, generator: s.generator, memoryCount: s.memoryCount, tier: `TIER_${tier}` };
+}
+
+export function jobOut(j: JobRun): PbJob {
+  return {
+    id: j.id,
+    userId: j.userId,
+    kind: j.kind,
+    status: j.status,
+    startedAtMs: j.startedAtMs,
+    finishedAtMs: j.finishedAtMs,
+    error: j.error,
+    trigger: j.trigger,
+    queuedAtMs: j.queuedAtMs,
+    counts: { ...j.counts },
   };
 }

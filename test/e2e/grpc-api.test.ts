@@ -314,9 +314,9 @@ describe('bad input is refused whole, naming the field', () => {
   });
 
   it('says UNIMPLEMENTED, with a reason, for capabilities not built yet', async () => {
-    const e = await failure(call(t.client, 'GetProfile', { userId: 'u' }));
+    const e = await failure(call(t.client, 'AssembleContext', { userId: 'u', query: 'q' }));
     expect(e.code).toBe(status.UNIMPLEMENTED);
-    expect(e.details).toMatch(/precompute/);
+    expect(e.details).toMatch(/not built yet/);
   });
 
   it('stops at the deadline without half-writing a batch', async () => {

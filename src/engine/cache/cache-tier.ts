@@ -12,7 +12,8 @@
  */
 import type { MemoryRecord } from '../types.js';
 
-export type CacheKind = 'memory' | 'search' | 'embedding' | 'profile';
+/** `profile`: user profiles; `precomputed`: topics, summaries, neighbour lists. */
+export type CacheKind = 'memory' | 'search' | 'embedding' | 'profile' | 'precomputed';
 
 export interface Codec<T> {
   readonly kind: CacheKind;

@@ -3,8 +3,10 @@
 
 export interface GetJobRequest__Input {
   'jobId'?: (string);
+  'userId'?: (string);
 }
 
 export interface GetJobRequest {
   'jobId': (string);
+  'userId': (string);
 }

@@ -10,6 +10,9 @@ export interface Job__Input {
   'startedAtMs'?: (number | string | Long);
   'finishedAtMs'?: (number | string | Long);
   'error'?: (string);
+  'trigger'?: (string);
+  'queuedAtMs'?: (number | string | Long);
+  'counts'?: ({[key: string]: number | string});
 }
 
 export interface Job {
@@ -20,4 +23,7 @@ export interface Job {
   'startedAtMs': (number);
   'finishedAtMs': (number);
   'error': (string);
+  'trigger': (string);
+  'queuedAtMs': (number);
+  'counts': ({[key: string]: number});
 }

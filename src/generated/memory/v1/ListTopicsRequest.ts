@@ -3,8 +3,12 @@
 
 export interface ListTopicsRequest__Input {
   'userId'?: (string);
+  'includeMembers'?: (boolean);
+  'includeCentroid'?: (boolean);
 }
 
 export interface ListTopicsRequest {
   'userId': (string);
+  'includeMembers': (boolean);
+  'includeCentroid': (boolean);
 }

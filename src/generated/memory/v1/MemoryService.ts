@@ -12,6 +12,8 @@ import type { ForgetUserReceipt__Input as _memory_v1_ForgetUserReceipt__Input, F
 import type { ForgetUserRequest__Input as _memory_v1_ForgetUserRequest__Input, ForgetUserRequest as _memory_v1_ForgetUserRequest } from '../../memory/v1/ForgetUserRequest';
 import type { GetJobRequest__Input as _memory_v1_GetJobRequest__Input, GetJobRequest as _memory_v1_GetJobRequest } from '../../memory/v1/GetJobRequest';
 import type { GetProfileRequest__Input as _memory_v1_GetProfileRequest__Input, GetProfileRequest as _memory_v1_GetProfileRequest } from '../../memory/v1/GetProfileRequest';
+import type { GetRelatedRequest__Input as _memory_v1_GetRelatedRequest__Input, GetRelatedRequest as _memory_v1_GetRelatedRequest } from '../../memory/v1/GetRelatedRequest';
+import type { GetRelatedResponse__Input as _memory_v1_GetRelatedResponse__Input, GetRelatedResponse as _memory_v1_GetRelatedResponse } from '../../memory/v1/GetRelatedResponse';
 import type { GetRequest__Input as _memory_v1_GetRequest__Input, GetRequest as _memory_v1_GetRequest } from '../../memory/v1/GetRequest';
 import type { GetSummaryRequest__Input as _memory_v1_GetSummaryRequest__Input, GetSummaryRequest as _memory_v1_GetSummaryRequest } from '../../memory/v1/GetSummaryRequest';
 import type { GetTaskRequest__Input as _memory_v1_GetTaskRequest__Input, GetTaskRequest as _memory_v1_GetTaskRequest } from '../../memory/v1/GetTaskRequest';
@@ -107,6 +109,15 @@ export interface MemoryServiceClient extends grpc.Client {
   getProfile(argument: _memory_v1_GetProfileRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_Profile>): grpc.ClientUnaryCall;
   getProfile(argument: _memory_v1_GetProfileRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_Profile>): grpc.ClientUnaryCall;
   getProfile(argument: _memory_v1_GetProfileRequest__Input, callback: grpc.requestCallback<_memory_v1_Profile>): grpc.ClientUnaryCall;
+  
+  GetRelated(argument: _memory_v1_GetRelatedRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_GetRelatedResponse>): grpc.ClientUnaryCall;
+  GetRelated(argument: _memory_v1_GetRelatedRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_GetRelatedResponse>): grpc.ClientUnaryCall;
+  GetRelated(argument: _memory_v1_GetRelatedRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_GetRelatedResponse>): grpc.ClientUnaryCall;
+  GetRelated(argument: _memory_v1_GetRelatedRequest__Input, callback: grpc.requestCallback<_memory_v1_GetRelatedResponse>): grpc.ClientUnaryCall;
+  getRelated(argument: _memory_v1_GetRelatedRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_GetRelatedResponse>): grpc.ClientUnaryCall;
+  getRelated(argument: _memory_v1_GetRelatedRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_GetRelatedResponse>): grpc.ClientUnaryCall;
+  getRelated(argument: _memory_v1_GetRelatedRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_GetRelatedResponse>): grpc.ClientUnaryCall;
+  getRelated(argument: _memory_v1_GetRelatedRequest__Input, callback: grpc.requestCallback<_memory_v1_GetRelatedResponse>): grpc.ClientUnaryCall;
   
   GetSummary(argument: _memory_v1_GetSummaryRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_Summary>): grpc.ClientUnaryCall;
   GetSummary(argument: _memory_v1_GetSummaryRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_Summary>): grpc.ClientUnaryCall;
@@ -265,6 +276,8 @@ export interface MemoryServiceHandlers extends grpc.UntypedServiceImplementation
   
   GetProfile: grpc.handleUnaryCall<_memory_v1_GetProfileRequest, _memory_v1_Profile__Input>;
   
+  GetRelated: grpc.handleUnaryCall<_memory_v1_GetRelatedRequest, _memory_v1_GetRelatedResponse__Input>;
+  
   GetSummary: grpc.handleUnaryCall<_memory_v1_GetSummaryRequest, _memory_v1_Summary__Input>;
   
   GetTask: grpc.handleUnaryCall<_memory_v1_GetTaskRequest, _memory_v1_Task__Input>;
@@ -307,6 +320,7 @@ export interface MemoryServiceDefinition extends grpc.ServiceDefinition {
   Get: MethodDefinition<_memory_v1_GetRequest__Input, _memory_v1_Memory__Input, _memory_v1_GetRequest, _memory_v1_Memory>
   GetJob: MethodDefinition<_memory_v1_GetJobRequest__Input, _memory_v1_Job__Input, _memory_v1_GetJobRequest, _memory_v1_Job>
   GetProfile: MethodDefinition<_memory_v1_GetProfileRequest__Input, _memory_v1_Profile__Input, _memory_v1_GetProfileRequest, _memory_v1_Profile>
+  GetRelated: MethodDefinition<_memory_v1_GetRelatedRequest__Input, _memory_v1_GetRelatedResponse__Input, _memory_v1_GetRelatedRequest, _memory_v1_GetRelatedResponse>
   GetSummary: MethodDefinition<_memory_v1_GetSummaryRequest__Input, _memory_v1_Summary__Input, _memory_v1_GetSummaryRequest, _memory_v1_Summary>
   GetTask: MethodDefinition<_memory_v1_GetTaskRequest__Input, _memory_v1_Task__Input, _memory_v1_GetTaskRequest, _memory_v1_Task>
   GetTopic: MethodDefinition<_memory_v1_GetTopicRequest__Input, _memory_v1_Topic__Input, _memory_v1_GetTopicRequest, _memory_v1_Topic>

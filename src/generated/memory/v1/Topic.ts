@@ -1,5 +1,6 @@
 // Original file: proto/memory/v1/memory.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface Topic__Input {
   'id'?: (string);
@@ -7,6 +8,10 @@ export interface Topic__Input {
   'summary'?: (string);
   'memberIds'?: (string)[];
   'centroid'?: (number | string)[];
+  'size'?: (number);
+  'terms'?: (string)[];
+  'generatedAtMs'?: (number | string | Long);
+  'generator'?: (string);
 }
 
 export interface Topic {
@@ -15,4 +20,8 @@ export interface Topic {
   'summary': (string);
   'memberIds': (string)[];
   'centroid': (number)[];
+  'size': (number);
+  'terms': (string)[];
+  'generatedAtMs': (number);
+  'generator': (string);
 }

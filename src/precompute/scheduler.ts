@@ -1,0 +1,289 @@
+/**
+ * PrecomputeScheduler: runs background jobs per (user, kind) inside the service.
+ *
+ * - Triggers enqueue a (user, kind); a second trigger while one is queued joins it (one run
+ *   serves both), and one while it runs queues exactly one follow-up run. So the same kind
+ *   never runs twice at once for a user here; across instances the metadata store's lease
+ *   does the same (a run that finds another instance's live lease is SKIPPED).
+ * - The queue is bounded (`queueMax`): a trigger that finds it full is dropped and counted.
+ * - Each run has a deadline (`jobTimeoutMs`); its signal also fires on shutdown. A run is
+ *   recorded in the metadata store (start, end, outcome, counts); its lease is renewed while
+ *   it runs, so a crashed instance's lease runs out and the next run takes over.
+ * - Intervals: users marked dirty for a kind are re-run once their last run of that kind is
+ *   older than that kind's interval (checked every `tickMs`).
+ * - Timers come from the Clock (tests drive it) and never keep the process alive.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { CancelledError, DeadlineExceededError, MemoryError } from '../errors.js';
+import type { JobRun, JobStatus, MetadataStore } from '../metadata/metadata-store.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Clock, TimerHandle } from './clock.js';
+
+export const JOB_KINDS = ['clusters', 'profile', 'summaries', 'similarity'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+export interface JobContext {
+  userId: string;
+  trigger: string;
+  /** Fires at the run's deadline or on shutdown. */
+  signal: AbortSignal;
+  /** When the run started (epoch ms), before it read anything. */
+  startedAtMs: number;
+}
+
+/** What one kind of job does; resolves with counts for the run record. */
+export type JobHandler = (ctx: JobContext) => Promise<Record<string, number>>;
+
+export interface SchedulerOptions {
+  concurrency: number;
+  queueMax: number;
+  jobTimeoutMs: number;
+  leaseMs: number;
+  /** Re-run interval per kind for dirty users (0 = only on triggers). */
+  intervals: Record<JobKind, number>;
+  tickMs: number;
+  clock: Clock;
+}
+
+interface Entry {
+  id: string;
+  userId: string;
+  kind: JobKind;
+  trigger: string;
+  queuedAtMs: number;
+  startedAtMs: number;
+  /** A QUEUED row exists in the metadata store. */
+  recorded: boolean;
+  waiters: ((r: JobRun) => void)[];
+}
+
+type Key = string;
+const keyOf = (userId: string, kind: JobKind): Key => `${kind}\u0000${userId}`;
+
+export class PrecomputeScheduler {
+  private readonly queue: Entry[] = [];
+  private readonly pending = new Map<Key, Entry>();
+  private readonly running = new Map<Key, { entry: Entry; controller: AbortController; done: Promise<void> }>();
+  private readonly byId = new Map<string, Entry>();
+  private readonly lastRun = new Map<Key, number>();
+  private readonly dirty = new Map<Key, { userId: string; kind: JobKind; since: number }>();
+  private readonly recent = new Map<string, JobRun>();
+  private tickTimer: TimerHandle | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly handlers: Record<JobKind, JobHandler>,
+    private readonly metadata: MetadataStore,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+    private readonly o: SchedulerOptions,
+  ) {}
+
+  start(): void {
+    this.scheduleTick();
+  }
+
+  /**
+   * Asks for a run. Returns the id of the run that will serve it (a queued one it joined, or a
+   * new one), or undefined when the queue is full (the trigger is dropped and counted).
+   * `record`: write the QUEUED row now (for callers that read it back by id at once).
+   */
+  async enqueue(userId: string, kind: JobKind, trigger: string, o: { record?: boolean } = {}): Promise<string | undefined> {
+    if (this.closed) return undefined;
+    this.metrics.precomputeTriggers.inc({ kind, trigger });
+    const key = keyOf(userId, kind);
+    const queued = this.pending.get(key);
+    if (queued) {
+      if (o.record && !queued.recorded) await this.record(queued);
+      return queued.id;
+    }
+    if (this.queue.length >= this.o.queueMax) {
+      this.metrics.precomputeDropped.inc({ kind });
+      this.log.warn({ userId, kind, trigger, queueMax: this.o.queueMax }, 'precompute queue full; trigger dropped');
+      return undefined;
+    }
+    const e: Entry = { id: randomUUID(), userId, kind, trigger, queuedAtMs: this.o.clock.now(), startedAtMs: 0, recorded: false, waiters: [] };
+    this.queue.push(e);
+    this.pending.set(key, e);
+    this.byId.set(e.id, e);
+    this.metrics.precomputeQueueDepth.set(this.queue.length);
+    if (o.record) await this.record(e);
+    this.pump();
+    return e.id;
+  }
+
+  private async record(e: Entry): Promise<void> {
+    await this.metadata.createJobRun({ id: e.id, userId: e.userId, kind: e.kind, trigger: e.trigger });
+    e.recorded = true;
+  }
+
+  /** Resolves with the finished run (immediately if it already finished here recently). */
+  wait(id: string): Promise<JobRun> {
+    const done = this.recent.get(id);
+    if (done) return Promise.resolve(done);
+    const e = this.byId.get(id);
+    if (!e) return Promise.reject(new MemoryError('NOT_FOUND', `job ${id} is not known to this instance`));
+    return new Promise((resolve) => e.waiters.push(resolve));
+  }
+
+  /** A queued or running run as this instance knows it, or a recently finished one. */
+  status(id: string): JobRun | undefined {
+    const done = this.recent.get(id);
+    if (done) return done;
+    const e = this.byId.get(id);
+    if (!e) return undefined;
+    const isRunning = this.running.get(keyOf(e.userId, e.kind))?.entry === e;
+    return { id: e.id, userId: e.userId, kind: e.kind, status: isRunning ? 'RUNNING' : 'QUEUED', trigger: e.trigger, queuedAtMs: e.queuedAtMs, startedAtMs: e.startedAtMs, finishedAtMs: 0, counts: {}, error: '' };
+  }
+
+  /** Marks a user's kind as changed: the interval tick re-runs it when due. */
+  markDirty(userId: string, kind: JobKind): void {
+    const key = keyOf(userId, kind);
+    if (!this.dirty.has(key)) this.dirty.set(key, { userId, kind, since: this.o.clock.now() });
+  }
+
+  /** When this instance last finished a run of the kind for the user (0 = never). */
+  lastRunAt(userId: string, kind: JobKind): number {
+    return this.lastRun.get(keyOf(userId, kind)) ?? 0;
+  }
+
+  isBusy(userId: string, kind: JobKind): boolean {
+    const key = keyOf(userId, kind);
+    return this.pending.has(key) || this.running.has(key);
+  }
+
+  /** Cancels queued and running runs of a user (its data is being erased). */
+  async cancelUser(userId: string): Promise<void> {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const e = this.queue[i]!;
+      if (e.userId !== userId) continue;
+      this.queue.splice(i, 1);
+      this.pending.delete(keyOf(e.userId, e.kind));
+      this.settle(e, 'CANCELLED', {}, 'the user was erased');
+    }
+    this.metrics.precomputeQueueDepth.set(this.queue.length);
+    for (const key of [...this.dirty.keys()]) if (this.dirty.get(key)!.userId === userId) this.dirty.delete(key);
+    const runs = [...this.running.values()].filter((r) => r.entry.userId === userId);
+    for (const r of runs) r.controller.abort(new CancelledError('the user was erased'));
+    await Promise.all(runs.map((r) => r.done));
+  }
+
+  queueDepth(): number {
+    return this.queue.length;
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running.size < this.o.concurrency) {
+      const i = this.queue.findIndex((e) => !this.running.has(keyOf(e.userId, e.kind)));
+      if (i < 0) return;
+      const [e] = this.queue.splice(i, 1);
+      this.pending.delete(keyOf(e!.userId, e!.kind));
+      this.metrics.precomputeQueueDepth.set(this.queue.length);
+      this.run(e!);
+    }
+  }
+
+  private run(e: Entry): void {
+    const key = keyOf(e.userId, e.kind);
+    const controller = new AbortController();
+    const deadline = this.o.clock.after(this.o.jobTimeoutMs, () => controller.abort(new DeadlineExceededError(`${e.kind} job ran past its ${this.o.jobTimeoutMs} ms deadline`)));
+    const done = (async () => {
+      e.startedAtMs = this.o.clock.now();
+      const end = this.metrics.precomputeDuration.startTimer({ kind: e.kind });
+      let status: Exclude<JobStatus, 'QUEUED' | 'RUNNING'> = 'SUCCEEDED';
+      let counts: Record<string, number> = {};
+      let error = '';
+      let renew: TimerHandle | undefined;
+      try {
+        const claimed = await this.metadata.startJobRun({ id: e.id, userId: e.userId, kind: e.kind, trigger: e.trigger }, this.o.leaseMs);
+        e.recorded = true;
+        if (!claimed) {
+          status = 'SKIPPED';
+        } else {
+          const beat = () => {
+            renew = this.o.clock.after(Math.max(1, Math.floor(this.o.leaseMs / 3)), () => {
+              this.metadata.renewJobLease(e.id, this.o.leaseMs).catch((err: unknown) => this.log.warn({ err, id: e.id }, 'job lease renewal failed'));
+              beat();
+            });
+          };
+          beat();
+          const handler = this.handlers[e.kind];
+          const signal = controller.signal;
+          // The run settles at its deadline even if the handler is stuck in a call that ignores the signal.
+          const stopped = new Promise<never>((_, reject) => {
+            if (signal.aborted) reject(signal.reason);
+            signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+          });
+          counts = await Promise.race([handler({ userId: e.userId, trigger: e.trigger, signal, startedAtMs: this.o.clock.now() }), stopped]);
+        }
+      } catch (err) {
+        status = err instanceof CancelledError || (controller.signal.aborted && !(controller.signal.reason instanceof DeadlineExceededError)) ? 'CANCELLED' : 'FAILED';
+        error = err instanceof Error ? err.message : String(err);
+        if (status === 'FAILED') this.log.warn({ err, userId: e.userId, kind: e.kind }, 'precompute job failed');
+      } finally {
+        renew?.cancel();
+        deadline.cancel();
+        end();
+      }
+      this.metrics.precomputeRuns.inc({ kind: e.kind, outcome: status });
+      if (e.recorded) {
+        await this.metadata.finishJobRun(e.id, status, counts, error).catch((err: unknown) => this.log.warn({ err, id: e.id }, 'could not record the end of a job run'));
+      }
+      this.lastRun.set(key, this.o.clock.now());
+      this.settle(e, status, counts, error);
+    })();
+    this.running.set(key, { entry: e, controller, done });
+    void done.finally(() => {
+      this.running.delete(key);
+      this.pump();
+    });
+  }
+
+  private settle(e: Entry, status: JobStatus, counts: Record<string, number>, error: string): void {
+    const r: JobRun = { id: e.id, userId: e.userId, kind: e.kind, status, trigger: e.trigger, queuedAtMs: e.queuedAtMs, startedAtMs: e.startedAtMs, finishedAtMs: this.o.clock.now(), counts, error };
+    this.byId.delete(e.id);
+    this.recent.set(e.id, r);
+    // Keep the last 1,000 finished runs for GetJob without a database round trip.
+    if (this.recent.size > 1000) this.recent.delete(this.recent.keys().next().value!);
+    for (const w of e.waiters) w(r);
+  }
+
+  private scheduleTick(): void {
+    if (this.closed || this.o.tickMs <= 0) return;
+    this.tickTimer = this.o.clock.after(this.o.tickMs, () => {
+      this.tick();
+      this.scheduleTick();
+    });
+  }
+
+  /** Enqueues every dirty (user, kind) whose interval has passed since its last run. */
+  tick(): void {
+    const now = this.o.clock.now();
+    for (const [key, d] of [...this.dirty]) {
+      const interval = this.o.intervals[d.kind];
+      if (interval <= 0) continue;
+      const last = this.lastRun.get(key) ?? 0;
+      if (last !== 0 && now - last < interval) continue;
+      if (this.pending.has(key) || this.running.has(key)) continue;
+      this.dirty.delete(key);
+      void this.enqueue(d.userId, d.kind, 'interval');
+    }
+  }
+
+  /** Stops timers, cancels queued runs and the running ones (their signal fires), waits for them. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.tickTimer?.cancel();
+    for (const e of this.queue.splice(0)) {
+      this.pending.delete(keyOf(e.userId, e.kind));
+      if (e.recorded) await this.metadata.finishJobRun(e.id, 'CANCELLED', {}, 'the service shut down').catch(() => undefined);
+      this.settle(e, 'CANCELLED', {}, 'the service shut down');
+    }
+    this.metrics.precomputeQueueDepth.set(0);
+    const runs = [...this.running.values()];
+    for (const r of runs) r.controller.abort(new CancelledError('the service is shutting down'));
+    await Promise.all(runs.map((r) => r.done));
+  }
+}
