@@ -65,8 +65,9 @@ function answerSearch(msg) {
 }
 
 /**
- * A batch of queries in one call (the clustering job's kNN graph), on both cores. Callers send
- * small batches so that single searches are not held up for long.
+ * A batch of queries in one call (the clustering job's kNN graph). One thread: the graph holds
+ * one search context (usearch reserves them when vectors are added, and adds run on one), and
+ * the other core serves requests. Callers send small batches so single searches wait little.
  * @param {any} msg
  */
 function answerKnn(msg) {
@@ -79,7 +80,7 @@ function answerKnn(msg) {
   }
   try {
     const count = Math.min(msg.count, g.index.size());
-    const r = /** @type {any} */ (g.index.search(msg.vectors, count, 2));
+    const r = /** @type {any} */ (g.index.search(msg.vectors, count, 1));
     const keys = new Float64Array(queries * count).fill(-1);
     const distances = new Float32Array(queries * count);
     const counts = new Float64Array(queries);
