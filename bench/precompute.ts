@@ -153,16 +153,18 @@ async function sizeRun(n: number): Promise<Record<string, unknown>> {
     topics.topics.forEach((t, ti) => t.memberIds.forEach((id) => (found[pos.get(id)!] = ti)));
     const ari = adjustedRandIndex(found, labels);
     const jobMs = cl.job.finishedAtMs - cl.job.startedAtMs;
-    console.log(`[${n}] clusters: ${jobMs} ms (read ${cl.job.counts.readMs}, kNN ${cl.job.counts.knnMs}, HDBSCAN ${cl.job.counts.hdbscanMs} ms), ${cl.job.counts.topics} topics of ${clusters} generated, noise ${cl.job.counts.noise}, ARI ${ari.toFixed(3)}, peak RSS +${cl.peakRssRiseMb} MB`);
+    console.log(`[${n}] clusters: ${jobMs} ms (read ${cl.job.counts.readMs}, kNN ${cl.job.counts.knnMs}, HDBSCAN ${cl.job.counts.hdbscanMs}, labels+summaries ${cl.job.counts.topicsMs}, write ${cl.job.counts.writeMs} ms), ${cl.job.counts.topics} topics of ${clusters} generated, noise ${cl.job.counts.noise}, ARI ${ari.toFixed(3)}, peak RSS +${cl.peakRssRiseMb} MB`);
 
     const profileMs = new Latency();
+    let profileReadMs = 0;
     for (let i = 0; i < 10; i++) {
       const p = await runJob(client, server, 'profile');
       profileMs.record(p.job.finishedAtMs - p.job.startedAtMs);
+      profileReadMs += (p.job.counts.readMs ?? 0) / 10;
     }
     const sm = await runJob(client, server, 'summaries');
     const si = await runJob(client, server, 'similarity');
-    console.log(`[${n}] profile compile ${JSON.stringify(profileMs.summary())} ms; summaries ${sm.job.finishedAtMs - sm.job.startedAtMs} ms (${sm.job.counts.summaries}); similarity ${si.job.finishedAtMs - si.job.startedAtMs} ms (${si.job.counts.memories} lists)`);
+    console.log(`[${n}] profile compile ${JSON.stringify(profileMs.summary())} ms (reading the memories: ${Math.round(profileReadMs)} ms on average); summaries ${sm.job.finishedAtMs - sm.job.startedAtMs} ms (${sm.job.counts.summaries}); similarity ${si.job.finishedAtMs - si.job.startedAtMs} ms (${si.job.counts.memories} lists)`);
 
     await call(client, 'GetProfile', { userId: USER });
     const warm = new Latency();
@@ -193,8 +195,9 @@ async function sizeRun(n: number): Promise<Record<string, unknown>> {
       memories: n,
       generatedClusters: clusters,
       ingestSeconds: +ingestS.toFixed(1),
-      clusters: { jobMs, readMs: cl.job.counts.readMs, knnMs: cl.job.counts.knnMs, hdbscanMs: cl.job.counts.hdbscanMs, topics: cl.job.counts.topics, noise: cl.job.counts.noise, ariVsGenerated: +ari.toFixed(4), peakRssRiseMb: cl.peakRssRiseMb },
+      clusters: { jobMs, readMs: cl.job.counts.readMs, knnMs: cl.job.counts.knnMs, hdbscanMs: cl.job.counts.hdbscanMs, topicsMs: cl.job.counts.topicsMs, writeMs: cl.job.counts.writeMs, topics: cl.job.counts.topics, noise: cl.job.counts.noise, ariVsGenerated: +ari.toFixed(4), peakRssRiseMb: cl.peakRssRiseMb },
       profileCompileMs: profileMs.summary(),
+      profileReadMs: Math.round(profileReadMs),
       summariesMs: sm.job.finishedAtMs - sm.job.startedAtMs,
       similarityMs: si.job.finishedAtMs - si.job.startedAtMs,
       getProfileWarm: { endToEndMs: warm.summary(), handlerShare: warmServer },

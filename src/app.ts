@@ -80,6 +80,7 @@ export function buildVectorStore(c: Config, modelId: string, dataDir: string, lo
       routingRefreshMs: c.qdrantRoutingRefreshMs,
       promotionGraceMs: c.qdrantPromotionGraceMs,
       promotionBatch: c.qdrantPromotionBatch,
+      accessStatsFlushMs: c.qdrantAccessStatsFlushMs,
       log,
       ...(metrics ? { metrics } : {}),
     });
@@ -209,6 +210,7 @@ export class App {
         jobTimeoutMs: c.precomputeJobTimeoutMs,
         leaseMs: c.precomputeLeaseMs,
         tickMs: c.precomputeTickMs,
+        minGapMs: c.precomputeMinGapMs,
         everyN: c.precomputeEveryN,
         reclusterFraction: c.reclusterFraction,
         intervals: { profile: c.profileIntervalMs, clusters: c.clustersIntervalMs, summaries: c.summariesIntervalMs, similarity: c.similarityIntervalMs },

@@ -126,6 +126,7 @@ export const CONFIG_SPEC = {
   qdrantRetries: { env: 'QDRANT_RETRIES', default: 2, parse: int(0, 10), doc: 'retries of an idempotent Qdrant request after a transient failure (backoff 25–200 ms)' },
   qdrantRoutingRefreshMs: { env: 'QDRANT_ROUTING_REFRESH_MS', default: 2_000, parse: int(10, 600_000), doc: 'how often an instance reloads the promotion routes other instances changed' },
   qdrantPromotionGraceMs: { env: 'QDRANT_PROMOTION_GRACE_MS', default: 5_000, parse: int(0, 600_000), doc: 'wait between promotion steps so every instance sees the new route; keep above QDRANT_ROUTING_REFRESH_MS + the longest write' },
+  qdrantAccessStatsFlushMs: { env: 'QDRANT_ACCESS_STATS_FLUSH_MS', default: 300_000, parse: int(0, 86_400_000), doc: 'how often access statistics are written to Qdrant points (0 = never); each write re-indexes the point, so keep it rare' },
   qdrantPromotionBatch: { env: 'QDRANT_PROMOTION_BATCH', default: 512, parse: int(1, 10_000), doc: 'points copied per request during a promotion' },
 
   databaseUrl: { env: 'DATABASE_URL', default: '', parse: optionalUrl, doc: 'Postgres for metadata (tasks, audit, keys); empty = embedded PGlite in DATA_DIR' },
@@ -163,6 +164,7 @@ export const CONFIG_SPEC = {
   precomputeJobTimeoutMs: { env: 'PRECOMPUTE_JOB_TIMEOUT_MS', default: 300_000, parse: int(100, 86_400_000), doc: 'deadline of one precompute run' },
   precomputeLeaseMs: { env: 'PRECOMPUTE_LEASE_MS', default: 60_000, parse: int(100, 86_400_000), doc: 'a running job holds its (user, kind) this long between renewals; a crashed instance\'s run is taken over after it' },
   precomputeTickMs: { env: 'PRECOMPUTE_TICK_MS', default: 60_000, parse: int(0, 86_400_000), doc: 'how often interval jobs are checked (0 = triggers only)' },
+  precomputeMinGapMs: { env: 'PRECOMPUTE_MIN_GAP_MS', default: 30_000, parse: int(0, 86_400_000), doc: 'a triggered run starts no sooner than this after the last run of its kind for the user (requests do not wait)' },
   precomputeEveryN: { env: 'PRECOMPUTE_EVERY_N_MEMORIES', default: 100, parse: int(1, 10_000_000), doc: 'new memories of a user that trigger profile, summaries and neighbour updates' },
   reclusterFraction: { env: 'PRECOMPUTE_RECLUSTER_FRACTION', default: 0.05, parse: num(0, 10), doc: 'topics are recomputed after max(PRECOMPUTE_EVERY_N_MEMORIES, this share of the user\'s memories) new ones' },
   profileIntervalMs: { env: 'PROFILE_INTERVAL_MS', default: 3_600_000, parse: int(0, 86_400_000 * 30), doc: 'recompile a changed user\'s profile this often; an older profile is served and refreshed' },

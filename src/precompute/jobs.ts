@@ -133,6 +133,7 @@ export class PrecomputeJobs {
     const graph = await store.neighborGraph(ctx.userId, ids, vectors, o.knnK, { signal: ctx.signal });
     const knnMs = performance.now() - t1;
     const result = await runner.run(toEuclidean(graph, n), { minClusterSize: o.minClusterSize, minSamples: o.minSamples }, { vectors, dims }, ctx.signal);
+    const t2 = performance.now();
     const groups: number[][] = Array.from({ length: result.clusterCount }, () => []);
     for (let i = 0; i < n; i++) if (result.labels[i]! >= 0) groups[result.labels[i]!]!.push(i);
 
@@ -195,9 +196,22 @@ export class PrecomputeJobs {
       const body: TopicBody = { label, terms, size: members.length, centroid: Array.from(centroid, (x) => x / norm), segments: text.segments, ...(text.llm ? { llm: text.llm } : {}) };
       rows.push({ kind: KIND_TOPIC, key: id, body, sources: members.map((i) => ids[i]!) });
     }
+    const t3 = performance.now();
     const w = await this.write(ctx, rows, [KIND_TOPIC]);
     const noise = result.labels.reduce((s, l) => s + (l < 0 ? 1 : 0), 0);
-    return { memories: n, topics: groups.length, noise, readMs: Math.round(readMs), knnMs: Math.round(knnMs), hdbscanMs: Math.round(result.ms), llmCalls: this.llmCalls, llmFailed, ...w };
+    return {
+      memories: n,
+      topics: groups.length,
+      noise,
+      readMs: Math.round(readMs),
+      knnMs: Math.round(knnMs),
+      hdbscanMs: Math.round(result.ms),
+      topicsMs: Math.round(t3 - t2),
+      writeMs: Math.round(performance.now() - t3),
+      llmCalls: this.llmCalls,
+      llmFailed,
+      ...w,
+    };
   }
 
   // ---- profile -----------------------------------------------------------------------------
@@ -205,7 +219,9 @@ export class PrecomputeJobs {
   async profile(ctx: JobContext): Promise<Counts> {
     this.llmCalls = 0;
     const { store, metadata, o } = this.d;
+    const t0 = performance.now();
     const records = await readAll(store, ctx.userId, { withVectors: false, signal: ctx.signal });
+    const readMs = Math.round(performance.now() - t0);
     if (records.length === 0) return { memories: 0, ...(await this.write(ctx, [], [KIND_PROFILE])) };
     const now = Date.now();
     const value = (r: MemoryRecord) => (r.pinned ? 1 : 0) + r.importance * Math.pow(0.5, Math.max(0, now - r.createdAtMs) / o.recencyHalfLifeMs);
@@ -285,7 +301,7 @@ export class PrecomputeJobs {
     };
     const sources = [...new Set([...body.top, ...body.recent, ...body.preferences, ...entities.flatMap((e) => e.ids), ...textSources(body)])];
     const w = await this.write(ctx, [{ kind: KIND_PROFILE, key: '', body, sources }]);
-    return { memories: records.length, topics: topics.length, entities: entities.length, llmFailed, ...w };
+    return { memories: records.length, topics: topics.length, entities: entities.length, readMs, llmFailed, ...w };
   }
 
   // ---- summaries ---------------------------------------------------------------------------

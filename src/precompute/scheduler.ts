@@ -2,7 +2,8 @@
  * PrecomputeScheduler: runs background jobs per (user, kind) inside the service.
  *
  * - Triggers enqueue a (user, kind); a second trigger while one is queued joins it (one run
- *   serves both), and one while it runs queues exactly one follow-up run. So the same kind
+ *   serves both), and one while it runs queues exactly one follow-up run. A triggered follow-up
+ *   waits until `minGapMs` after the previous run (requests do not wait). So the same kind
  *   never runs twice at once for a user here; across instances the metadata store's lease
  *   does the same (a run that finds another instance's live lease is SKIPPED).
  * - The queue is bounded (`queueMax`): a trigger that finds it full is dropped and counted.
@@ -43,6 +44,11 @@ export interface SchedulerOptions {
   /** Re-run interval per kind for dirty users (0 = only on triggers). */
   intervals: Record<JobKind, number>;
   tickMs: number;
+  /**
+   * A triggered run (any trigger but `request`) starts no sooner than this after the last run
+   * of its kind for the user finished here: a bulk load does not recompile a profile per batch.
+   */
+  minGapMs: number;
   clock: Clock;
 }
 
@@ -53,6 +59,8 @@ interface Entry {
   trigger: string;
   queuedAtMs: number;
   startedAtMs: number;
+  /** Held back to `minGapMs` after the kind's last run for the user (every trigger but requests). */
+  held: boolean;
   /** A QUEUED row exists in the metadata store. */
   recorded: boolean;
   waiters: ((r: JobRun) => void)[];
@@ -70,6 +78,7 @@ export class PrecomputeScheduler {
   private readonly dirty = new Map<Key, { userId: string; kind: JobKind; since: number }>();
   private readonly recent = new Map<string, JobRun>();
   private tickTimer: TimerHandle | undefined;
+  private wakeTimer: { at: number; handle: TimerHandle } | undefined;
   private closed = false;
 
   constructor(
@@ -95,6 +104,10 @@ export class PrecomputeScheduler {
     const key = keyOf(userId, kind);
     const queued = this.pending.get(key);
     if (queued) {
+      if (trigger === 'request' && queued.held) {
+        queued.held = false; // someone is waiting for it now
+        this.pump();
+      }
       if (o.record && !queued.recorded) await this.record(queued);
       return queued.id;
     }
@@ -103,7 +116,7 @@ export class PrecomputeScheduler {
       this.log.warn({ userId, kind, trigger, queueMax: this.o.queueMax }, 'precompute queue full; trigger dropped');
       return undefined;
     }
-    const e: Entry = { id: randomUUID(), userId, kind, trigger, queuedAtMs: this.o.clock.now(), startedAtMs: 0, recorded: false, waiters: [] };
+    const e: Entry = { id: randomUUID(), userId, kind, trigger, queuedAtMs: this.o.clock.now(), startedAtMs: 0, held: trigger !== 'request', recorded: false, waiters: [] };
     this.queue.push(e);
     this.pending.set(key, e);
     this.byId.set(e.id, e);
@@ -174,14 +187,36 @@ export class PrecomputeScheduler {
   }
 
   private pump(): void {
+    const now = this.o.clock.now();
     while (!this.closed && this.running.size < this.o.concurrency) {
-      const i = this.queue.findIndex((e) => !this.running.has(keyOf(e.userId, e.kind)));
-      if (i < 0) return;
+      const i = this.queue.findIndex((e) => this.dueAt(e) <= now && !this.running.has(keyOf(e.userId, e.kind)));
+      if (i < 0) break;
       const [e] = this.queue.splice(i, 1);
       this.pending.delete(keyOf(e!.userId, e!.kind));
       this.metrics.precomputeQueueDepth.set(this.queue.length);
       this.run(e!);
     }
+    // Wake up when the earliest held-back run comes due.
+    let next = Infinity;
+    for (const e of this.queue) {
+      const due = this.dueAt(e);
+      if (due > now && due < next) next = due;
+    }
+    if (this.closed || next === Infinity || (this.wakeTimer && this.wakeTimer.at <= next)) return;
+    this.wakeTimer?.handle.cancel();
+    this.wakeTimer = {
+      at: next,
+      handle: this.o.clock.after(next - now, () => {
+        this.wakeTimer = undefined;
+        this.pump();
+      }),
+    };
+  }
+
+  private dueAt(e: Entry): number {
+    if (!e.held) return 0;
+    const last = this.lastRun.get(keyOf(e.userId, e.kind));
+    return last === undefined ? 0 : last + this.o.minGapMs;
   }
 
   private run(e: Entry): void {
@@ -276,6 +311,7 @@ export class PrecomputeScheduler {
     if (this.closed) return;
     this.closed = true;
     this.tickTimer?.cancel();
+    this.wakeTimer?.handle.cancel();
     for (const e of this.queue.splice(0)) {
       this.pending.delete(keyOf(e.userId, e.kind));
       if (e.recorded) await this.metadata.finishJobRun(e.id, 'CANCELLED', {}, 'the service shut down').catch(() => undefined);

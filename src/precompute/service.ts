@@ -44,6 +44,7 @@ export interface PrecomputeOptions extends JobOptions {
   jobTimeoutMs: number;
   leaseMs: number;
   tickMs: number;
+  minGapMs: number;
   everyN: number;
   reclusterFraction: number;
   intervals: Record<JobKind, number>;
@@ -152,7 +153,7 @@ export class PrecomputeService implements MemoryObserver, TopicRouter {
       metadata,
       metrics,
       log,
-      { concurrency: o.concurrency, queueMax: o.queueMax, jobTimeoutMs: o.jobTimeoutMs, leaseMs: o.leaseMs, intervals: o.intervals, tickMs: o.tickMs, clock: o.clock },
+      { concurrency: o.concurrency, queueMax: o.queueMax, jobTimeoutMs: o.jobTimeoutMs, leaseMs: o.leaseMs, intervals: o.intervals, tickMs: o.tickMs, minGapMs: o.minGapMs, clock: o.clock },
     );
   }
 

@@ -46,6 +46,7 @@ function storeOptions(q: TestQdrant, dims: number, over: Partial<QdrantStoreOpti
     routingRefreshMs: 100,
     promotionGraceMs: 50,
     promotionBatch: 256,
+    accessStatsFlushMs: 200,
     log: createLogger('silent'),
     ...over,
   };
@@ -103,6 +104,25 @@ suite('qdrant', () => {
     beforeAll(async () => {
       q = await qdrant();
       store = await openStore(DIMS, { modelId: 'specifics', promoteAt: 1_000_000 });
+    });
+
+    it('writes access statistics in batches at the flush interval, or never when it is 0', async () => {
+      const u = `u-${randomUUID()}`;
+      const m = makeRecord(u, vec());
+      await store.upsert(u, [m]);
+      store.touch(u, [m.id], { accessedAtMs: 1234, accessCount: 1 });
+      store.touch(u, [m.id], { accessedAtMs: 5678, accessCount: 2 });
+      const end = Date.now() + 5000;
+      let got = (await store.get(u, [m.id]))[0]!;
+      while (got.accessCount !== 3 && Date.now() < end) {
+        await new Promise((res) => setTimeout(res, 50));
+        got = (await store.get(u, [m.id]))[0]!;
+      }
+      expect(got).toMatchObject({ accessCount: 3, accessedAtMs: 5678 });
+      const never = await openStore(DIMS, { modelId: 'specifics', promoteAt: 1_000_000, accessStatsFlushMs: 0 });
+      never.touch(u, [m.id], { accessedAtMs: 9999, accessCount: 5 });
+      await new Promise((res) => setTimeout(res, 400));
+      expect((await never.get(u, [m.id]))[0]).toMatchObject({ accessCount: 3, accessedAtMs: 5678 });
     });
 
     it('lays out the shared collection as a tenant index behind an alias', async () => {

@@ -49,6 +49,26 @@ suite('service on Qdrant', () => {
     expect(await ready()).toBe(200);
   });
 
+  it('precomputes topics and a profile on Qdrant, and a forgotten memory leaves them', async () => {
+    const u = 'topics-user';
+    const themes = ['hiking mountains trail boots', 'espresso coffee beans grinder', 'piano music lessons chopin'];
+    const items = Array.from({ length: 90 }, (_, i) => ({ content: `Note ${i}: ${themes[i % 3]} and ${themes[i % 3]!.split(' ')[i % 4]}`, importance: i % 10 === 0 ? 0.9 : 0.4 }));
+    const ids = (await call<{ results: { id: string }[] }>(t.client, 'RememberBatch', { userId: u, items })).results.map((r) => r.id);
+    for (const job of ['clusters', 'profile']) {
+      const j = await call<{ id: string }>(t.client, 'TriggerPrecompute', { userId: u, job });
+      expect((await t.app.precompute!.waitForJob(j.id)).status).toBe('SUCCEEDED');
+    }
+    const topics = await call<{ topics: { label: string; memberIds: string[] }[] }>(t.client, 'ListTopics', { userId: u, includeMembers: true });
+    expect(topics.topics.length).toBeGreaterThanOrEqual(2);
+    const p = await call<{ topMemories: { id: string }[] }>(t.client, 'GetProfile', { userId: u });
+    const victim = p.topMemories[0]!.id;
+    expect(ids).toContain(victim);
+    await call(t.client, 'Forget', { userId: u, ids: [victim] });
+    expect((await call<{ topMemories: { id: string }[] }>(t.client, 'GetProfile', { userId: u })).topMemories.some((m) => m.id === victim)).toBe(false);
+    const after = await call<{ topics: { memberIds: string[] }[] }>(t.client, 'ListTopics', { userId: u, includeMembers: true });
+    expect(after.topics.some((x) => x.memberIds.includes(victim))).toBe(false);
+  });
+
   it('stops at the caller deadline while Qdrant hangs, and goes on when it answers again', async () => {
     await call(t.client, 'Remember', { userId: 'dl', memory: { content: 'before the hang' } });
     q!.pause();

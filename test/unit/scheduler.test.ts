@@ -69,6 +69,7 @@ function scheduler(handler: JobHandler, over: Partial<SchedulerOptions> = {}, me
     leaseMs: 30_000,
     intervals: { clusters: 0, profile: 3_600_000, summaries: 0, similarity: 0 },
     tickMs: 60_000,
+    minGapMs: 0,
     ...over,
     clock,
   });
@@ -105,6 +106,35 @@ describe('PrecomputeScheduler', () => {
     // Recorded with outcome and counts.
     const row = await metadata.getJobRun('u1', first!);
     expect(row).toMatchObject({ status: 'SUCCEEDED', kind: 'profile', trigger: 'memories', counts: { done: 1 } });
+    await s.close();
+  });
+
+  it('holds a triggered follow-up until the minimum gap after the last run; a request does not wait', async () => {
+    const h = controllable();
+    const { s, clock } = scheduler(h.handler, { minGapMs: 30_000 });
+    const first = await s.enqueue('gap', 'profile', 'memories');
+    await until(() => h.calls.length === 1);
+    const next = await s.enqueue('gap', 'profile', 'profile-change');
+    h.finishNext();
+    await s.wait(first!);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.calls.length).toBe(1);
+    expect(s.status(next!)?.status).toBe('QUEUED');
+    clock.advance(29_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.calls.length).toBe(1);
+    clock.advance(1_000);
+    await until(() => h.calls.length === 2);
+    h.finishNext();
+    await s.wait(next!);
+    // A trigger now is held again — until someone asks for it.
+    const third = await s.enqueue('gap', 'profile', 'memories');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.calls.length).toBe(2);
+    expect(await s.enqueue('gap', 'profile', 'request')).toBe(third);
+    await until(() => h.calls.length === 3);
+    h.finishNext();
+    expect((await s.wait(third!)).status).toBe('SUCCEEDED');
     await s.close();
   });
 

@@ -22,6 +22,8 @@ import { parentPort } from 'node:worker_threads';
 import { Index, MetricKind, ScalarKind } from 'usearch';
 
 const CHUNK = 16;
+/** Threads of a batch search, and the search contexts every graph reserves when it grows. */
+const SEARCH_THREADS = 2;
 /** @type {Map<string, {index: Index, addedUpTo: number, epoch: number}>} */
 const graphs = new Map();
 /** @type {any[]} */
@@ -65,9 +67,10 @@ function answerSearch(msg) {
 }
 
 /**
- * A batch of queries in one call (the clustering job's kNN graph). One thread: the graph holds
- * one search context (usearch reserves them when vectors are added, and adds run on one), and
- * the other core serves requests. Callers send small batches so single searches wait little.
+ * A batch of queries in one call (the clustering job's kNN graph), on two threads. usearch
+ * keeps one search context per thread it reserved capacity for; `add` reserves two (see
+ * applyStep), and a graph that has only one (loaded from an older save) is searched on one.
+ * Callers send small batches so single searches wait little.
  * @param {any} msg
  */
 function answerKnn(msg) {
@@ -80,7 +83,13 @@ function answerKnn(msg) {
   }
   try {
     const count = Math.min(msg.count, g.index.size());
-    const r = /** @type {any} */ (g.index.search(msg.vectors, count, 1));
+    /** @type {any} */
+    let r;
+    try {
+      r = g.index.search(msg.vectors, count, SEARCH_THREADS);
+    } catch {
+      r = g.index.search(msg.vectors, count, 1);
+    }
     const keys = new Float64Array(queries * count).fill(-1);
     const distances = new Float32Array(queries * count);
     const counts = new Float64Array(queries);
@@ -151,7 +160,10 @@ function applyStep(msg) {
         const keys = new BigUint64Array(n);
         for (let i = 0; i < n; i++) keys[i] = BigInt(msg.keys[done + i]);
         const dims = msg.vectors.length / msg.keys.length;
-        g.index.add(keys, msg.vectors.subarray(done * dims, (done + n) * dims), 1);
+        // Adds run on one thread, except the one that makes usearch grow the graph: its thread
+        // count is how many search contexts the graph reserves (batch searches need two).
+        const growing = g.index.size() + n >= g.index.capacity();
+        g.index.add(keys, msg.vectors.subarray(done * dims, (done + n) * dims), growing ? SEARCH_THREADS : 1);
         msg.done = done + n;
       }
       if (msg.done < msg.keys.length) return false;

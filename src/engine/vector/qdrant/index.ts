@@ -60,6 +60,12 @@ export interface QdrantStoreOptions {
   routingRefreshMs: number;
   promotionGraceMs: number;
   promotionBatch: number;
+  /**
+   * How often access statistics (accessed_at, access_count) are written to the points; 0 = never.
+   * Each write of a point's payload moves it out of its indexed segment in Qdrant (copy on
+   * write) until the optimizer re-indexes it, so frequent writes keep collections re-indexing.
+   */
+  accessStatsFlushMs: number;
   log: Logger;
   metrics?: Metrics;
 }
@@ -127,6 +133,7 @@ export class QdrantVectorStore implements VectorStore {
   private promotionChain: Promise<unknown> = Promise.resolve();
   private readonly promoting = new Set<string>();
   private readonly pendingTouches = new Map<string, Map<string, AccessStats>>();
+  private pendingTouchCount = 0;
 
   constructor(private readonly o: QdrantStoreOptions) {
     this.dimensions = o.dimensions;
@@ -199,8 +206,10 @@ export class QdrantVectorStore implements VectorStore {
       this.initError = undefined;
       this.refreshTimer ??= setInterval(() => void this.refreshRoutes(false).catch((e: Error) => this.log.debug({ err: e.message }, 'route refresh failed')), this.o.routingRefreshMs);
       this.refreshTimer.unref();
-      this.touchTimer ??= setInterval(() => void this.flushTouches(), 2000);
-      this.touchTimer.unref();
+      if (this.o.accessStatsFlushMs > 0) {
+        this.touchTimer ??= setInterval(() => void this.flushTouches(), this.o.accessStatsFlushMs);
+        this.touchTimer.unref();
+      }
       this.resumePromotions();
     })();
     run.catch(() => undefined);
@@ -527,11 +536,13 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   touch(userId: string, ids: readonly string[], stats: AccessStats): void {
-    if (this.closed) return;
+    if (this.closed || this.o.accessStatsFlushMs === 0) return;
+    if (this.pendingTouchCount >= 100_000) return; // best effort: bounded memory between flushes
     let m = this.pendingTouches.get(userId);
     if (!m) this.pendingTouches.set(userId, (m = new Map()));
     for (const id of ids) {
       const cur = m.get(id);
+      if (!cur) this.pendingTouchCount++;
       m.set(id, cur ? { accessedAtMs: Math.max(cur.accessedAtMs, stats.accessedAtMs), accessCount: cur.accessCount + stats.accessCount } : { ...stats });
     }
   }
@@ -541,6 +552,7 @@ export class QdrantVectorStore implements VectorStore {
     if (this.pendingTouches.size === 0 || this.initError || !this.initialized) return;
     const batch = [...this.pendingTouches];
     this.pendingTouches.clear();
+    this.pendingTouchCount = 0;
     for (const [userId, m] of batch) {
       try {
         const current = await this.get(userId, [...m.keys()], { withVectors: false });
