@@ -3,6 +3,7 @@
  *
  *   npm run bench                                  # default suites (~10 min on 2 cores)
  *   npm run bench -- --with cache,metadata,endurance   # also the ones that need redis/postgres, or run long
+ *   npm run bench -- --with precompute,qdrant      # precompute at 1k–100k (~15 min); qdrant needs QDRANT_URL (~20 min)
  *   npm run bench -- --only load,recall            # a subset
  *   npm run bench -- --update-readme               # also rewrite the README's generated table
  *   npm run bench -- --from-results --with cache,metadata --update-readme   # no runs: summarize existing results
@@ -31,6 +32,8 @@ const SUITES: Record<string, { args: string[]; file: string; optional?: boolean 
   cache: { args: ['bench/cache.ts'], file: 'cache.json', optional: true },
   metadata: { args: ['bench/metadata.ts'], file: 'metadata.json', optional: true },
   endurance: { args: ['bench/load.ts', '--pattern', 'endurance', '--endurance-seconds', '600'], file: 'load.json', optional: true },
+  precompute: { args: ['bench/precompute.ts', '--sizes', '1000,10000,100000', '--route-min', '0.45'], file: 'precompute.json', optional: true },
+  qdrant: { args: ['bench/qdrant.ts', '--memories', '100000'], file: 'qdrant-100000.json', optional: true },
 };
 
 function runSuite(args: string[]): Promise<number> {
@@ -96,6 +99,26 @@ export async function summarize(files: Record<string, string>): Promise<Summary>
       put(`metadata.${backend}.audit/s`, get(md, `${backend}.audit.perSecondAt64`), 'throughput', 'rows/s');
       put(`metadata.${backend}.listTasks.p95`, get(md, `${backend}.listMs.listTasks.p95`), 'latency', 'ms');
     }
+  const pc = await read('precompute');
+  if (pc) {
+    for (const r of (pc.results as Json[]) ?? []) {
+      const n = `${Number(r.memories) / 1000}k`;
+      put(`precompute.${n}.topicsJob`, get(r, 'clusters.jobMs'), 'latency', 'ms');
+      put(`precompute.${n}.hdbscan`, get(r, 'clusters.hdbscanMs'), 'latency', 'ms');
+      put(`precompute.${n}.topicsARI`, get(r, 'clusters.ariVsGenerated'), 'rate', '');
+      put(`precompute.${n}.profileCompile.p95`, get(r, 'profileCompileMs.p95'), 'latency', 'ms');
+      put(`precompute.${n}.getProfileWarm.p99`, get(r, 'getProfileWarm.endToEndMs.p99'), 'latency', 'ms');
+    }
+  }
+  const q = await read('qdrant');
+  if (q) {
+    for (const who of ['large', 'small']) {
+      put(`qdrant.${who}.PRIMARY.p95`, get(q, `${who}.perClass.PRIMARY.serviceMs.p95`), 'latency', 'ms');
+      put(`qdrant.${who}.PRIMARY.ratio.p95`, get(q, `${who}.perClass.PRIMARY.ratio.p95`), 'latency', '×');
+      put(`qdrant.${who}.PRIMARY.recall@10`, get(q, `${who}.perClass.PRIMARY.recallAt10VsExact`), 'rate', '');
+    }
+    put('qdrant.ingest', get(q, 'ingest.memoriesPerSecond'), 'throughput', 'memories/s');
+  }
   return m;
 }
 

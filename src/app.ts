@@ -77,6 +77,7 @@ export function buildVectorStore(c: Config, modelId: string, dataDir: string, lo
       oversampling: c.qdrantOversampling,
       timeoutMs: c.qdrantTimeoutMs,
       retries: c.qdrantRetries,
+      keepAlive: c.qdrantKeepAlive,
       routingRefreshMs: c.qdrantRoutingRefreshMs,
       promotionGraceMs: c.qdrantPromotionGraceMs,
       promotionBatch: c.qdrantPromotionBatch,

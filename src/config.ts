@@ -124,6 +124,7 @@ export const CONFIG_SPEC = {
   qdrantOversampling: { env: 'QDRANT_OVERSAMPLING', default: 2, parse: num(1, 16), doc: 'candidates fetched per result before rescoring, when quantized' },
   qdrantTimeoutMs: { env: 'QDRANT_TIMEOUT_MS', default: 5_000, parse: int(10, 600_000), doc: 'bound of one Qdrant request attempt (the caller\'s deadline may cut it shorter)' },
   qdrantRetries: { env: 'QDRANT_RETRIES', default: 2, parse: int(0, 10), doc: 'retries of an idempotent Qdrant request after a transient failure (backoff 25–200 ms)' },
+  qdrantKeepAlive: { env: 'QDRANT_KEEPALIVE', default: true, parse: bool, doc: 'reuse HTTP connections to Qdrant; false = one connection per request, which avoids the 40 ms delayed-ACK stalls of Qdrant\'s REST server at low request rates (see README)' },
   qdrantRoutingRefreshMs: { env: 'QDRANT_ROUTING_REFRESH_MS', default: 2_000, parse: int(10, 600_000), doc: 'how often an instance reloads the promotion routes other instances changed' },
   qdrantPromotionGraceMs: { env: 'QDRANT_PROMOTION_GRACE_MS', default: 5_000, parse: int(0, 600_000), doc: 'wait between promotion steps so every instance sees the new route; keep above QDRANT_ROUTING_REFRESH_MS + the longest write' },
   qdrantAccessStatsFlushMs: { env: 'QDRANT_ACCESS_STATS_FLUSH_MS', default: 300_000, parse: int(0, 86_400_000), doc: 'how often access statistics are written to Qdrant points (0 = never); each write re-indexes the point, so keep it rare' },

@@ -64,10 +64,18 @@ export function rankForSummary(items: readonly SummaryInput[]): SummaryInput[] {
 function extract(items: readonly SummaryInput[], tokenBudget: number, lambda: number, maxPicks = Number.MAX_SAFE_INTEGER): { segments: Segment[]; order: SummaryInput[] } {
   if (items.length === 0 || tokenBudget <= 0) return { segments: [], order: [] };
   const dims = items[0]!.embedding.length;
-  const centroid = new Float64Array(dims);
-  for (const it of items) for (let d = 0; d < dims; d++) centroid[d]! += it.embedding[d]!;
-  const norm = Math.hypot(...centroid) || 1;
-  const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  const sum = new Float64Array(dims);
+  for (const it of items) {
+    const e = it.embedding;
+    for (let d = 0; d < dims; d++) sum[d]! += e[d]!;
+  }
+  let norm = 0;
+  for (let d = 0; d < dims; d++) norm += sum[d]! * sum[d]!;
+  norm = Math.sqrt(norm) || 1;
+  const centroid = new Float32Array(dims);
+  for (let d = 0; d < dims; d++) centroid[d] = sum[d]! / norm;
+  // Float32Array only (embeddings are), so the loop stays monomorphic.
+  const dot = (a: Float32Array, b: Float32Array) => {
     let s = 0;
     for (let d = 0; d < dims; d++) s += a[d]! * b[d]!;
     return s;
@@ -80,7 +88,7 @@ function extract(items: readonly SummaryInput[], tokenBudget: number, lambda: nu
       seenText.add(key);
       return true;
     })
-    .map((it) => ({ it, score: (dot(it.embedding, centroid) / norm) * (0.6 + 0.4 * it.importance) }))
+    .map((it) => ({ it, score: dot(it.embedding, centroid) * (0.6 + 0.4 * it.importance) }))
     .sort((a, b) => b.score - a.score)
     .slice(0, 200);
   const chosen: typeof pool = [];
@@ -89,6 +97,7 @@ function extract(items: readonly SummaryInput[], tokenBudget: number, lambda: nu
   const redundancy = new Float64Array(pool.length).fill(-1);
   const taken = new Uint8Array(pool.length);
   let left = tokenBudget;
+  let misses = 0;
   const budgeted = maxPicks === Number.MAX_SAFE_INTEGER;
   while (chosen.length < Math.min(maxPicks, pool.length)) {
     if (budgeted && left <= 4) break;
@@ -106,8 +115,13 @@ function extract(items: readonly SummaryInput[], tokenBudget: number, lambda: nu
     if (left <= 4) continue;
     const room = Math.min(left, 60);
     const text = leadWithin(pick.it.content, room);
-    // Near the end of the budget a first sentence that does not fit is skipped, not cut.
-    if (text.endsWith('…') && room < 60 && segments.length > 0) continue;
+    // Near the end of the budget a first sentence that does not fit is skipped, not cut; a
+    // few misses in a row end it (the rest of the pool would only be scored for nothing).
+    if (text.endsWith('…') && room < 60 && segments.length > 0) {
+      if (++misses >= 8) left = 0;
+      continue;
+    }
+    misses = 0;
     const cost = estimateTokens(text) + 1;
     if (cost > left && segments.length > 0) {
       left = 0;

@@ -57,6 +57,8 @@ export interface QdrantStoreOptions {
   oversampling: number;
   timeoutMs: number;
   retries: number;
+  /** Reuse HTTP connections to Qdrant (see TransportOptions.keepAlive). */
+  keepAlive?: boolean;
   routingRefreshMs: number;
   promotionGraceMs: number;
   promotionBatch: number;
@@ -138,7 +140,7 @@ export class QdrantVectorStore implements VectorStore {
   constructor(private readonly o: QdrantStoreOptions) {
     this.dimensions = o.dimensions;
     this.log = o.log;
-    this.transport = new QdrantTransport({ url: o.url, ...(o.apiKey ? { apiKey: o.apiKey } : {}), timeoutMs: o.timeoutMs, retries: o.retries, log: o.log, ...(o.metrics ? { metrics: o.metrics } : {}) });
+    this.transport = new QdrantTransport({ url: o.url, ...(o.apiKey ? { apiKey: o.apiKey } : {}), timeoutMs: o.timeoutMs, retries: o.retries, ...(o.keepAlive !== undefined ? { keepAlive: o.keepAlive } : {}), log: o.log, ...(o.metrics ? { metrics: o.metrics } : {}) });
     const slug = o.modelId.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 40);
     const tag = createHash('sha256').update(`${o.modelId}\u0000${o.dimensions}`).digest('hex').slice(0, 8);
     this.base = `${o.prefix}${slug}_${o.dimensions}_${tag}`;

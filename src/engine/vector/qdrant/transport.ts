@@ -4,6 +4,7 @@
  * and the single translation of Qdrant and socket errors into the service's errors.
  */
 import { QdrantClient } from '@qdrant/js-client-rest';
+import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { MemoryError, ResourceExhaustedError, throwIfAborted, UnavailableError } from '../../../errors.js';
 import type { Metrics } from '../../../observability/metrics.js';
@@ -17,6 +18,14 @@ export interface TransportOptions {
   timeoutMs: number;
   /** Extra attempts for idempotent calls after a transient failure. */
   retries: number;
+  /**
+   * Reuse connections (default). Qdrant's REST server leaves Nagle's algorithm on, so on a
+   * reused connection a response of more than ~1.5 KB can wait for the client's delayed ACK
+   * (40 ms on Linux) when requests come one at a time; a fresh connection per request avoids
+   * that (its first segments are acknowledged at once) at the cost of a TCP handshake and one
+   * TIME_WAIT socket per request — fine at low request rates, port exhaustion at high ones.
+   */
+  keepAlive?: boolean;
   log: Logger;
   metrics?: Metrics;
 }
@@ -116,12 +125,15 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export class QdrantTransport {
   readonly client: QdrantClient;
   readonly api: QdrantApi;
+  /** Replaces the client's pooled dispatcher when connections must not be reused. */
+  private readonly dispatcher: Dispatcher | undefined;
 
   constructor(private readonly o: TransportOptions) {
     // No client-level timeout (each call brings its own signal) and no version probe at
     // construction: readiness checks the version and says what is missing.
     this.client = new QdrantClient({ url: o.url, ...(o.apiKey ? { apiKey: o.apiKey } : {}), timeout: Infinity, checkCompatibility: false });
     this.api = this.client.api();
+    this.dispatcher = o.keepAlive === false ? new Agent({ pipelining: 0, bodyTimeout: 0, headersTimeout: 0 }) : undefined;
   }
 
   /**
@@ -144,7 +156,8 @@ export class QdrantTransport {
         const timeout = AbortSignal.timeout(this.o.timeoutMs);
         const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
         try {
-          const res = await fn({ signal });
+          // The per-call init is merged over the client's, so a dispatcher given here wins.
+          const res = await fn((this.dispatcher ? { signal, dispatcher: this.dispatcher } : { signal }) as { signal: AbortSignal });
           return res.data;
         } catch (e) {
           throwIfAborted(o.signal); // the caller's deadline, not Qdrant, ended it
