@@ -29,6 +29,7 @@ const DIMS = Number(arg('dims', '384'));
 const QUERIES = Number(arg('queries', '300'));
 const PROMOTE_AT = Number(arg('promote-at', '20000'));
 const KEEPALIVE = arg('keepalive', 'true') !== 'false';
+const COMPRESSION = arg('compression', 'false') === 'true';
 const BIG = 'big-user';
 const CLASSES = ['SUGGESTION', 'PREFETCH', 'PRIMARY', 'VERIFICATION'] as const;
 const EF: Record<(typeof CLASSES)[number], number> = { SUGGESTION: 32, PREFETCH: 64, PRIMARY: 128, VERIFICATION: 256 };
@@ -43,9 +44,10 @@ async function main(): Promise<void> {
   if (!URL_) throw new Error('set QDRANT_URL (a running Qdrant; see README "Running the Qdrant suite")');
   const prefix = `bench${randomUUID().slice(0, 6)}_`;
   const dir = await mkdtemp(join(tmpdir(), 'me-bench-q-'));
-  const qc = new QdrantClient({ url: URL_, checkCompatibility: false, timeout: 60_000 });
+  // The direct client uses the service's transport policy (keep-alive, compression), so both pay the same.
+  const qc = new QdrantClient({ url: URL_, checkCompatibility: false, timeout: 60_000, headers: COMPRESSION ? {} : { 'accept-encoding': 'identity' } });
   const version = ((await (await fetch(URL_)).json()) as { version: string }).version;
-  console.log(`qdrant bench: Qdrant ${version}; ${N} memories for one user + ${SMALL_USERS} users × ${SMALL_EACH}, ${DIMS}-d, ${QUERIES} queries per class; HTTP keep-alive ${KEEPALIVE}`);
+  console.log(`qdrant bench: Qdrant ${version}; ${N} memories for one user + ${SMALL_USERS} users × ${SMALL_EACH}, ${DIMS}-d, ${QUERIES} queries per class; HTTP keep-alive ${KEEPALIVE}, compressed responses ${COMPRESSION}`);
   const env = {
     DATA_DIR: dir,
     QDRANT_URL: URL_,
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     RANK_RECENCY_WEIGHT: '0',
     LOG_LEVEL: 'info',
     QDRANT_KEEPALIVE: String(KEEPALIVE),
+    QDRANT_RESPONSE_COMPRESSION: String(COMPRESSION),
     PRECOMPUTE: 'false',
   };
   const server = await startServer(env);
@@ -110,7 +113,6 @@ async function main(): Promise<void> {
     console.log(`promotion finished ${(promotedAfterMs / 1000).toFixed(1)} s after ingest start (${(( performance.now() - tP) / 1000).toFixed(1)} s after ingest end); dedicated collection holds ${bigCount}; indexes ready after ${((performance.now() - tIdx) / 1000).toFixed(1)} s more`);
 
     const filterOf = (userId: string) => ({ must: [{ key: 'user_id', match: { value: userId } }, { key: 'exp', range: { gt: Date.now() } }] });
-    // The direct client uses the service's connection policy (QDRANT_KEEPALIVE), so both pay the same transport.
     const api = qc.api();
     const init = KEEPALIVE ? {} : { dispatcher: new Agent({ pipelining: 0 }) };
     const direct = async (collection: string, userId: string, vector: number[], ef: number, exact = false) =>
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
     const out = {
       qdrantVersion: version,
       keepAlive: KEEPALIVE,
+      compression: COMPRESSION,
       memories: { large: N, smallUsers: SMALL_USERS, smallEach: SMALL_EACH, dims: DIMS },
       ingest: { memoriesPerSecond: ingestRate, largeUserSeconds: +(ingestBigMs / 1000).toFixed(1), smallUsersSeconds: +(ingestSmallMs / 1000).toFixed(1) },
       promotion: { promotedAfterIngestStartSeconds: +(promotedAfterMs / 1000).toFixed(1), dedicatedPoints: bigCount },
@@ -182,7 +185,7 @@ async function main(): Promise<void> {
       serverRssMb: rss,
     };
     await mkdir(join(root, 'bench', 'results'), { recursive: true });
-    await writeFile(join(root, 'bench', 'results', `qdrant-${N}${KEEPALIVE ? '' : '-no-keepalive'}.json`), JSON.stringify(out, null, 2));
+    await writeFile(join(root, 'bench', 'results', `qdrant-${N}${KEEPALIVE ? '' : '-no-keepalive'}${COMPRESSION ? '-gzip' : ''}.json`), JSON.stringify(out, null, 2));
     console.log(JSON.stringify(out));
   } finally {
     client.close();

@@ -78,6 +78,7 @@ export function buildVectorStore(c: Config, modelId: string, dataDir: string, lo
       timeoutMs: c.qdrantTimeoutMs,
       retries: c.qdrantRetries,
       keepAlive: c.qdrantKeepAlive,
+      compression: c.qdrantCompression,
       routingRefreshMs: c.qdrantRoutingRefreshMs,
       promotionGraceMs: c.qdrantPromotionGraceMs,
       promotionBatch: c.qdrantPromotionBatch,

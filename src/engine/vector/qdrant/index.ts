@@ -57,8 +57,9 @@ export interface QdrantStoreOptions {
   oversampling: number;
   timeoutMs: number;
   retries: number;
-  /** Reuse HTTP connections to Qdrant (see TransportOptions.keepAlive). */
+  /** Reuse HTTP connections to Qdrant; ask for compressed responses (see TransportOptions). */
   keepAlive?: boolean;
+  compression?: boolean;
   routingRefreshMs: number;
   promotionGraceMs: number;
   promotionBatch: number;
@@ -140,7 +141,7 @@ export class QdrantVectorStore implements VectorStore {
   constructor(private readonly o: QdrantStoreOptions) {
     this.dimensions = o.dimensions;
     this.log = o.log;
-    this.transport = new QdrantTransport({ url: o.url, ...(o.apiKey ? { apiKey: o.apiKey } : {}), timeoutMs: o.timeoutMs, retries: o.retries, ...(o.keepAlive !== undefined ? { keepAlive: o.keepAlive } : {}), log: o.log, ...(o.metrics ? { metrics: o.metrics } : {}) });
+    this.transport = new QdrantTransport({ url: o.url, ...(o.apiKey ? { apiKey: o.apiKey } : {}), timeoutMs: o.timeoutMs, retries: o.retries, ...(o.keepAlive !== undefined ? { keepAlive: o.keepAlive } : {}), ...(o.compression !== undefined ? { compression: o.compression } : {}), log: o.log, ...(o.metrics ? { metrics: o.metrics } : {}) });
     const slug = o.modelId.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 40);
     const tag = createHash('sha256').update(`${o.modelId}\u0000${o.dimensions}`).digest('hex').slice(0, 8);
     this.base = `${o.prefix}${slug}_${o.dimensions}_${tag}`;

@@ -19,13 +19,19 @@ export interface TransportOptions {
   /** Extra attempts for idempotent calls after a transient failure. */
   retries: number;
   /**
-   * Reuse connections (default). Qdrant's REST server leaves Nagle's algorithm on, so on a
-   * reused connection a response of more than ~1.5 KB can wait for the client's delayed ACK
-   * (40 ms on Linux) when requests come one at a time; a fresh connection per request avoids
-   * that (its first segments are acknowledged at once) at the cost of a TCP handshake and one
-   * TIME_WAIT socket per request — fine at low request rates, port exhaustion at high ones.
+   * Reuse connections (default). false: one connection per request, which costs a TCP
+   * handshake and leaves a TIME_WAIT socket per request (port exhaustion at high rates); an
+   * escape hatch for a proxy in front of Qdrant that stalls reused connections.
    */
   keepAlive?: boolean;
+  /**
+   * Ask for compressed responses (off by default). Qdrant's REST server (actix) leaves
+   * Nagle's algorithm on, and a compressed response is sent chunked, in several small writes:
+   * the last one waits for the client's delayed ACK — 40 ms on Linux — on every reused
+   * connection where requests come one at a time. Uncompressed responses (a few KB here) go
+   * out in one write and do not wait.
+   */
+  compression?: boolean;
   log: Logger;
   metrics?: Metrics;
 }
@@ -131,7 +137,8 @@ export class QdrantTransport {
   constructor(private readonly o: TransportOptions) {
     // No client-level timeout (each call brings its own signal) and no version probe at
     // construction: readiness checks the version and says what is missing.
-    this.client = new QdrantClient({ url: o.url, ...(o.apiKey ? { apiKey: o.apiKey } : {}), timeout: Infinity, checkCompatibility: false });
+    const headers = o.compression ? {} : { 'accept-encoding': 'identity' };
+    this.client = new QdrantClient({ url: o.url, ...(o.apiKey ? { apiKey: o.apiKey } : {}), headers, timeout: Infinity, checkCompatibility: false });
     this.api = this.client.api();
     this.dispatcher = o.keepAlive === false ? new Agent({ pipelining: 0, bodyTimeout: 0, headersTimeout: 0 }) : undefined;
   }
