@@ -18,10 +18,14 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts the built service (dist/) in its own process, as `npm start` runs it. */
+/**
+ * Starts the built service (dist/) in its own process, as `npm start` runs it.
+ * BENCH_SERVER_NODE_ARGS adds node flags to it (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ */
 export function startServer(env: Record<string, string>): Promise<ServerProcess> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     cwd: root,
     env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -61,19 +61,29 @@ function labelled(n: number, dims: number, clusters: number, seed: number, sprea
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vi', 'zo', 'pe', 'su', 'do', 'fa'];
 const wordOf = (c: number, j: number) => `${SYLLABLES[c % 12]}${SYLLABLES[Math.floor(c / 12) % 12]}${SYLLABLES[(c + j * 5) % 12]}${j}`;
 
-async function runJob(client: Client, server: ServerProcess, job: string): Promise<{ job: Job; peakRssRiseMb: number; wallMs: number }> {
+/**
+ * Runs one job to the end, polling GetJob every 50 ms. Besides the job's own timings it reports
+ * what a foreground request feels while the job runs: the slowest GetJob poll and the service's
+ * longest event-loop delay over the run (prom-client's histogram, reset by each scrape).
+ */
+async function runJob(client: Client, server: ServerProcess, job: string): Promise<{ job: Job; peakRssRiseMb: number; wallMs: number; maxPollMs: number; maxLoopDelayMs: number }> {
   const before = await rssMb(server.child.pid!);
   let peak = before;
+  let maxPollMs = 0;
+  await metric(server.httpPort, 'nodejs_eventloop_lag_max_seconds');
   const t0 = performance.now();
   const queued = await call<Job>(client, 'TriggerPrecompute', { userId: USER, job });
   for (;;) {
+    const s = performance.now();
     const j = await call<Job>(client, 'GetJob', { userId: USER, jobId: queued.id });
+    maxPollMs = Math.max(maxPollMs, performance.now() - s);
     peak = Math.max(peak, await rssMb(server.child.pid!));
     if (!['QUEUED', 'RUNNING'].includes(j.status)) {
       if (j.status !== 'SUCCEEDED') throw new Error(`${job} job ${j.status}: ${j.error}`);
-      return { job: j, peakRssRiseMb: peak - before, wallMs: performance.now() - t0 };
+      const maxLoopDelayMs = Math.round((await metric(server.httpPort, 'nodejs_eventloop_lag_max_seconds')) * 1000);
+      return { job: j, peakRssRiseMb: peak - before, wallMs: performance.now() - t0, maxPollMs: Math.round(maxPollMs), maxLoopDelayMs };
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -153,18 +163,20 @@ async function sizeRun(n: number): Promise<Record<string, unknown>> {
     topics.topics.forEach((t, ti) => t.memberIds.forEach((id) => (found[pos.get(id)!] = ti)));
     const ari = adjustedRandIndex(found, labels);
     const jobMs = cl.job.finishedAtMs - cl.job.startedAtMs;
-    console.log(`[${n}] clusters: ${jobMs} ms (read ${cl.job.counts.readMs}, kNN ${cl.job.counts.knnMs}, HDBSCAN ${cl.job.counts.hdbscanMs}, labels+summaries ${cl.job.counts.topicsMs}, write ${cl.job.counts.writeMs} ms), ${cl.job.counts.topics} topics of ${clusters} generated, noise ${cl.job.counts.noise}, ARI ${ari.toFixed(3)}, peak RSS +${cl.peakRssRiseMb} MB`);
+    console.log(`[${n}] clusters: ${jobMs} ms (read ${cl.job.counts.readMs}, kNN ${cl.job.counts.knnMs}, HDBSCAN ${cl.job.counts.hdbscanMs}, labels+summaries ${cl.job.counts.topicsMs}, write ${cl.job.counts.writeMs} ms), ${cl.job.counts.topics} topics of ${clusters} generated, noise ${cl.job.counts.noise}, ARI ${ari.toFixed(3)}, peak RSS +${cl.peakRssRiseMb} MB; while it ran: slowest GetJob ${cl.maxPollMs} ms, longest event-loop delay ${cl.maxLoopDelayMs} ms`);
 
     const profileMs = new Latency();
     let profileReadMs = 0;
+    let profileStall = { maxPollMs: 0, maxLoopDelayMs: 0 };
     for (let i = 0; i < 10; i++) {
       const p = await runJob(client, server, 'profile');
+      profileStall = { maxPollMs: Math.max(profileStall.maxPollMs, p.maxPollMs), maxLoopDelayMs: Math.max(profileStall.maxLoopDelayMs, p.maxLoopDelayMs) };
       profileMs.record(p.job.finishedAtMs - p.job.startedAtMs);
       profileReadMs += (p.job.counts.readMs ?? 0) / 10;
     }
     const sm = await runJob(client, server, 'summaries');
     const si = await runJob(client, server, 'similarity');
-    console.log(`[${n}] profile compile ${JSON.stringify(profileMs.summary())} ms (reading the memories: ${Math.round(profileReadMs)} ms on average); summaries ${sm.job.finishedAtMs - sm.job.startedAtMs} ms (${sm.job.counts.summaries}); similarity ${si.job.finishedAtMs - si.job.startedAtMs} ms (${si.job.counts.memories} lists)`);
+    console.log(`[${n}] profile compile ${JSON.stringify(profileMs.summary())} ms (reading the memories: ${Math.round(profileReadMs)} ms on average); summaries ${sm.job.finishedAtMs - sm.job.startedAtMs} ms (${sm.job.counts.summaries}); similarity ${si.job.finishedAtMs - si.job.startedAtMs} ms (${si.job.counts.memories} lists); longest event-loop delay: profile ${profileStall.maxLoopDelayMs} ms, summaries ${sm.maxLoopDelayMs} ms, similarity ${si.maxLoopDelayMs} ms`);
 
     await call(client, 'GetProfile', { userId: USER });
     const warm = new Latency();
@@ -195,11 +207,12 @@ async function sizeRun(n: number): Promise<Record<string, unknown>> {
       memories: n,
       generatedClusters: clusters,
       ingestSeconds: +ingestS.toFixed(1),
-      clusters: { jobMs, readMs: cl.job.counts.readMs, knnMs: cl.job.counts.knnMs, hdbscanMs: cl.job.counts.hdbscanMs, topicsMs: cl.job.counts.topicsMs, writeMs: cl.job.counts.writeMs, topics: cl.job.counts.topics, noise: cl.job.counts.noise, ariVsGenerated: +ari.toFixed(4), peakRssRiseMb: cl.peakRssRiseMb },
+      clusters: { jobMs, readMs: cl.job.counts.readMs, knnMs: cl.job.counts.knnMs, hdbscanMs: cl.job.counts.hdbscanMs, topicsMs: cl.job.counts.topicsMs, writeMs: cl.job.counts.writeMs, topics: cl.job.counts.topics, noise: cl.job.counts.noise, ariVsGenerated: +ari.toFixed(4), peakRssRiseMb: cl.peakRssRiseMb, maxPollMs: cl.maxPollMs, maxLoopDelayMs: cl.maxLoopDelayMs },
       profileCompileMs: profileMs.summary(),
       profileReadMs: Math.round(profileReadMs),
       summariesMs: sm.job.finishedAtMs - sm.job.startedAtMs,
       similarityMs: si.job.finishedAtMs - si.job.startedAtMs,
+      maxLoopDelayMs: { profile: profileStall.maxLoopDelayMs, summaries: sm.maxLoopDelayMs, similarity: si.maxLoopDelayMs },
       getProfileWarm: { endToEndMs: warm.summary(), handlerShare: warmServer },
       topicRouting: { minSimilarity: ROUTE_MIN, off, on, routed: served, fallback: fellBack },
       serverRssMb: rss,

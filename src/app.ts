@@ -36,6 +36,29 @@ import type { QueryClass } from './engine/types.js';
 
 export type LifecycleState = 'starting' | 'serving' | 'draining' | 'stopped';
 
+/** Event-loop utilization of the last ~500 ms, sampled every 250 ms (for yielding background work). */
+class LoadMonitor {
+  private last = performance.eventLoopUtilization();
+  private recent = 0;
+  private timer: NodeJS.Timeout | undefined;
+  start(): void {
+    this.timer ??= setInterval(() => {
+      const now = performance.eventLoopUtilization();
+      const u = performance.eventLoopUtilization(now, this.last).utilization;
+      this.last = now;
+      this.recent = Math.max(u, this.recent * 0.5);
+    }, 250);
+    this.timer.unref();
+  }
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+  busy(threshold: number): boolean {
+    return threshold < 1 && this.recent > threshold;
+  }
+}
+
 export const HNSW_PROFILES: Record<Config['hnswProfile'], HnswParams> = {
   low_latency: { m: 16, efConstruction: 100 },
   production: { m: 32, efConstruction: 200 },
@@ -127,6 +150,7 @@ export class App {
   private l1: L1Cache | undefined;
   private l2: RedisTier | undefined;
   private runner: ClusterRunner | undefined;
+  private readonly loadMonitor = new LoadMonitor();
   precompute: PrecomputeService | undefined;
   private closing: Promise<void> | undefined;
   private pidFile: string | undefined;
@@ -213,6 +237,9 @@ export class App {
         leaseMs: c.precomputeLeaseMs,
         tickMs: c.precomputeTickMs,
         minGapMs: c.precomputeMinGapMs,
+        busy: () => this.loadMonitor.busy(c.precomputeYieldElu) || (this.grpc?.inflightCount() ?? 0) >= c.precomputeYieldInflight,
+        maxHoldMs: c.precomputeMaxHoldMs,
+        busyShare: c.precomputeBusyShare,
         everyN: c.precomputeEveryN,
         reclusterFraction: c.reclusterFraction,
         intervals: { profile: c.profileIntervalMs, clusters: c.clustersIntervalMs, summaries: c.summariesIntervalMs, similarity: c.similarityIntervalMs },
@@ -249,6 +276,7 @@ export class App {
       this.grpcPort = await this.grpc.listen(c.grpcAddress);
       this.httpPort = await this.http.listen(c.httpAddress);
       this.grpc.setServing(true);
+      this.loadMonitor.start();
       this.precompute.start();
       this.state = 'serving';
       this.startedInMs = performance.now() - t0;
@@ -294,6 +322,7 @@ export class App {
       await step('grpc', () => this.grpc?.drain(this.config.shutdownGraceMs));
       await step('http', () => this.http?.close());
       await step('precompute', () => this.precompute?.close());
+      this.loadMonitor.stop();
       await step('cluster worker', () => this.runner?.close());
       if (!this.shared) {
         await step('vector-store', () => this.store?.close());

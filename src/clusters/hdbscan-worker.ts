@@ -3,6 +3,7 @@
  * serves requests. Messages in: {id, n, k, neighbors, distances, vectors?, dims, minClusterSize,
  * minSamples}; out: {id, labels, probabilities, clusterCount, stabilities, ms} or {id, error}.
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { hdbscan } from './hdbscan.js';
 
@@ -16,6 +17,17 @@ interface Job {
   dims: number;
   minClusterSize: number;
   minSamples: number;
+}
+
+// Lowest CPU priority for this thread only: on a small machine the request threads win the
+// CPU, and clustering takes the time left over. Only on Linux, which keeps a nice value per
+// thread; elsewhere the call would lower the whole process.
+if (process.platform === 'linux') {
+  try {
+    setPriority(19);
+  } catch {
+    // not permitted here: run at normal priority
+  }
 }
 
 const port = parentPort!;

@@ -124,7 +124,8 @@ export interface ForgetUserReceipt {
  * call returns, so nothing precomputed still shows what was deleted.
  */
 export interface MemoryObserver {
-  written(userId: string, records: readonly MemoryRecord[]): void;
+  /** New memories, or with `previous` (same order) an update of existing ones. */
+  written(userId: string, records: readonly MemoryRecord[], previous?: readonly MemoryRecord[]): void;
   removed(userId: string, ids: readonly string[]): Promise<void>;
   userErased(userId: string): Promise<void>;
   sessionStarted(userId: string, sessionId: string): void;
@@ -330,7 +331,7 @@ export class MemoryEngine {
       // The old text must leave what was built from it (a correction says it was wrong).
       if (patch.correction || record.content !== cur.content || embedding !== cur.embedding) await this.observer?.removed(userId, [id]);
       await this.coherence.invalidate(userId, [id]);
-      this.observer?.written(userId, [record]);
+      this.observer?.written(userId, [record], [cur]);
       return record;
     });
   }

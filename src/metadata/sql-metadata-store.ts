@@ -76,6 +76,9 @@ interface PrecomputedDbRow {
 
 /** Advisory lock spaces (first key of pg_advisory_xact_lock(int, int)). */
 const PRECOMPUTE_LOCK = 727_165_002;
+/** An INSERT of precomputed artifacts holds at most this many rows, or about this many source ids. */
+const PRECOMPUTED_BATCH_ROWS = 50;
+const PRECOMPUTED_BATCH_SOURCES = 1000;
 const JOB_LOCK = 727_165_003;
 /** Removals this long before a job read its inputs are still pruned from what it writes. */
 const REMOVAL_MARGIN_MS = 10 * 60_000;
@@ -364,13 +367,20 @@ export class SqlMetadataStore implements MetadataStore {
         }
       }
       if (o.replaceKinds && o.replaceKinds.length > 0) await tx.query('DELETE FROM precomputed WHERE user_id = $1 AND kind = ANY($2::text[])', [userId, o.replaceKinds]);
-      for (let i = 0; i < out.length; i += 200) {
+      // Small statements with a turn of the event loop between them: the embedded database runs
+      // on the main thread, and a job's large write must not stall requests for its whole length.
+      for (let i = 0; i < out.length; ) {
+        if (i > 0) await new Promise((r) => setImmediate(r));
         const params: unknown[] = [userId];
-        const values = out.slice(i, i + 200).map((r) => {
+        const values: string[] = [];
+        let weight = 0;
+        for (; i < out.length && values.length < PRECOMPUTED_BATCH_ROWS && weight < PRECOMPUTED_BATCH_SOURCES; i++) {
+          const r = out[i]!;
           params.push(r.kind, r.key, JSON.stringify(r.body), r.sources);
+          weight += r.sources.length;
           const n = params.length;
-          return `($1, $${n - 3}, $${n - 2}, $${n - 1}::jsonb, $${n}::text[], now())`;
-        });
+          values.push(`($1, $${n - 3}, $${n - 2}, $${n - 1}::jsonb, $${n}::text[], now())`);
+        }
         await tx.query(
           `INSERT INTO precomputed (user_id, kind, key, body, sources, generated_at) VALUES ${values.join(', ')}
            ON CONFLICT (user_id, kind, key) DO UPDATE SET body = excluded.body, sources = excluded.sources, generated_at = excluded.generated_at`,

@@ -36,6 +36,7 @@ import {
 import { periodKey, periodRange, type PeriodKind } from './periods.js';
 import type { JobContext } from './scheduler.js';
 import { extractSegments, rankForSummary, type Segment, type Summarizer, type SummaryInput } from './summarizer.js';
+import { timeSlicer, type Slice } from './slicer.js';
 import { asSentence, estimateTokens, leadWithin, words } from './text.js';
 
 export interface JobOptions {
@@ -68,11 +69,13 @@ export interface JobDeps {
 type Counts = Record<string, number>;
 
 /** Every live memory of the user matching `filter`, in creation order. */
-export async function readAll(store: VectorStore, userId: string, o: { withVectors: boolean; filter?: MemoryFilter; signal?: AbortSignal; newestFirst?: boolean; limit?: number }): Promise<MemoryRecord[]> {
+export async function readAll(store: VectorStore, userId: string, o: { withVectors: boolean; filter?: MemoryFilter; signal?: AbortSignal; newestFirst?: boolean; limit?: number; pace?: Slice }): Promise<MemoryRecord[]> {
   const out: MemoryRecord[] = [];
   let after: { createdAtMs: number; id: string } | undefined;
+  const slice = o.pace ?? timeSlicer();
   for (;;) {
     throwIfAborted(o.signal);
+    await slice();
     const limit = Math.min(1000, (o.limit ?? Infinity) - out.length);
     if (limit <= 0) return out;
     const page = await store.scroll(userId, { limit, newestFirst: o.newestFirst ?? false, withVectors: o.withVectors, ...(o.filter ? { filter: o.filter } : {}), ...(after ? { after } : {}), ...(o.signal ? { signal: o.signal } : {}) });
@@ -118,7 +121,7 @@ export class PrecomputeJobs {
     this.llmCalls = 0;
     const { store, metadata, runner, o } = this.d;
     const t0 = performance.now();
-    const records = await readAll(store, ctx.userId, { withVectors: true, signal: ctx.signal });
+    const records = await readAll(store, ctx.userId, { withVectors: true, signal: ctx.signal, pace: ctx.pace });
     const n = records.length;
     const readMs = performance.now() - t0;
     if (n < 2 * o.minClusterSize) {
@@ -126,11 +129,15 @@ export class PrecomputeJobs {
       return { memories: n, topics: 0, ...w };
     }
     const dims = store.dimensions;
+    const slice = ctx.pace;
     const ids = records.map((r) => r.id);
     const vectors = new Float32Array(n * dims);
-    records.forEach((r, i) => vectors.set(r.embedding, i * dims));
+    for (let i = 0; i < n; i++) {
+      vectors.set(records[i]!.embedding, i * dims);
+      if (i % 1024 === 0) await slice();
+    }
     const t1 = performance.now();
-    const graph = await store.neighborGraph(ctx.userId, ids, vectors, o.knnK, { signal: ctx.signal });
+    const graph = await store.neighborGraph(ctx.userId, ids, vectors, o.knnK, { signal: ctx.signal, pace: ctx.pace });
     const knnMs = performance.now() - t1;
     const result = await runner.run(toEuclidean(graph, n), { minClusterSize: o.minClusterSize, minSamples: o.minSamples }, { vectors, dims }, ctx.signal);
     const t2 = performance.now();
@@ -139,8 +146,14 @@ export class PrecomputeJobs {
 
     // Labels: TF-IDF with topics as documents — a term frequent in this topic and rare in the
     // others; a term found in every topic (a shared word) scores zero.
-    const termsOf = records.map((r) => [...words(r.content), ...r.tags.map((t) => t.toLowerCase()), ...r.entities.map((e) => e.toLowerCase())]);
-    const perTopic = groups.map((g) => {
+    const termsOf: string[][] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = records[i]!;
+      termsOf[i] = [...words(r.content), ...r.tags.map((t) => t.toLowerCase()), ...r.entities.map((e) => e.toLowerCase())];
+      if (i % 256 === 0) await slice();
+    }
+    const perTopic: { tf: Map<string, number>; total: number }[] = [];
+    for (const g of groups) {
       const tf = new Map<string, number>();
       let total = 0;
       for (const i of g) {
@@ -149,8 +162,9 @@ export class PrecomputeJobs {
           total++;
         }
       }
-      return { tf, total };
-    });
+      perTopic.push({ tf, total });
+      await slice();
+    }
     const topicsWith = new Map<string, number>();
     for (const t of perTopic) for (const w of t.tf.keys()) topicsWith.set(w, (topicsWith.get(w) ?? 0) + 1);
     const T = perTopic.length;
@@ -166,6 +180,7 @@ export class PrecomputeJobs {
     let llmFailed = 0;
     for (let c = 0; c < groups.length; c++) {
       throwIfAborted(ctx.signal);
+      await slice();
       const members = groups[c]!;
       const centroid = new Float64Array(dims);
       for (const i of members) for (let x = 0; x < dims; x++) centroid[x]! += vectors[i * dims + x]!;
@@ -220,17 +235,22 @@ export class PrecomputeJobs {
     this.llmCalls = 0;
     const { store, metadata, o } = this.d;
     const t0 = performance.now();
-    const records = await readAll(store, ctx.userId, { withVectors: false, signal: ctx.signal });
+    const records = await readAll(store, ctx.userId, { withVectors: false, signal: ctx.signal, pace: ctx.pace });
     const readMs = Math.round(performance.now() - t0);
     if (records.length === 0) return { memories: 0, ...(await this.write(ctx, [], [KIND_PROFILE])) };
     const now = Date.now();
     const value = (r: MemoryRecord) => (r.pinned ? 1 : 0) + r.importance * Math.pow(0.5, Math.max(0, now - r.createdAtMs) / o.recencyHalfLifeMs);
-    const byValue = [...records].sort((a, b) => value(b) - value(a));
+    const scored = records.map((r) => ({ r, v: value(r) }));
+    scored.sort((a, b) => b.v - a.v);
+    const byValue = scored.map((x) => x.r);
     const top = byValue.slice(0, o.profileTop);
     const recent = records.slice(-o.profileTop).reverse();
     const preferences = byValue.filter((r) => r.kind === 'preference').slice(0, o.profileTop);
     const entityIds = new Map<string, { name: string; count: number; ids: string[] }>();
-    for (const r of records) {
+    const slice = ctx.pace;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      if (i % 1024 === 0) await slice();
       for (const e of r.entities) {
         const key = e.toLowerCase();
         let s = entityIds.get(key);
@@ -241,6 +261,7 @@ export class PrecomputeJobs {
     }
     const entities: EntityStat[] = [...entityIds.values()].sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)).slice(0, o.profileTop);
     // Active topics: most members from the last week, then size.
+    await slice();
     const topicRows = await metadata.listPrecomputed(ctx.userId, KIND_TOPIC, true);
     const created = new Map(records.map((r) => [r.id, r.createdAtMs]));
     const weekAgo = now - 7 * 86_400_000;
@@ -307,7 +328,7 @@ export class PrecomputeJobs {
   // ---- summaries ---------------------------------------------------------------------------
 
   /** One temporal or entity summary (also used on demand for keys no run has made). */
-  async summaryRow(userId: string, kind: PeriodKind | 'entity', key: string, signal: AbortSignal): Promise<Omit<PrecomputedRow, 'generatedAtMs'> | undefined> {
+  async summaryRow(userId: string, kind: PeriodKind | 'entity', key: string, signal: AbortSignal, pace?: Slice): Promise<Omit<PrecomputedRow, 'generatedAtMs'> | undefined> {
     let filter: MemoryFilter;
     if (kind === 'entity') filter = { entitiesAny: [key] };
     else {
@@ -315,7 +336,7 @@ export class PrecomputeJobs {
       filter = { createdAfterMs: from, createdBeforeMs: to };
     }
     // The newest 2,000 are plenty for a summary of a few sentences.
-    const records = await readAll(this.d.store, userId, { withVectors: true, filter, signal, newestFirst: true, limit: 2000 });
+    const records = await readAll(this.d.store, userId, { withVectors: true, filter, signal, newestFirst: true, limit: 2000, ...(pace ? { pace } : {}) });
     if (records.length === 0) return undefined;
     const subject = kind === 'entity' ? `memories mentioning ${key}` : `memories from the ${kind} ${key}`;
     const text = await this.summarize(records.map(asInput), this.d.o.summaryTokenBudget, subject, signal);
@@ -338,7 +359,7 @@ export class PrecomputeJobs {
     add('month', periodKey('month', Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 0)));
     if (o.summaryEntities > 0) {
       const counts = new Map<string, { name: string; n: number }>();
-      for (const r of await readAll(store, ctx.userId, { withVectors: false, signal: ctx.signal })) {
+      for (const r of await readAll(store, ctx.userId, { withVectors: false, signal: ctx.signal, pace: ctx.pace })) {
         for (const e of r.entities) {
           const s = counts.get(e.toLowerCase()) ?? { name: e, n: 0 };
           s.n++;
@@ -350,7 +371,8 @@ export class PrecomputeJobs {
     const rows: Omit<PrecomputedRow, 'generatedAtMs'>[] = [];
     for (const k of keys) {
       throwIfAborted(ctx.signal);
-      const row = await this.summaryRow(ctx.userId, k.kind, k.key, ctx.signal);
+      await ctx.pace();
+      const row = await this.summaryRow(ctx.userId, k.kind, k.key, ctx.signal, ctx.pace);
       if (row) rows.push(row);
     }
     const w = await this.write(ctx, rows);
@@ -359,10 +381,11 @@ export class PrecomputeJobs {
 
   // ---- similarity --------------------------------------------------------------------------
 
-  private async neighborsOf(userId: string, records: MemoryRecord[], k: number, signal: AbortSignal): Promise<Map<string, { id: string; similarity: number }[]>> {
+  private async neighborsOf(userId: string, records: MemoryRecord[], k: number, signal: AbortSignal, pace: Slice): Promise<Map<string, { id: string; similarity: number }[]>> {
     const out = new Map<string, { id: string; similarity: number }[]>();
     for (let i = 0; i < records.length; i += 64) {
       throwIfAborted(signal);
+      await pace();
       const chunk = records.slice(i, i + 64);
       const hits = await this.d.store.searchBatch(
         userId,
@@ -393,10 +416,10 @@ export class PrecomputeJobs {
   /** All high-importance memories' neighbour lists, rebuilt. */
   async similarityFull(ctx: JobContext): Promise<Counts> {
     const { store, o } = this.d;
-    const important = await readAll(store, ctx.userId, { withVectors: true, filter: { minImportance: o.similarityMinImportance }, signal: ctx.signal });
-    const pinned = await readAll(store, ctx.userId, { withVectors: true, filter: { pinned: true }, signal: ctx.signal });
+    const important = await readAll(store, ctx.userId, { withVectors: true, filter: { minImportance: o.similarityMinImportance }, signal: ctx.signal, pace: ctx.pace });
+    const pinned = await readAll(store, ctx.userId, { withVectors: true, filter: { pinned: true }, signal: ctx.signal, pace: ctx.pace });
     const all = new Map([...important, ...pinned].map((r) => [r.id, r]));
-    const lists = await this.neighborsOf(ctx.userId, [...all.values()], o.similarityTopK, ctx.signal);
+    const lists = await this.neighborsOf(ctx.userId, [...all.values()], o.similarityTopK, ctx.signal, ctx.pace);
     const rows = [...lists].map(([id, n]) => this.similarRow(id, n));
     const w = await this.write(ctx, rows, [KIND_SIMILAR]);
     return { memories: all.size, mode: 0, ...w };
@@ -412,7 +435,7 @@ export class PrecomputeJobs {
     const k = o.similarityTopK;
     const fresh = await store.get(ctx.userId, newIds, { signal: ctx.signal });
     if (fresh.length === 0) return { memories: 0, mode: 1, written: 0 };
-    const near = await this.neighborsOf(ctx.userId, fresh, 2 * k, ctx.signal);
+    const near = await this.neighborsOf(ctx.userId, fresh, 2 * k, ctx.signal, ctx.pace);
     const candidates = new Set<string>();
     for (const list of near.values()) for (const n of list) candidates.add(n.id);
     const existing = new Map((await metadata.listPrecomputed(ctx.userId, KIND_SIMILAR, false, [...candidates])).map((r) => [r.key, (r.body as SimilarBody).neighbors]));

@@ -3,7 +3,8 @@
  *
  * - Triggers enqueue a (user, kind); a second trigger while one is queued joins it (one run
  *   serves both), and one while it runs queues exactly one follow-up run. A triggered follow-up
- *   waits until `minGapMs` after the previous run (requests do not wait). So the same kind
+ *   waits until `minGapMs` after the previous run, and while the service is busy with
+ *   requests (up to `maxHoldMs`); requests for a run do not wait. So the same kind
  *   never runs twice at once for a user here; across instances the metadata store's lease
  *   does the same (a run that finds another instance's live lease is SKIPPED).
  * - The queue is bounded (`queueMax`): a trigger that finds it full is dropped and counted.
@@ -20,6 +21,7 @@ import { CancelledError, DeadlineExceededError, MemoryError } from '../errors.js
 import type { JobRun, JobStatus, MetadataStore } from '../metadata/metadata-store.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { timeSlicer, type Slice } from './slicer.js';
 
 export const JOB_KINDS = ['clusters', 'profile', 'summaries', 'similarity'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -31,6 +33,8 @@ export interface JobContext {
   signal: AbortSignal;
   /** When the run started (epoch ms), before it read anything. */
   startedAtMs: number;
+  /** Call between units of work: gives the event loop a turn, and pauses while the service is busy. */
+  pace: Slice;
 }
 
 /** What one kind of job does; resolves with counts for the run record. */
@@ -49,6 +53,16 @@ export interface SchedulerOptions {
    * of its kind for the user finished here: a bulk load does not recompile a profile per batch.
    */
   minGapMs: number;
+  /**
+   * Foreground load: while it says busy, queued runs wait (re-checked every `holdCheckMs`), up
+   * to `maxHoldMs` per run, so background work yields to requests on a small machine instead
+   * of competing with them; requests for a run (`request` trigger) do not wait.
+   */
+  busy?: () => boolean;
+  holdCheckMs?: number;
+  maxHoldMs?: number;
+  /** Share of the time a running job works while `busy` says so (see timeSlicer). */
+  busyShare?: number;
   clock: Clock;
 }
 
@@ -79,6 +93,7 @@ export class PrecomputeScheduler {
   private readonly recent = new Map<string, JobRun>();
   private tickTimer: TimerHandle | undefined;
   private wakeTimer: { at: number; handle: TimerHandle } | undefined;
+  private holdTimer: TimerHandle | undefined;
   private closed = false;
 
   constructor(
@@ -188,13 +203,29 @@ export class PrecomputeScheduler {
 
   private pump(): void {
     const now = this.o.clock.now();
+    const busy = this.o.busy?.() ?? false;
+    const maxHold = this.o.maxHoldMs ?? 60_000;
+    let held = false;
     while (!this.closed && this.running.size < this.o.concurrency) {
-      const i = this.queue.findIndex((e) => this.dueAt(e) <= now && !this.running.has(keyOf(e.userId, e.kind)));
+      const i = this.queue.findIndex((e) => {
+        if (this.dueAt(e) > now || this.running.has(keyOf(e.userId, e.kind))) return false;
+        if (busy && e.held && now - e.queuedAtMs < maxHold) {
+          held = true;
+          return false;
+        }
+        return true;
+      });
       if (i < 0) break;
       const [e] = this.queue.splice(i, 1);
       this.pending.delete(keyOf(e!.userId, e!.kind));
       this.metrics.precomputeQueueDepth.set(this.queue.length);
       this.run(e!);
+    }
+    if (held && !this.holdTimer && !this.closed) {
+      this.holdTimer = this.o.clock.after(this.o.holdCheckMs ?? 250, () => {
+        this.holdTimer = undefined;
+        this.pump();
+      });
     }
     // Wake up when the earliest held-back run comes due.
     let next = Infinity;
@@ -250,7 +281,7 @@ export class PrecomputeScheduler {
             if (signal.aborted) reject(signal.reason);
             signal.addEventListener('abort', () => reject(signal.reason), { once: true });
           });
-          counts = await Promise.race([handler({ userId: e.userId, trigger: e.trigger, signal, startedAtMs: this.o.clock.now() }), stopped]);
+          counts = await Promise.race([handler({ userId: e.userId, trigger: e.trigger, signal, startedAtMs: this.o.clock.now(), pace: timeSlicer({ ...(this.o.busy ? { busy: this.o.busy } : {}), busyShare: this.o.busyShare ?? 0.1 }) }), stopped]);
         }
       } catch (err) {
         status = err instanceof CancelledError || (controller.signal.aborted && !(controller.signal.reason instanceof DeadlineExceededError)) ? 'CANCELLED' : 'FAILED';
@@ -312,6 +343,7 @@ export class PrecomputeScheduler {
     this.closed = true;
     this.tickTimer?.cancel();
     this.wakeTimer?.handle.cancel();
+    this.holdTimer?.cancel();
     for (const e of this.queue.splice(0)) {
       this.pending.delete(keyOf(e.userId, e.kind));
       if (e.recorded) await this.metadata.finishJobRun(e.id, 'CANCELLED', {}, 'the service shut down').catch(() => undefined);

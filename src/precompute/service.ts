@@ -45,6 +45,10 @@ export interface PrecomputeOptions extends JobOptions {
   leaseMs: number;
   tickMs: number;
   minGapMs: number;
+  /** Foreground load gate for starting background runs (see SchedulerOptions.busy). */
+  busy?: () => boolean;
+  maxHoldMs?: number;
+  busyShare?: number;
   everyN: number;
   reclusterFraction: number;
   intervals: Record<JobKind, number>;
@@ -153,7 +157,7 @@ export class PrecomputeService implements MemoryObserver, TopicRouter {
       metadata,
       metrics,
       log,
-      { concurrency: o.concurrency, queueMax: o.queueMax, jobTimeoutMs: o.jobTimeoutMs, leaseMs: o.leaseMs, intervals: o.intervals, tickMs: o.tickMs, minGapMs: o.minGapMs, clock: o.clock },
+      { concurrency: o.concurrency, queueMax: o.queueMax, jobTimeoutMs: o.jobTimeoutMs, leaseMs: o.leaseMs, intervals: o.intervals, tickMs: o.tickMs, minGapMs: o.minGapMs, ...(o.busy ? { busy: o.busy } : {}), ...(o.maxHoldMs !== undefined ? { maxHoldMs: o.maxHoldMs } : {}), ...(o.busyShare !== undefined ? { busyShare: o.busyShare } : {}), clock: o.clock },
     );
   }
 
@@ -179,17 +183,24 @@ export class PrecomputeService implements MemoryObserver, TopicRouter {
 
   // ---- hooks from the write path -----------------------------------------------------------
 
-  written(userId: string, records: readonly MemoryRecord[]): void {
+  written(userId: string, records: readonly MemoryRecord[], previous?: readonly MemoryRecord[]): void {
     if (!this.o.enabled || records.length === 0) return;
+    for (const kind of JOB_KINDS) this.scheduler.markDirty(userId, kind);
+    // An update counts like a new memory only when its text or vector changed; otherwise
+    // (importance, tags, pinning) it refreshes the profile only when it enters or leaves
+    // the profile's sources. The interval jobs pick up the rest.
+    const fresh = previous ? records.filter((r, i) => r.content !== previous[i]?.content || r.embedding !== previous[i]?.embedding) : records;
+    const inProfile = (r: MemoryRecord | undefined) => r !== undefined && (r.importance >= 0.8 || r.kind === 'preference' || r.pinned);
+    const profileChanged = previous ? records.some((r, i) => inProfile(r) !== inProfile(previous[i]) || (inProfile(r) && fresh.includes(r))) : records.some(inProfile);
+    if (profileChanged) this.enqueue(userId, 'profile', 'profile-change');
+    if (fresh.length === 0) return;
     const c = this.added.get(userId) ?? { sinceRun: 0, sinceClusters: 0 };
-    c.sinceRun += records.length;
-    c.sinceClusters += records.length;
+    c.sinceRun += fresh.length;
+    c.sinceClusters += fresh.length;
     this.added.set(userId, c);
     let pending = this.pendingSimilar.get(userId);
     if (!pending) this.pendingSimilar.set(userId, (pending = new Set()));
-    for (const r of records) if (pending.size <= 1000) pending.add(r.id);
-    for (const kind of JOB_KINDS) this.scheduler.markDirty(userId, kind);
-    if (records.some((r) => r.importance >= 0.8 || r.kind === 'preference')) this.enqueue(userId, 'profile', 'profile-change');
+    for (const r of fresh) if (pending.size <= 1000) pending.add(r.id);
     if (c.sinceRun >= this.o.everyN) {
       c.sinceRun = 0;
       this.enqueue(userId, 'profile', 'memories');

@@ -59,6 +59,11 @@ export class GrpcServer {
     this.server.addService(service, this.handlers());
   }
 
+  /** Calls being served right now (a load signal for background work). */
+  inflightCount(): number {
+    return this.inflight.size;
+  }
+
   async listen(address: string): Promise<number> {
     this.port = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),

@@ -266,6 +266,32 @@ describe('precompute triggers', () => {
     expect(p.memoryCount).toBeGreaterThanOrEqual(50);
   });
 
+  it('counts an update as new only when its text changes; refreshes the profile when a memory enters it', async () => {
+    const u = 'frank';
+    const ids = await remember(t, u, dataset(8, 5).slice(0, 40).map((m) => ({ ...m, importance: 0.5, kind: 'fact' })));
+    // 20 importance-only updates would have made 60 "new" memories (a run at 50) if counted.
+    for (const id of ids.slice(0, 20)) await call(t.client, 'Update', { userId: u, id, importance: 0.6 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(t.app.precompute!.scheduler.isBusy(u, 'profile')).toBe(false);
+    expect(t.app.precompute!.scheduler.lastRunAt(u, 'profile')).toBe(0);
+    // One that lifts a memory into the profile's top set refreshes it.
+    await call(t.client, 'Update', { userId: u, id: ids[30], importance: 0.9 });
+    const end = Date.now() + 20_000;
+    while (t.app.precompute!.scheduler.lastRunAt(u, 'profile') === 0) {
+      if (Date.now() > end) throw new Error('no profile-change run');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const p = await call<{ topMemories: { id: string }[] }>(t.client, 'GetProfile', { userId: u });
+    expect(p.topMemories[0]!.id).toBe(ids[30]);
+    // Ten content changes count as new memories: with the 40 stored, N = 50 is reached.
+    for (const [i, id] of ids.slice(0, 10).entries()) await call(t.client, 'Update', { userId: u, id, content: `changed ${i}`, embedding: dataset(8, 6)[i]!.embedding });
+    const end2 = Date.now() + 20_000;
+    while (t.app.precompute!.scheduler.lastRunAt(u, 'summaries') === 0) {
+      if (Date.now() > end2) throw new Error('no run after N changed memories');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+
   it('compiles a missing profile when a session starts', async () => {
     const u = 'erin';
     await remember(t, u, dataset(2, 4).map((m) => ({ ...m, importance: 0.5, kind: 'fact' })));

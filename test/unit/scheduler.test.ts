@@ -138,6 +138,37 @@ describe('PrecomputeScheduler', () => {
     await s.close();
   });
 
+  it('holds triggered runs while the service is busy (up to a limit), never requests', async () => {
+    const h = controllable();
+    let busy = true;
+    const { s, clock } = scheduler(h.handler, { busy: () => busy, holdCheckMs: 100, maxHoldMs: 10_000 });
+    const triggered = await s.enqueue('b1', 'summaries', 'memories');
+    const asked = await s.enqueue('b2', 'summaries', 'request');
+    await until(() => h.calls.length === 1);
+    expect(h.calls[0]!.userId).toBe('b2');
+    h.finishNext();
+    await s.wait(asked!);
+    clock.advance(500);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.calls.length).toBe(1);
+    busy = false;
+    clock.advance(100);
+    await until(() => h.calls.length === 2);
+    h.finishNext();
+    await s.wait(triggered!);
+    // Busy for good: a held run still starts once it has waited maxHoldMs.
+    busy = true;
+    const late = await s.enqueue('b3', 'summaries', 'memories');
+    clock.advance(9_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.calls.length).toBe(2);
+    clock.advance(1_100);
+    await until(() => h.calls.length === 3);
+    h.finishNext();
+    expect((await s.wait(late!)).status).toBe('SUCCEEDED');
+    await s.close();
+  });
+
   it('runs different users side by side up to the concurrency', async () => {
     const h = controllable();
     const { s } = scheduler(h.handler, { concurrency: 2 });

@@ -53,7 +53,7 @@ export interface VectorStore {
    * vectors (n×dimensions, in `ids` order). Rows are best first; -1 pads a short row.
    * Approximate like any index search; long-running, so it honours the signal between chunks.
    */
-  neighborGraph(userId: string, ids: readonly string[], vectors: Float32Array, k: number, opts?: StoreCallOptions): Promise<NeighborGraph>;
+  neighborGraph(userId: string, ids: readonly string[], vectors: Float32Array, k: number, opts?: NeighborGraphOptions): Promise<NeighborGraph>;
   /** Records that these memories were read (best effort, not durable on its own). */
   touch(userId: string, ids: readonly string[], stats: AccessStats): void;
 }
@@ -82,6 +82,11 @@ export interface VectorQuery {
  */
 export interface StoreCallOptions {
   signal?: AbortSignal;
+}
+
+export interface NeighborGraphOptions extends StoreCallOptions {
+  /** Awaited between chunks: the caller's pacing (background work yields to requests). */
+  pace?: () => Promise<void>;
 }
 
 export interface ScrollCursor {

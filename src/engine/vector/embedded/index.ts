@@ -22,7 +22,7 @@ import type { Logger } from 'pino';
 import { ConfigError, throwIfAborted, UnavailableError } from '../../../errors.js';
 import { compileFilter, type MetaPredicate } from '../../filter.js';
 import type { AccessStats, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
-import type { NeighborGraph, ScrollOptions, ScrollPage, VectorQuery, VectorStore } from '../vector-store.js';
+import type { NeighborGraph, NeighborGraphOptions, ScrollOptions, ScrollPage, VectorQuery, VectorStore } from '../vector-store.js';
 import { decodeEntry, encodeEntry, Op, splitStats, type StoredMeta, type WalEntry } from './codec.js';
 import { syncDir, writeFileDurable } from './fs-util.js';
 import { exactSearch, MetricKind } from 'usearch';
@@ -471,11 +471,11 @@ export class EmbeddedVectorStore implements VectorStore {
 
   /**
    * The kNN graph for clustering: each memory's k nearest among `ids`. Users with a graph are
-   * searched in the worker in batches of 256 (a wide beam), plus an exact scan of
+   * searched in the worker in batches of 32 (a wide beam), plus an exact scan of
    * the slots the graph has not confirmed; smaller users are scanned exactly. Between batches
    * the event loop is free.
    */
-  async neighborGraph(userId: string, ids: readonly string[], vectors: Float32Array, k: number, opts?: { signal?: AbortSignal }): Promise<NeighborGraph> {
+  async neighborGraph(userId: string, ids: readonly string[], vectors: Float32Array, k: number, opts?: NeighborGraphOptions): Promise<NeighborGraph> {
     const n = ids.length;
     const d = this.dimensions;
     const neighbors = new Int32Array(n * k).fill(-1);
@@ -489,10 +489,11 @@ export class EmbeddedVectorStore implements VectorStore {
     });
     const want = k + 1;
     const wide = Math.max(2 * want, 32);
-    const BATCH = 256;
+    // Small batches: a batch occupies the index worker, and every user's searches wait behind it.
+    const BATCH = 32;
     for (let from = 0; from < n; from += BATCH) {
       throwIfAborted(opts?.signal);
-      await new Promise<void>((r) => setImmediate(r));
+      await (opts?.pace ? opts.pace() : new Promise<void>((r) => setImmediate(r)));
       const to = Math.min(n, from + BATCH);
       const size = p.size;
       const perQuery: Candidate[][] = [];

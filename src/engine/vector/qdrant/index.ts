@@ -26,7 +26,7 @@ import type { Logger } from 'pino';
 import { ConfigError, throwIfAborted, UnavailableError } from '../../../errors.js';
 import type { Metrics } from '../../../observability/metrics.js';
 import type { AccessStats, MemoryFilter, MemoryRecord, VectorHit } from '../../types.js';
-import type { NeighborGraph, ScrollCursor, ScrollOptions, ScrollPage, StoreCallOptions, VectorQuery, VectorStore } from '../vector-store.js';
+import type { NeighborGraph, NeighborGraphOptions, ScrollCursor, ScrollOptions, ScrollPage, StoreCallOptions, VectorQuery, VectorStore } from '../vector-store.js';
 import { allOfUser, fromPoint, INDEXED_FIELDS, isLive, pointId, tenantFilter, toPoint, type QCondition, type QFilter } from './points.js';
 import { CollectionMissingError, QdrantRequestError, QdrantTransport } from './transport.js';
 
@@ -749,7 +749,7 @@ export class QdrantVectorStore implements VectorStore {
    * The kNN graph by the collection's index: batches of queries, each memory's own vector
    * against the user's memories (the tenant filter as always), its k+1 nearest minus itself.
    */
-  async neighborGraph(userId: string, ids: readonly string[], vectors: Float32Array, k: number, opts?: StoreCallOptions): Promise<NeighborGraph> {
+  async neighborGraph(userId: string, ids: readonly string[], vectors: Float32Array, k: number, opts?: NeighborGraphOptions): Promise<NeighborGraph> {
     const n = ids.length;
     const d = this.dimensions;
     const neighbors = new Int32Array(n * k).fill(-1);
@@ -764,6 +764,7 @@ export class QdrantVectorStore implements VectorStore {
     const worker = async () => {
       for (let c = next++; c < chunks; c = next++) {
         throwIfAborted(opts?.signal);
+        await opts?.pace?.();
         const from = c * CHUNK;
         const to = Math.min(n, from + CHUNK);
         const searches: Record<string, unknown>[] = [];
