@@ -24,6 +24,7 @@ import { QdrantVectorStore } from './engine/vector/qdrant/index.js';
 import type { VectorStore } from './engine/vector/vector-store.js';
 import { openMetadata, SERVICE_PID_FILE } from './metadata/open.js';
 import { SqlMetadataStore } from './metadata/sql-metadata-store.js';
+import { LoadMonitor } from './observability/load-monitor.js';
 import { Metrics } from './observability/metrics.js';
 import { ApiKeyAuthenticator } from './server/auth.js';
 import { GrpcServer } from './server/grpc-server.js';
@@ -35,29 +36,6 @@ import { LlmSummarizer, type Summarizer } from './precompute/summarizer.js';
 import type { QueryClass } from './engine/types.js';
 
 export type LifecycleState = 'starting' | 'serving' | 'draining' | 'stopped';
-
-/** Event-loop utilization of the last ~500 ms, sampled every 250 ms (for yielding background work). */
-class LoadMonitor {
-  private last = performance.eventLoopUtilization();
-  private recent = 0;
-  private timer: NodeJS.Timeout | undefined;
-  start(): void {
-    this.timer ??= setInterval(() => {
-      const now = performance.eventLoopUtilization();
-      const u = performance.eventLoopUtilization(now, this.last).utilization;
-      this.last = now;
-      this.recent = Math.max(u, this.recent * 0.5);
-    }, 250);
-    this.timer.unref();
-  }
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
-  busy(threshold: number): boolean {
-    return threshold < 1 && this.recent > threshold;
-  }
-}
 
 export const HNSW_PROFILES: Record<Config['hnswProfile'], HnswParams> = {
   low_latency: { m: 16, efConstruction: 100 },
@@ -150,7 +128,10 @@ export class App {
   private l1: L1Cache | undefined;
   private l2: RedisTier | undefined;
   private runner: ClusterRunner | undefined;
-  private readonly loadMonitor = new LoadMonitor();
+  private readonly loadMonitor = new LoadMonitor(
+    () => this.grpc?.startedCount() ?? 0,
+    () => this.grpc?.inflightCount() ?? 0,
+  );
   precompute: PrecomputeService | undefined;
   private closing: Promise<void> | undefined;
   private pidFile: string | undefined;
@@ -237,7 +218,7 @@ export class App {
         leaseMs: c.precomputeLeaseMs,
         tickMs: c.precomputeTickMs,
         minGapMs: c.precomputeMinGapMs,
-        busy: () => this.loadMonitor.busy(c.precomputeYieldElu) || (this.grpc?.inflightCount() ?? 0) >= c.precomputeYieldInflight,
+        busy: () => this.loadMonitor.busy(c.precomputeYieldRps, c.precomputeYieldInflight),
         maxHoldMs: c.precomputeMaxHoldMs,
         busyShare: c.precomputeBusyShare,
         everyN: c.precomputeEveryN,

@@ -26,6 +26,7 @@ export class GrpcServer {
   readonly server: grpc.Server;
   readonly health: HealthImplementation;
   private readonly inflight = new Set<AbortController>();
+  private started = 0;
   private serializeProfile: (v: unknown) => Buffer = () => Buffer.alloc(0);
   /** Serialized GetProfile responses of L1-cached profiles (dropped with the cached object). */
   private readonly profileBytes = new WeakMap<object, Buffer>();
@@ -62,6 +63,11 @@ export class GrpcServer {
   /** Calls being served right now (a load signal for background work). */
   inflightCount(): number {
     return this.inflight.size;
+  }
+
+  /** Calls started since this server was made (a load signal for background work). */
+  startedCount(): number {
+    return this.started;
   }
 
   async listen(address: string): Promise<number> {
@@ -108,6 +114,7 @@ export class GrpcServer {
     const onCancel = () => controller.abort(new CancelledError());
     call.on('cancelled', onCancel);
     this.inflight.add(controller);
+    this.started++;
     const ctx: CallContext = { signal: controller.signal, requestId, actor, ...(deadlineMs !== undefined ? { deadlineMs } : {}) };
     const auth = md.get('authorization')[0];
     return {
