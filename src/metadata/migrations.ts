@@ -105,6 +105,17 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX precomputed_sources ON precomputed USING gin (sources);
     `,
   },
+  {
+    version: 4,
+    name: 'precomputed sources index without a pending list',
+    sql: `
+      -- With fastupdate a GIN index queues new entries and merges 4 MB of them inside whichever
+      -- INSERT passes the limit: 400+ ms in one statement while a job writes 20,000 neighbour
+      -- lists, and on embedded PGlite that statement holds the event loop. Without it every
+      -- insert pays its own small share (the whole write takes as long).
+      ALTER INDEX precomputed_sources SET (fastupdate = off);
+    `,
+  },
 ];
 
 /** Arbitrary constant key for pg_advisory_lock: "memory-engine migrations". */

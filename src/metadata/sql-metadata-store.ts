@@ -366,7 +366,16 @@ export class SqlMetadataStore implements MetadataStore {
           out.push(r);
         }
       }
-      if (o.replaceKinds && o.replaceKinds.length > 0) await tx.query('DELETE FROM precomputed WHERE user_id = $1 AND kind = ANY($2::text[])', [userId, o.replaceKinds]);
+      // Replacing a kind deletes only the keys this write does not bring again (the upsert below
+      // rewrites the others): a rebuild of 20,000 neighbour lists is not 20,000 deletes at once.
+      if (o.replaceKinds && o.replaceKinds.length > 0) {
+        const kept = out.filter((r) => o.replaceKinds!.includes(r.kind));
+        await tx.query(
+          `DELETE FROM precomputed WHERE user_id = $1 AND kind = ANY($2::text[])
+             AND (kind, key) NOT IN (SELECT k, v FROM unnest($3::text[], $4::text[]) AS t(k, v))`,
+          [userId, o.replaceKinds, kept.map((r) => r.kind), kept.map((r) => r.key)],
+        );
+      }
       // Small statements with a turn of the event loop between them: the embedded database runs
       // on the main thread, and a job's large write must not stall requests for its whole length.
       for (let i = 0; i < out.length; ) {

@@ -85,6 +85,23 @@ export async function readAll(store: VectorStore, userId: string, o: { withVecto
   }
 }
 
+/** The k best items by score, best first (ties: the earlier offered first); O(n·k) for small k. */
+class TopK<T> {
+  private readonly items: { item: T; score: number }[] = [];
+  constructor(private readonly k: number) {}
+  offer(item: T, score: number): void {
+    const a = this.items;
+    if (this.k <= 0 || (a.length === this.k && score <= a[a.length - 1]!.score)) return;
+    let i = a.length;
+    while (i > 0 && a[i - 1]!.score < score) i--;
+    a.splice(i, 0, { item, score });
+    if (a.length > this.k) a.pop();
+  }
+  best(): T[] {
+    return this.items.map((x) => x.item);
+  }
+}
+
 const asInput = (r: MemoryRecord): SummaryInput => ({ id: r.id, content: r.content, embedding: r.embedding, importance: r.importance, createdAtMs: r.createdAtMs });
 
 export class PrecomputeJobs {
@@ -240,17 +257,17 @@ export class PrecomputeJobs {
     if (records.length === 0) return { memories: 0, ...(await this.write(ctx, [], [KIND_PROFILE])) };
     const now = Date.now();
     const value = (r: MemoryRecord) => (r.pinned ? 1 : 0) + r.importance * Math.pow(0.5, Math.max(0, now - r.createdAtMs) / o.recencyHalfLifeMs);
-    const scored = records.map((r) => ({ r, v: value(r) }));
-    scored.sort((a, b) => b.v - a.v);
-    const byValue = scored.map((x) => x.r);
-    const top = byValue.slice(0, o.profileTop);
-    const recent = records.slice(-o.profileTop).reverse();
-    const preferences = byValue.filter((r) => r.kind === 'preference').slice(0, o.profileTop);
-    const entityIds = new Map<string, { name: string; count: number; ids: string[] }>();
+    // One pass, keeping only the best few (a full sort of 100k memories held the event loop ~0.5 s).
     const slice = ctx.pace;
+    const topAll = new TopK<MemoryRecord>(o.profileTop);
+    const topPreferences = new TopK<MemoryRecord>(o.profileTop);
+    const entityIds = new Map<string, { name: string; count: number; ids: string[] }>();
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       if (i % 1024 === 0) await slice();
+      const v = value(r);
+      topAll.offer(r, v);
+      if (r.kind === 'preference') topPreferences.offer(r, v);
       for (const e of r.entities) {
         const key = e.toLowerCase();
         let s = entityIds.get(key);
@@ -259,14 +276,25 @@ export class PrecomputeJobs {
         if (s.ids.length < 200) s.ids.push(r.id);
       }
     }
+    const top = topAll.best();
+    const preferences = topPreferences.best();
+    const recent = records.slice(-o.profileTop).reverse();
     const entities: EntityStat[] = [...entityIds.values()].sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)).slice(0, o.profileTop);
     // Active topics: most members from the last week, then size.
     await slice();
     const topicRows = await metadata.listPrecomputed(ctx.userId, KIND_TOPIC, true);
-    const created = new Map(records.map((r) => [r.id, r.createdAtMs]));
+    // Records come oldest first: the last week's are a tail.
     const weekAgo = now - 7 * 86_400_000;
-    const topics = topicRows
-      .map((t) => ({ id: t.key, label: (t.body as TopicBody).label, size: t.sources.length, recent: t.sources.reduce((s, id) => s + ((created.get(id) ?? 0) >= weekAgo ? 1 : 0), 0) }))
+    const lastWeek = new Set<string>();
+    for (let i = records.length - 1; i >= 0 && records[i]!.createdAtMs >= weekAgo; i--) lastWeek.add(records[i]!.id);
+    const scoredTopics: { id: string; label: string; size: number; recent: number }[] = [];
+    for (const t of topicRows) {
+      await slice();
+      let recentMembers = 0;
+      if (lastWeek.size > 0) for (const id of t.sources) if (lastWeek.has(id)) recentMembers++;
+      scoredTopics.push({ id: t.key, label: (t.body as TopicBody).label, size: t.sources.length, recent: recentMembers });
+    }
+    const topics = scoredTopics
       .sort((a, b) => b.recent - a.recent || b.size - a.size)
       .slice(0, 5)
       .map(({ id, label, size }) => ({ id, label, size }));

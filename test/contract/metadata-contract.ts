@@ -56,7 +56,7 @@ export function metadataContract(name: string, harness: MetadataHarness): void {
         await b.close();
       }
       const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
     });
 
     it('refuses a database newer than the code', async (ctx) => {
@@ -173,6 +173,25 @@ export function metadataContract(name: string, harness: MetadataHarness): void {
       // A renewed lease keeps it.
       await store.renewJobLease(d, 60_000);
       expect(await store.startJobRun({ id: randomUUID(), userId: u, kind: 'clusters', trigger: 'x' }, 60_000)).toBe(false);
+    });
+
+    it('replaces a kind of artifact: stale keys go, new and rewritten ones stay, other kinds untouched', async (ctx) => {
+      if (!db) return ctx.skip();
+      const u = `u-${randomUUID()}`;
+      const prune = () => undefined;
+      const at = Date.now();
+      const many = Array.from({ length: 120 }, (_, i) => ({ kind: 'similar', key: `m${i}`, body: { n: i }, sources: Array.from({ length: 11 }, (_, j) => `m${(i + j) % 120}`) }));
+      await store.putPrecomputed(u, [...many, { kind: 'topic', key: 't1', body: { v: 1 }, sources: ['m1'] }], { readSinceMs: at, prune });
+      // A rebuild brings back m0..m59 (rewritten) and m200, not m60..m119; the topic stays.
+      const again = [...many.slice(0, 60).map((r) => ({ ...r, body: { n: -1 } })), { kind: 'similar', key: 'm200', body: { n: 200 }, sources: ['m200'] }];
+      expect(await store.putPrecomputed(u, again, { readSinceMs: at, prune, replaceKinds: ['similar'] })).toMatchObject({ written: 61 });
+      const rows = await store.listPrecomputed(u, 'similar', true);
+      expect(rows.map((r) => r.key).sort()).toEqual([...again.map((r) => r.key)].sort());
+      expect(rows.every((r) => (r.body as { n: number }).n === (r.key === 'm200' ? 200 : -1))).toBe(true);
+      expect(await store.getPrecomputed(u, 'topic', 't1')).toMatchObject({ body: { v: 1 } });
+      // An empty rebuild clears the kind.
+      await store.putPrecomputed(u, [], { readSinceMs: at, prune, replaceKinds: ['similar'] });
+      expect(await store.listPrecomputed(u, 'similar', false)).toEqual([]);
     });
 
     it('stores precomputed artifacts and prunes memories removed since the job read them', async (ctx) => {
