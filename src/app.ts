@@ -130,7 +130,7 @@ export class App {
   private runner: ClusterRunner | undefined;
   private readonly loadMonitor = new LoadMonitor(
     () => this.grpc?.startedCount() ?? 0,
-    () => this.grpc?.inflightCount() ?? 0,
+    () => this.grpc?.occupiedTimeMs() ?? 0,
   );
   precompute: PrecomputeService | undefined;
   private closing: Promise<void> | undefined;
@@ -218,7 +218,7 @@ export class App {
         leaseMs: c.precomputeLeaseMs,
         tickMs: c.precomputeTickMs,
         minGapMs: c.precomputeMinGapMs,
-        busy: () => this.loadMonitor.busy(c.precomputeYieldRps, c.precomputeYieldInflight),
+        busy: () => this.loadMonitor.busy(c.precomputeYieldRps, c.precomputeYieldOccupancy),
         maxHoldMs: c.precomputeMaxHoldMs,
         busyShare: c.precomputeBusyShare,
         everyN: c.precomputeEveryN,

@@ -168,7 +168,7 @@ export const CONFIG_SPEC = {
   precomputeTickMs: { env: 'PRECOMPUTE_TICK_MS', default: 60_000, parse: int(0, 86_400_000), doc: 'how often interval jobs are checked (0 = triggers only)' },
   precomputeMinGapMs: { env: 'PRECOMPUTE_MIN_GAP_MS', default: 30_000, parse: int(0, 86_400_000), doc: 'a triggered run starts no sooner than this after the last run of its kind for the user (requests do not wait)' },
   precomputeYieldRps: { env: 'PRECOMPUTE_YIELD_RPS', default: 50, parse: int(1, 10_000_000), doc: 'the service counts as busy (background runs wait, running jobs slow down) at this many gRPC calls over the last second' },
-  precomputeYieldInflight: { env: 'PRECOMPUTE_YIELD_INFLIGHT', default: 4, parse: int(1, 1_000_000), doc: '… or while at least this many gRPC calls are in flight' },
+  precomputeYieldOccupancy: { env: 'PRECOMPUTE_YIELD_OCCUPANCY', default: 0.25, parse: num(0.01, 1), doc: '… or when at least one gRPC call was in flight this share of the last second (a few heavy calls)' },
   precomputeMaxHoldMs: { env: 'PRECOMPUTE_MAX_HOLD_MS', default: 60_000, parse: int(0, 86_400_000), doc: 'longest a queued background run waits for the service to be less busy' },
   precomputeBusyShare: { env: 'PRECOMPUTE_BUSY_SHARE', default: 0.1, parse: num(0.01, 1), doc: 'while the service is busy, a running job works this share of the time and rests the rest (1 = never rest)' },
   precomputeEveryN: { env: 'PRECOMPUTE_EVERY_N_MEMORIES', default: 100, parse: int(1, 10_000_000), doc: 'new memories of a user that trigger profile, summaries and neighbour updates' },

@@ -27,6 +27,9 @@ export class GrpcServer {
   readonly health: HealthImplementation;
   private readonly inflight = new Set<AbortController>();
   private started = 0;
+  /** Time with at least one call in flight: closed intervals, and when the open one began. */
+  private occupiedMs = 0;
+  private occupiedSince = 0;
   private serializeProfile: (v: unknown) => Buffer = () => Buffer.alloc(0);
   /** Serialized GetProfile responses of L1-cached profiles (dropped with the cached object). */
   private readonly profileBytes = new WeakMap<object, Buffer>();
@@ -68,6 +71,11 @@ export class GrpcServer {
   /** Calls started since this server was made (a load signal for background work). */
   startedCount(): number {
     return this.started;
+  }
+
+  /** Milliseconds during which at least one call was in flight, since this server was made. */
+  occupiedTimeMs(): number {
+    return this.occupiedMs + (this.inflight.size > 0 ? performance.now() - this.occupiedSince : 0);
   }
 
   async listen(address: string): Promise<number> {
@@ -113,6 +121,7 @@ export class GrpcServer {
     }
     const onCancel = () => controller.abort(new CancelledError());
     call.on('cancelled', onCancel);
+    if (this.inflight.size === 0) this.occupiedSince = performance.now();
     this.inflight.add(controller);
     this.started++;
     const ctx: CallContext = { signal: controller.signal, requestId, actor, ...(deadlineMs !== undefined ? { deadlineMs } : {}) };
@@ -124,7 +133,7 @@ export class GrpcServer {
       cleanup: () => {
         clearTimeout(timer);
         call.removeListener('cancelled', onCancel);
-        this.inflight.delete(controller);
+        if (this.inflight.delete(controller) && this.inflight.size === 0) this.occupiedMs += performance.now() - this.occupiedSince;
       },
     };
   }

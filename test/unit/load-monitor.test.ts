@@ -1,43 +1,53 @@
-/** The foreground load signal background work yields to: calls over the last second, calls in flight. */
+/** The foreground load signal background work yields to: call rate and time with calls in flight. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LoadMonitor } from '../../src/observability/load-monitor.js';
 
 describe('LoadMonitor', () => {
+  let now = 0;
+  let started = 0;
+  let occupied = 0;
+  const step = (ms: number, calls: number, busyMs: number) => {
+    started += calls;
+    occupied += busyMs;
+    now += ms;
+    vi.advanceTimersByTime(ms);
+  };
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    now = started = occupied = 0;
   });
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  it('is busy at the call rate over the last second, and calm again a second after it stops', () => {
-    let started = 0;
-    let inflight = 0;
-    const m = new LoadMonitor(
-      () => started,
-      () => inflight,
-    );
+  it('is busy at a high call rate, and calm again about a second after it stops', () => {
+    const m = new LoadMonitor(() => started, () => occupied, () => now);
     m.start();
-    // 20 calls/s for 2 s: below 50/s.
-    for (let t = 0; t < 8; t++) {
-      started += 5;
-      vi.advanceTimersByTime(250);
-    }
+    for (let t = 0; t < 8; t++) step(250, 5, 10); // 20 calls/s, 4% of the time in flight
     expect(m.rate()).toBe(20);
-    expect(m.busy(50, 4)).toBe(false);
-    // 100 calls/s: busy within a quarter of a second.
+    expect(m.occupancy()).toBeCloseTo(0.04, 5);
+    expect(m.busy(50, 0.25)).toBe(false);
     started += 25;
-    expect(m.busy(50, 4)).toBe(false);
-    vi.advanceTimersByTime(250);
+    expect(m.busy(50, 0.25)).toBe(false); // 45 over the last second
+    step(250, 0, 0);
     started += 25;
-    expect(m.busy(50, 4)).toBe(true);
-    // Quiet: a second later no longer busy.
-    vi.advanceTimersByTime(1250);
+    expect(m.busy(50, 0.25)).toBe(true); // 65
+    for (let t = 0; t < 5; t++) step(250, 0, 0);
     expect(m.rate()).toBe(0);
-    expect(m.busy(50, 4)).toBe(false);
-    // Calls in flight count on their own.
-    inflight = 4;
-    expect(m.busy(50, 4)).toBe(true);
+    expect(m.busy(50, 0.25)).toBe(false);
+    m.stop();
+  });
+
+  it('is busy while a few heavy calls keep the server occupied, at a low call rate', () => {
+    const m = new LoadMonitor(() => started, () => occupied, () => now);
+    m.start();
+    for (let t = 0; t < 4; t++) step(250, t % 2, 240); // 2 calls/s, in flight 96% of the time
+    expect(m.rate()).toBe(2);
+    expect(m.occupancy()).toBeCloseTo(0.96, 5);
+    expect(m.busy(50, 0.25)).toBe(true);
+    for (let t = 0; t < 4; t++) step(250, 0, 0);
+    expect(m.occupancy()).toBe(0);
+    expect(m.busy(50, 0.25)).toBe(false);
     m.stop();
   });
 });
