@@ -10,6 +10,8 @@ import { startModuleWorker } from '../worker-thread.js';
 import type { HdbscanOptions, HdbscanResult, KnnDistances } from './hdbscan.js';
 
 interface Pending {
+  /** The worker the job was sent to: only its exit fails the job. */
+  worker: Worker;
   resolve: (r: HdbscanResult & { ms: number }) => void;
   reject: (e: unknown) => void;
 }
@@ -49,6 +51,7 @@ export class ClusterRunner {
         this.idleTimer.unref();
       };
       this.pending.set(id, {
+        worker: w,
         resolve: (r) => {
           done();
           resolve(r);
@@ -74,9 +77,14 @@ export class ClusterRunner {
       if (m.error) p.reject(new Error(`clustering failed: ${m.error}`));
       else p.resolve(m);
     });
+    // A worker stopped when idle or after a cancelled job exits a little later, possibly after
+    // the next job went to its successor: fail only the jobs that were sent to this one.
     const fail = (why: string) => {
-      for (const p of this.pending.values()) p.reject(new UnavailableError(why));
-      this.pending.clear();
+      for (const [id, p] of this.pending) {
+        if (p.worker !== w) continue;
+        this.pending.delete(id);
+        p.reject(new UnavailableError(why));
+      }
       if (this.worker === w) this.worker = undefined;
     };
     w.on('error', (e) => fail(`clustering worker crashed: ${e.message}`));

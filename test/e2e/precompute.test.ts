@@ -230,8 +230,8 @@ describe('precompute over gRPC', () => {
   it('erases a user’s precomputed data with ForgetUser, and counts it in the receipt', async () => {
     const u = 'carol';
     await remember(t, u, dataset(20, 5));
-    expect((await run(t, u, 'clusters')).status).toBe('SUCCEEDED');
-    expect((await run(t, u, 'profile')).status).toBe('SUCCEEDED');
+    expect(await run(t, u, 'clusters')).toMatchObject({ status: 'SUCCEEDED', error: '' });
+    expect(await run(t, u, 'profile')).toMatchObject({ status: 'SUCCEEDED', error: '' });
     const receipt = await call<{ precomputedDeleted: number; memoriesDeleted: number }>(t.client, 'ForgetUser', { userId: u });
     expect(receipt.memoriesDeleted).toBe(100);
     expect(receipt.precomputedDeleted).toBeGreaterThanOrEqual(6);
