@@ -102,22 +102,29 @@ export function gaussian(r: () => number): () => number {
 }
 
 export function clusteredVectors(n: number, dims: number, clusters: number, seed: number, spread = 0.9): Float32Array {
+  return labelledClusters(n, dims, clusters, seed, spread).data;
+}
+
+/** Clustered unit vectors and the cluster each one was drawn from. */
+export function labelledClusters(n: number, dims: number, clusters: number, seed: number, spread = 0.9): { data: Float32Array; labels: Int32Array } {
   const r = rng(seed);
   const g = gaussian(r);
   const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dims }, g));
-  const out = new Float32Array(n * dims);
+  const data = new Float32Array(n * dims);
+  const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const c = centres[Math.floor(r() * clusters)]!;
+    const c = Math.floor(r() * clusters);
+    labels[i] = c;
     let norm = 0;
     for (let d = 0; d < dims; d++) {
-      const v = c[d]! + g() * spread;
-      out[i * dims + d] = v;
+      const v = centres[c]![d]! + g() * spread;
+      data[i * dims + d] = v;
       norm += v * v;
     }
     norm = Math.sqrt(norm);
-    for (let d = 0; d < dims; d++) out[i * dims + d]! /= norm;
+    for (let d = 0; d < dims; d++) data[i * dims + d]! /= norm;
   }
-  return out;
+  return { data, labels };
 }
 
 /** Queries near stored points (a stored vector plus noise), like a paraphrase of a memory. */

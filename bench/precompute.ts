@@ -19,7 +19,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adjustedRandIndex } from '../src/clusters/knn.js';
-import { arg, call, gaussian, Latency, metric, newClient, queriesNear, rng, root, rssMb, runConcurrent, startServer, type Client, type ServerProcess } from './lib.js';
+import { arg, call, labelledClusters, Latency, metric, newClient, queriesNear, root, rssMb, runConcurrent, startServer, type Client, type ServerProcess } from './lib.js';
 
 const SIZES = arg('sizes', '1000,10000,100000').split(',').map(Number);
 const DIMS = Number(arg('dims', '384'));
@@ -34,28 +34,6 @@ interface Job {
   finishedAtMs: number;
   counts: Record<string, number>;
   error: string;
-}
-
-/** Clustered unit vectors with their cluster labels (bench/lib's generator does not keep them). */
-function labelled(n: number, dims: number, clusters: number, seed: number, spread = 0.9): { data: Float32Array; labels: Int32Array } {
-  const r = rng(seed);
-  const g = gaussian(r);
-  const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dims }, g));
-  const data = new Float32Array(n * dims);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = Math.floor(r() * clusters);
-    labels[i] = c;
-    let norm = 0;
-    for (let d = 0; d < dims; d++) {
-      const v = centres[c]![d]! + g() * spread;
-      data[i * dims + d] = v;
-      norm += v * v;
-    }
-    norm = Math.sqrt(norm);
-    for (let d = 0; d < dims; d++) data[i * dims + d]! /= norm;
-  }
-  return { data, labels };
 }
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vi', 'zo', 'pe', 'su', 'do', 'fa'];
@@ -131,7 +109,7 @@ async function sizeRun(n: number): Promise<Record<string, unknown>> {
     HNSW_PROFILE: 'low_latency',
   };
   const clusters = Math.max(5, Math.round(n / 500));
-  const { data, labels } = labelled(n, DIMS, clusters, 1000 + n);
+  const { data, labels } = labelledClusters(n, DIMS, clusters, 1000 + n);
   let server = await startServer(env);
   let client = newClient(server.grpcPort);
   const ids: string[] = new Array(n);

@@ -146,12 +146,11 @@ export class PrecomputeJobs {
       return { memories: n, topics: 0, ...w };
     }
     const dims = store.dimensions;
-    const slice = ctx.pace;
     const ids = records.map((r) => r.id);
     const vectors = new Float32Array(n * dims);
     for (let i = 0; i < n; i++) {
       vectors.set(records[i]!.embedding, i * dims);
-      if (i % 1024 === 0) await slice();
+      if (i % 1024 === 0) await ctx.pace();
     }
     const t1 = performance.now();
     const graph = await store.neighborGraph(ctx.userId, ids, vectors, o.knnK, { signal: ctx.signal, pace: ctx.pace });
@@ -167,7 +166,7 @@ export class PrecomputeJobs {
     for (let i = 0; i < n; i++) {
       const r = records[i]!;
       termsOf[i] = [...words(r.content), ...r.tags.map((t) => t.toLowerCase()), ...r.entities.map((e) => e.toLowerCase())];
-      if (i % 256 === 0) await slice();
+      if (i % 256 === 0) await ctx.pace();
     }
     const perTopic: { tf: Map<string, number>; total: number }[] = [];
     for (const g of groups) {
@@ -180,7 +179,7 @@ export class PrecomputeJobs {
         }
       }
       perTopic.push({ tf, total });
-      await slice();
+      await ctx.pace();
     }
     const topicsWith = new Map<string, number>();
     for (const t of perTopic) for (const w of t.tf.keys()) topicsWith.set(w, (topicsWith.get(w) ?? 0) + 1);
@@ -197,7 +196,7 @@ export class PrecomputeJobs {
     let llmFailed = 0;
     for (let c = 0; c < groups.length; c++) {
       throwIfAborted(ctx.signal);
-      await slice();
+      await ctx.pace();
       const members = groups[c]!;
       const centroid = new Float64Array(dims);
       for (const i of members) for (let x = 0; x < dims; x++) centroid[x]! += vectors[i * dims + x]!;
@@ -258,13 +257,12 @@ export class PrecomputeJobs {
     const now = Date.now();
     const value = (r: MemoryRecord) => (r.pinned ? 1 : 0) + r.importance * Math.pow(0.5, Math.max(0, now - r.createdAtMs) / o.recencyHalfLifeMs);
     // One pass, keeping only the best few (a full sort of 100k memories held the event loop ~0.5 s).
-    const slice = ctx.pace;
     const topAll = new TopK<MemoryRecord>(o.profileTop);
     const topPreferences = new TopK<MemoryRecord>(o.profileTop);
     const entityIds = new Map<string, { name: string; count: number; ids: string[] }>();
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      if (i % 1024 === 0) await slice();
+      if (i % 1024 === 0) await ctx.pace();
       const v = value(r);
       topAll.offer(r, v);
       if (r.kind === 'preference') topPreferences.offer(r, v);
@@ -281,7 +279,7 @@ export class PrecomputeJobs {
     const recent = records.slice(-o.profileTop).reverse();
     const entities: EntityStat[] = [...entityIds.values()].sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)).slice(0, o.profileTop);
     // Active topics: most members from the last week, then size.
-    await slice();
+    await ctx.pace();
     const topicRows = await metadata.listPrecomputed(ctx.userId, KIND_TOPIC, true);
     // Records come oldest first: the last week's are a tail.
     const weekAgo = now - 7 * 86_400_000;
@@ -289,7 +287,7 @@ export class PrecomputeJobs {
     for (let i = records.length - 1; i >= 0 && records[i]!.createdAtMs >= weekAgo; i--) lastWeek.add(records[i]!.id);
     const scoredTopics: { id: string; label: string; size: number; recent: number }[] = [];
     for (const t of topicRows) {
-      await slice();
+      await ctx.pace();
       let recentMembers = 0;
       if (lastWeek.size > 0) for (const id of t.sources) if (lastWeek.has(id)) recentMembers++;
       scoredTopics.push({ id: t.key, label: (t.body as TopicBody).label, size: t.sources.length, recent: recentMembers });

@@ -281,7 +281,7 @@ export class PrecomputeScheduler {
             if (signal.aborted) reject(signal.reason);
             signal.addEventListener('abort', () => reject(signal.reason), { once: true });
           });
-          counts = await Promise.race([handler({ userId: e.userId, trigger: e.trigger, signal, startedAtMs: this.o.clock.now(), pace: timeSlicer({ ...(this.o.busy ? { busy: this.o.busy } : {}), busyShare: this.o.busyShare ?? 0.1 }) }), stopped]);
+          counts = await Promise.race([handler({ userId: e.userId, trigger: e.trigger, signal, startedAtMs: this.o.clock.now(), pace: timeSlicer({ ...(this.o.busy ? { busy: this.o.busy } : {}), ...(this.o.busyShare !== undefined ? { busyShare: this.o.busyShare } : {}) }) }), stopped]);
         }
       } catch (err) {
         status = err instanceof CancelledError || (controller.signal.aborted && !(controller.signal.reason instanceof DeadlineExceededError)) ? 'CANCELLED' : 'FAILED';

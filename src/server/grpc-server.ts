@@ -63,11 +63,6 @@ export class GrpcServer {
     this.server.addService(service, this.handlers());
   }
 
-  /** Calls being served right now (a load signal for background work). */
-  inflightCount(): number {
-    return this.inflight.size;
-  }
-
   /** Calls started since this server was made (a load signal for background work). */
   startedCount(): number {
     return this.started;
