@@ -3,10 +3,10 @@
  *   starting → serving → draining → stopped
  * `start()` builds every part from the config with plain constructors (optional backends only
  * when configured). `close()` is idempotent (same promise), keeps going past a failed step, and
- * closes in order: health NOT_SERVING, stop accepting, drain calls (grace, then cancel),
- * close the HTTP port, flush and close the stores.
+ * closes in order: health NOT_SERVING and new calls refused, drain calls (grace, then cancel),
+ * close the HTTP port, stop precompute, flush and close the stores (a bounded final
+ * checkpoint), close Redis, and last the gRPC port, so health checks see NOT_SERVING throughout.
  */
-import { rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { authEnabled, type Config } from './config.js';
@@ -22,7 +22,7 @@ import { MemoryEngine } from './engine/memory-engine.js';
 import { EmbeddedVectorStore, type HnswParams } from './engine/vector/embedded/index.js';
 import { QdrantVectorStore } from './engine/vector/qdrant/index.js';
 import type { VectorStore } from './engine/vector/vector-store.js';
-import { openMetadata, SERVICE_PID_FILE } from './metadata/open.js';
+import { openMetadata } from './metadata/open.js';
 import { SqlMetadataStore } from './metadata/sql-metadata-store.js';
 import { LoadMonitor } from './observability/load-monitor.js';
 import { Metrics } from './observability/metrics.js';
@@ -98,6 +98,7 @@ export function buildVectorStore(c: Config, modelId: string, dataDir: string, lo
     checkpointWalBytes: c.checkpointWalBytes,
     checkpointIntervalMs: c.checkpointIntervalMs,
     compactDeadRatio: c.compactDeadRatio,
+    closeCheckpointMs: c.shutdownCheckpointMs,
     log,
   });
 }
@@ -134,7 +135,6 @@ export class App {
   );
   precompute: PrecomputeService | undefined;
   private closing: Promise<void> | undefined;
-  private pidFile: string | undefined;
   engine: MemoryEngine | undefined;
   grpcPort = 0;
   httpPort = 0;
@@ -164,11 +164,6 @@ export class App {
       } else {
         this.metadata = await openMetadata(c, dataDir);
         await Promise.all([this.store.open(), this.metadata.open()]);
-      }
-      // Embedded PGlite must not be opened by a second process (the keys CLI checks this).
-      if (this.metadata.kind === 'pglite' && !this.shared) {
-        this.pidFile = join(dataDir, SERVICE_PID_FILE);
-        await writeFile(this.pidFile, String(process.pid));
       }
       if (c.redisUrl) {
         this.l2 = new RedisTier(
@@ -310,7 +305,7 @@ export class App {
         await step('metadata', () => this.metadata?.close());
       }
       await step('redis', () => this.l2?.close());
-      await step('pid file', () => (this.pidFile ? rm(this.pidFile, { force: true }) : undefined));
+      await step('grpc port', () => this.grpc?.stop());
       this.state = 'stopped';
       this.log.info('stopped');
     })();

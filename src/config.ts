@@ -95,6 +95,12 @@ export const CONFIG_SPEC = {
   dataDir: { env: 'DATA_DIR', default: './data', parse: str, doc: 'directory of the embedded vector store and embedded Postgres' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', parse: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'), doc: 'pino log level' },
   shutdownGraceMs: { env: 'SHUTDOWN_GRACE_MS', default: 10_000, parse: int(0, 600_000), doc: 'how long in-flight calls may finish on SIGTERM before they are cancelled' },
+  shutdownCheckpointMs: {
+    env: 'SHUTDOWN_CHECKPOINT_MS',
+    default: 10_000,
+    parse: int(0, 600_000),
+    doc: 'how long the embedded store\'s final checkpoint may take on shutdown (after the grace); the WAL covers what it leaves out',
+  },
 
   embedder: { env: 'EMBEDDER', default: 'lexical', parse: oneOf('lexical', 'openai', 'none'), doc: 'lexical (offline hashed n-grams), openai (any OpenAI-compatible endpoint), none (clients send vectors)' },
   embeddingDimensions: { env: 'EMBEDDING_DIMENSIONS', default: 384, parse: int(2, 8192), doc: 'vector dimension of this deployment; checked against stored data at start' },

@@ -5,6 +5,7 @@
  */
 import { App } from './app.js';
 import { loadConfig } from './config.js';
+import { DirectoryInUseError } from './directory-lock.js';
 import { ConfigError } from './errors.js';
 import { runKeysCli } from './cli/keys.js';
 import { createLogger } from './observability/logger.js';
@@ -28,6 +29,11 @@ async function main(): Promise<void> {
   try {
     app = await new App(config, log).start();
   } catch (err) {
+    if (err instanceof DirectoryInUseError) {
+      log.fatal(`cannot start: ${err.message}`);
+      process.stderr.write(`memory-engine: cannot start: ${err.message}\n`);
+      process.exit(1);
+    }
     if (err instanceof ConfigError) {
       log.fatal(`invalid configuration: ${err.message}`);
       process.exit(2);

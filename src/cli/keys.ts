@@ -3,9 +3,9 @@
  * database (DATABASE_URL, or the embedded one in DATA_DIR while the service is stopped).
  * A new key is printed once; only its hash is stored.
  */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { openMetadata, SERVICE_PID_FILE } from '../metadata/open.js';
+import { resolve } from 'node:path';
+import { DirectoryInUseError } from '../directory-lock.js';
+import { openMetadata } from '../metadata/open.js';
 import { loadConfig } from '../config.js';
 import { ConfigError, MemoryError } from '../errors.js';
 import { checkScopes, generateApiKey } from '../server/auth.js';
@@ -15,15 +15,6 @@ const USAGE = `usage:
         SCOPE: admin | read | user:<user_id>   (read = read-only; combine with admin or user:…)
   memory-engine keys list
   memory-engine keys revoke KEY_ID`;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Runs the CLI; resolves with the process exit code. */
 export async function runKeysCli(args: string[], env: Record<string, string | undefined>, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
@@ -44,14 +35,17 @@ export async function runKeysCli(args: string[], env: Record<string, string | un
     throw e;
   }
   const dataDir = resolve(config.dataDir);
-  if (!config.databaseUrl) {
-    const pid = Number((await readFile(join(dataDir, SERVICE_PID_FILE), 'utf8').catch(() => '')).trim());
-    if (pid > 0 && pid !== process.pid && pidAlive(pid)) {
-      err(`the service (pid ${pid}) holds the embedded database in ${dataDir}; stop it first, or use DATABASE_URL`);
+  let metadata;
+  try {
+    metadata = await openMetadata(config, dataDir);
+  } catch (e) {
+    // The embedded database has one writer: a running service holds its lock.
+    if (e instanceof DirectoryInUseError) {
+      err(`${e.message}\n(the service holds the embedded database while it runs; stop it first, or use DATABASE_URL)`);
       return 1;
     }
+    throw e;
   }
-  const metadata = await openMetadata(config, dataDir);
   try {
     await metadata.open();
     if (cmd === 'create') {

@@ -5,9 +5,6 @@ import { openPGlite } from './pglite/index.js';
 import { openPostgres } from './postgres/index.js';
 import { SqlMetadataStore } from './sql-metadata-store.js';
 
-/** In DATA_DIR while a service holds the embedded database: its pid (the keys CLI checks it). */
-export const SERVICE_PID_FILE = 'service.pid';
-
 /** Postgres when DATABASE_URL is set, embedded PGlite in DATA_DIR otherwise. */
 export async function openMetadata(c: Config, dataDir: string): Promise<SqlMetadataStore> {
   if (c.databaseUrl) {

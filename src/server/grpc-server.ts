@@ -19,6 +19,8 @@ import { authorize, usersOf, type ApiKeyAuthenticator } from './auth.js';
 import { toServiceError } from './status.js';
 
 export const SERVICE_NAME = 'memory.v1.MemoryService';
+/** stop() waits this long for open connections' last calls (health checks) before forcing. */
+const STOP_WAIT_MS = 1000;
 
 type Handler<Req, Res> = (req: Req, ctx: CallContext) => Promise<Res>;
 
@@ -34,6 +36,8 @@ export class GrpcServer {
   /** Serialized GetProfile responses of L1-cached profiles (dropped with the cached object). */
   private readonly profileBytes = new WeakMap<object, Buffer>();
   private draining = false;
+  /** Resolves drain() once the last in-flight call has ended. */
+  private onIdle: (() => void) | undefined;
   port = 0;
 
   constructor(
@@ -86,17 +90,35 @@ export class GrpcServer {
     this.health.setStatus(SERVICE_NAME, s);
   }
 
-  /** Stops taking calls, lets in-flight calls finish for `graceMs`, then cancels the rest. */
+  /**
+   * Drain: health says NOT_SERVING and new calls are refused with UNAVAILABLE, while in-flight
+   * calls finish for up to `graceMs`; the rest are then cancelled. The port stays open, so an
+   * orchestrator's health check keeps seeing NOT_SERVING until stop().
+   */
   async drain(graceMs: number): Promise<void> {
     this.draining = true;
     this.setServing(false);
-    const done = new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
-    const timer = setTimeout(() => {
-      for (const c of this.inflight) c.abort(new UnavailableError('the server is shutting down'));
-      this.server.forceShutdown();
-    }, graceMs);
-    await done;
-    clearTimeout(timer);
+    if (this.inflight.size > 0) {
+      const settled = new Promise<void>((resolve) => (this.onIdle = resolve));
+      const timer = setTimeout(() => {
+        for (const c of this.inflight) c.abort(new UnavailableError('the server is shutting down'));
+      }, graceMs);
+      await settled;
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes the port: last, once everything behind it is closed. */
+  async stop(): Promise<void> {
+    this.draining = true;
+    this.setServing(false);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.server.forceShutdown(), STOP_WAIT_MS);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private context(call: grpc.ServerUnaryCall<unknown, unknown>): { ctx: CallContext; controller: AbortController; cleanup: () => void; authorization: string | undefined } {
@@ -128,7 +150,11 @@ export class GrpcServer {
       cleanup: () => {
         clearTimeout(timer);
         call.removeListener('cancelled', onCancel);
-        if (this.inflight.delete(controller) && this.inflight.size === 0) this.occupiedMs += performance.now() - this.occupiedSince;
+        if (this.inflight.delete(controller) && this.inflight.size === 0) {
+          this.occupiedMs += performance.now() - this.occupiedSince;
+          this.onIdle?.();
+          this.onIdle = undefined;
+        }
       },
     };
   }

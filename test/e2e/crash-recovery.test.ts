@@ -3,16 +3,14 @@
  * writes are in flight; after a restart on the same data directory every write that was
  * acknowledged is there (and searchable), and no batch is half there.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MemoryServiceClient } from '../../src/generated/memory/v1/MemoryService.js';
 import { call, newClient, tempDir } from '../helpers.js';
+import { startService } from '../support/service-process.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
 let dir = '';
 
@@ -22,30 +20,10 @@ afterAll(async () => {
 });
 
 /** Starts `src/main.ts` in its own process; resolves with its gRPC port once it serves. */
-function startServer(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', INDEX_MIN_MEMORIES: '200' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in time: ${stderr}`)), 60_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const msg = JSON.parse(line) as { msg?: string; grpcPort?: number };
-        if (msg.msg === 'serving' && msg.grpcPort) {
-          clearTimeout(timer);
-          resolve({ child, port: msg.grpcPort });
-        }
-      } catch {
-        // not a log line
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
+async function startServer(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
+  const s = await startService({ DATA_DIR: dataDir, INDEX_MIN_MEMORIES: '200' });
+  children.push(s.child);
+  return { child: s.child, port: s.grpcPort };
 }
 
 describe('crash recovery', () => {

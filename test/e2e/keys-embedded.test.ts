@@ -26,7 +26,7 @@ describe('keys CLI on embedded metadata', () => {
     const t = await startApp();
     const busy = await cli(t.dir, 'list');
     expect(busy.code).toBe(1);
-    expect(busy.stderr).toMatch(/holds the embedded database/);
+    expect(busy.stderr).toMatch(/is in use by memory-engine embedded metadata database \(PGlite\) \(pid \d+/);
     await t.app.close();
     const created = await cli(t.dir, 'create', '--name', 'ops', '--scope', 'admin');
     expect(created.code, created.stderr).toBe(0);

@@ -16,6 +16,7 @@
  * Messages in:  {t:'create'|'load', key, dims, m, efc, path?, id?} {t:'add', key, keys:Float64Array, vectors:Float32Array, upTo}
  *               {t:'remove', key, keys:Float64Array} {t:'save', id, key, path} {t:'drop', key}
  *               {t:'search', id, key, vector:Float32Array, count}
+ *               {t:'settle'} (at shutdown, out of order: stop inserting; see settle())
  * Messages out: {t:'added', key, upTo} {t:'reply', id, ...} {t:'error', id?, key?, message}
  */
 import { parentPort } from 'node:worker_threads';
@@ -39,6 +40,10 @@ port.on('message', (msg) => {
   }
   if (msg.t === 'knn') {
     answerKnn(msg);
+    return;
+  }
+  if (msg.t === 'settle') {
+    settle();
     return;
   }
   queue.push(msg);
@@ -117,6 +122,31 @@ function answerKnn(msg) {
 function newIndex(dims, m, efc) {
   // expansion_search stays small: callers ask for max(k, ef) results, which is the beam width.
   return new Index({ metric: MetricKind.IP, dimensions: dims, connectivity: m, expansion_add: efc, expansion_search: 16, quantization: ScalarKind.F32, multi: false });
+}
+
+/**
+ * Shutdown: the graphs stop where they are instead of catching up (after a bulk load that takes
+ * minutes), so the final checkpoint's saves run at once. Queued inserts are dropped and the one
+ * in progress ends at what it has added; its watermark is then the slot after its last insert
+ * (slots are sent in order, and the ones skipped are dead). Queued removals are dropped too:
+ * loading a saved graph removes every dead slot below its watermark. The next start sends the
+ * graphs the rest.
+ */
+function settle() {
+  for (let i = queue.length - 1; i >= 0; i--) {
+    const m = queue[i];
+    if (m.t === 'remove') queue.splice(i, 1);
+    if (m.t !== 'add') continue;
+    const done = m.done ?? 0;
+    if (done === 0) {
+      queue.splice(i, 1);
+      continue;
+    }
+    const dims = m.vectors.length / m.keys.length;
+    m.vectors = m.vectors.subarray(0, done * dims);
+    m.upTo = m.keys[done - 1] + 1;
+    m.keys = m.keys.subarray(0, done);
+  }
 }
 
 function drain() {

@@ -2,6 +2,7 @@
  * EmbeddedVectorStore: the default VectorStore, a durable vector database on local disk.
  *
  * Layout under `dir`:
+ *   LOCK                   flock(2)-held while a store has it open: one writer per directory
  *   MANIFEST.json          format, dimension, embedding model, first live WAL segment, partitions
  *   wal/wal-N.log          write-ahead log (all users), group-committed with fdatasync
  *   p/<sha256(user)>/      one folder per user: snap-G.meta (JSON lines), snap-G.vec (float32),
@@ -20,6 +21,7 @@ import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { exactSearch, MetricKind } from 'usearch';
+import { DirectoryLock } from '../../../directory-lock.js';
 import { ConfigError, throwIfAborted, UnavailableError } from '../../../errors.js';
 import { compileFilter, type MetaPredicate } from '../../filter.js';
 import type { AccessStats, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
@@ -47,6 +49,8 @@ export interface EmbeddedStoreOptions {
   checkpointWalBytes: number;
   checkpointIntervalMs: number;
   compactDeadRatio: number;
+  /** How long close() may spend on its final checkpoint; the WAL covers whatever it leaves out. */
+  closeCheckpointMs?: number;
   log: Logger;
   /** Rows per vector block (tests make it small to cross block edges). */
   blockRows?: number;
@@ -74,6 +78,9 @@ interface Capture {
   indexUpTo?: number;
 }
 
+/** Default bound of close()'s final checkpoint. */
+const DEFAULT_CLOSE_CHECKPOINT_MS = 10_000;
+
 /** Graph searches wider than this fall back to an exact scan of the indexed range. */
 const MAX_ANN_COUNT = 4096;
 
@@ -93,6 +100,7 @@ export class EmbeddedVectorStore implements VectorStore {
   private checkpointing: Promise<void> | undefined;
   private lastCheckpointAt = Date.now();
   private timer: NodeJS.Timeout | undefined;
+  private lock: DirectoryLock | undefined;
 
   constructor(private readonly o: EmbeddedStoreOptions) {
     this.dimensions = o.dimensions;
@@ -120,7 +128,21 @@ export class EmbeddedVectorStore implements VectorStore {
 
   // ---- lifecycle -------------------------------------------------------------------------
 
+  /** Takes the directory's lock first: nothing is read or written by a second writer. */
   async open(): Promise<void> {
+    await mkdir(this.o.dir, { recursive: true });
+    this.lock = DirectoryLock.acquire(join(this.o.dir, 'LOCK'), 'memory-engine embedded vector store');
+    try {
+      await this.load();
+    } catch (err) {
+      await this.wal.close();
+      await this.hnsw.close();
+      this.lock.release();
+      throw err;
+    }
+  }
+
+  private async load(): Promise<void> {
     const { dir } = this.o;
     await mkdir(join(dir, 'wal'), { recursive: true });
     await mkdir(join(dir, 'p'), { recursive: true });
@@ -169,18 +191,28 @@ export class EmbeddedVectorStore implements VectorStore {
     if (!this.opened || this.closing) throw new UnavailableError('the embedded vector store is not open');
   }
 
+  /**
+   * Bounded: the graphs stop catching up (a bulk load can leave minutes of inserts queued), the
+   * final checkpoint saves what they hold without compacting, and it stops at closeCheckpointMs.
+   * Whatever it leaves out is in the WAL, replayed at the next start.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.timer);
       if (this.opened) {
+        this.hnsw.post({ t: 'settle' });
+        const bound = AbortSignal.timeout(this.o.closeCheckpointMs ?? DEFAULT_CLOSE_CHECKPOINT_MS);
         try {
-          await this.checkpoint();
+          await this.checkpointing?.catch(() => undefined);
+          await this.checkpoint({ final: true, signal: bound });
         } catch (err) {
-          this.o.log.error({ err }, 'final checkpoint failed; the WAL still holds every write');
+          if (bound.aborted) this.o.log.warn({ boundMs: this.o.closeCheckpointMs ?? DEFAULT_CLOSE_CHECKPOINT_MS }, 'final checkpoint stopped at its time bound; the WAL holds every write');
+          else this.o.log.error({ err }, 'final checkpoint failed; the WAL still holds every write');
         }
       }
       await this.wal.close();
       await this.hnsw.close();
+      this.lock?.release();
     })();
     return this.closing;
   }
@@ -573,23 +605,27 @@ export class EmbeddedVectorStore implements VectorStore {
     if (due) this.checkpoint().catch((err: unknown) => this.o.log.error({ err }, 'checkpoint failed; will retry'));
   }
 
-  /** Snapshots every changed partition at one cut of the WAL, then drops the older segments. */
-  checkpoint(): Promise<void> {
-    this.checkpointing ??= this.runCheckpoint().finally(() => {
+  /**
+   * Snapshots every changed partition at one cut of the WAL, then drops the older segments.
+   * `final` (close): no compaction, whose graph rebuild would hold the shutdown up.
+   */
+  checkpoint(o: { final?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    this.checkpointing ??= this.runCheckpoint(o).finally(() => {
       this.checkpointing = undefined;
       this.lastCheckpointAt = Date.now();
     });
     return this.checkpointing;
   }
 
-  private async runCheckpoint(): Promise<void> {
+  /** `signal`: stop between snapshots (the manifest then still names the previous checkpoint). */
+  private async runCheckpoint(o: { final?: boolean; signal?: AbortSignal }): Promise<void> {
     const anyDirty = [...this.partitions.values()].some((p) => p.dirty) || this.droppedSinceCheckpoint.size > 0;
     if (!anyDirty && this.wal.bytesSinceRotation === 0) return;
     const cut = await this.wal.rotate((segment) => {
       const captures: Capture[] = [];
       for (const p of this.partitions.values()) {
         if (!p.dirty) continue;
-        if (p.size > 0 && p.dead / p.size >= this.o.compactDeadRatio) this.compact(p);
+        if (!o.final && p.size > 0 && p.dead / p.size >= this.o.compactDeadRatio) this.compact(p);
         captures.push(this.capture(p));
         p.dirty = false;
       }
@@ -598,7 +634,11 @@ export class EmbeddedVectorStore implements VectorStore {
       return { segment, captures, dropped };
     });
     try {
-      for (const c of cut.captures) await this.writeSnapshot(c);
+      for (const c of cut.captures) {
+        o.signal?.throwIfAborted();
+        await this.writeSnapshot(c);
+      }
+      o.signal?.throwIfAborted();
       const next: Manifest = { ...this.manifest, walStart: cut.segment, partitions: { ...this.manifest.partitions } };
       for (const key of cut.dropped) delete next.partitions[key];
       for (const c of cut.captures) next.partitions[c.p.key] = { userId: c.p.userId, gen: c.gen, indexUpTo: c.indexUpTo ?? 0 };
