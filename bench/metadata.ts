@@ -66,7 +66,7 @@ async function measure(name: string, db: SqlExecutor): Promise<Record<string, un
     lists.listTasksByStatus!.record(performance.now() - t);
     if (p1.next) {
       t = performance.now();
-      await store.listTasks(u, { limit: 50, cursor: p1.next });
+      await store.listTasks(u, { limit: 50, after: p1.next });
       lists.listTasksPage2!.record(performance.now() - t);
     }
     t = performance.now();

@@ -26,12 +26,18 @@ export class MemoryError extends Error {
   }
 }
 
+/** Longest field path and problem an InvalidArgumentError repeats: status details travel in a
+ * gRPC trailer, and clients refuse trailers over their metadata limit (8 KiB by default). */
+const MAX_FIELD_CHARS = 200;
+const MAX_PROBLEM_CHARS = 400;
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
+
 /** A field failed validation; `field` is the dotted path the caller sent, e.g. `items[3].content`. */
 export class InvalidArgumentError extends MemoryError {
   readonly field: string;
   constructor(field: string, problem: string) {
-    super('INVALID_ARGUMENT', `${field}: ${problem}`);
-    this.field = field;
+    super('INVALID_ARGUMENT', `${clip(field, MAX_FIELD_CHARS)}: ${clip(problem, MAX_PROBLEM_CHARS)}`);
+    this.field = clip(field, MAX_FIELD_CHARS);
   }
 }
 

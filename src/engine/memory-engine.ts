@@ -12,13 +12,15 @@
  */
 import { createHash } from 'node:crypto';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, throwIfAborted, UnavailableError, VersionConflictError } from '../errors.js';
-import type { AuditInput, MetadataStore, Task, TaskStatus } from '../metadata/metadata-store.js';
+import type { AuditEvent, AuditInput, MetadataStore, Task, TaskStatus } from '../metadata/metadata-store.js';
+import { TASK_STATUSES } from '../metadata/metadata-store.js';
 import type { Metrics } from '../observability/metrics.js';
 import { memoryCodec, searchCodec, type CachedSearch } from './cache/cache-tier.js';
 import type { CacheCoherence } from './cache/coherence.js';
 import type { ServedBy, TieredCache } from './cache/tiered-cache.js';
 import type { EmbeddingService } from './embed/embedding-service.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { auditPosition, decodePageToken, encodePageToken, memoryPosition, taskPosition, tokenScope } from './page-token.js';
 import * as v from './validate.js';
 import type { Limits } from './validate.js';
 import type { MemoryFilter, MemoryMeta, MemoryRecord, QueryClass, Scope, VectorHit } from './types.js';
@@ -70,9 +72,10 @@ export interface MemoryPatch {
   scope?: Scope;
   pinned?: boolean;
   expiresAtMs?: number;
-  tags?: string[];
-  entities?: string[];
-  metadata?: Record<string, string>;
+  /** Added to the current values (metadata: keys merged); with `replace`, they become exactly these. */
+  tags?: { values: string[]; replace: boolean };
+  entities?: { values: string[]; replace: boolean };
+  metadata?: { values: Record<string, string>; replace: boolean };
   embedding?: ArrayLike<number>;
 }
 
@@ -286,6 +289,10 @@ export class MemoryEngine {
     const lim = this.o.limits;
     const newVector = v.checkVector('embedding', patch.embedding, lim);
     if (patch.content !== undefined) v.checkContent('content', patch.content, lim, true);
+    // The sent values, checked as sent (their merge with the current ones is checked under the lock).
+    if (patch.tags) v.checkList('tags', patch.tags.values, lim);
+    if (patch.entities) v.checkList('entities', patch.entities.values, lim);
+    if (patch.metadata) v.checkMetadata('metadata', patch.metadata.values, lim);
     if (patch.expectedVersion !== undefined && (!Number.isSafeInteger(patch.expectedVersion) || patch.expectedVersion < 0))
       throw new InvalidArgumentError('expected_version', `must be a non-negative integer, got ${patch.expectedVersion}`);
     return this.locks.run(`${userId}\u0000${id}`, async () => {
@@ -306,9 +313,10 @@ export class MemoryEngine {
         scope: patch.scope !== undefined ? v.checkScope('scope', patch.scope, sessionId, taskId, '') : cur.scope,
         pinned: patch.pinned ?? cur.pinned,
         expiresAtMs,
-        tags: patch.tags !== undefined ? v.checkList('tags', patch.tags, lim) : cur.tags,
-        entities: patch.entities !== undefined ? v.checkList('entities', patch.entities, lim) : cur.entities,
-        metadata: patch.metadata !== undefined ? v.checkMetadata('metadata', patch.metadata, lim) : cur.metadata,
+        // Merged here, under the memory's lock: two concurrent Updates adding different values both land.
+        tags: patch.tags ? v.checkList('tags', patch.tags.replace ? patch.tags.values : [...cur.tags, ...patch.tags.values], lim) : cur.tags,
+        entities: patch.entities ? v.checkList('entities', patch.entities.replace ? patch.entities.values : [...cur.entities, ...patch.entities.values], lim) : cur.entities,
+        metadata: patch.metadata ? v.checkMetadata('metadata', patch.metadata.replace ? patch.metadata.values : { ...cur.metadata, ...patch.metadata.values }, lim) : cur.metadata,
         updatedAtMs: now,
         version: cur.version + 1,
       };
@@ -398,19 +406,11 @@ export class MemoryEngine {
     const userId = v.checkUserId(rawUserId);
     const filter = v.checkFilter('filter', o.filter, this.o.limits);
     const limit = v.checkPageSize('page_size', o.pageSize, 50, this.o.limits);
-    let after: { createdAtMs: number; id: string } | undefined;
-    if (o.pageToken) {
-      try {
-        const [t, id, dir] = JSON.parse(Buffer.from(o.pageToken, 'base64url').toString('utf8')) as [number, string, string];
-        if (typeof t !== 'number' || typeof id !== 'string' || dir !== (o.oldestFirst ? 'asc' : 'desc')) throw new Error('mismatch');
-        after = { createdAtMs: t, id };
-      } catch {
-        throw new InvalidArgumentError('page_token', 'not a token this server issued for this listing');
-      }
-    }
+    const scope = tokenScope(userId, [filter ?? null, o.oldestFirst ? 'asc' : 'desc']);
+    const after = o.pageToken ? decodePageToken(o.pageToken, 'memories', scope, memoryPosition) : undefined;
     throwIfAborted(ctx.signal);
     const page = await this.store.scroll(userId, { ...(filter ? { filter } : {}), limit, ...(after ? { after } : {}), newestFirst: !o.oldestFirst, signal: ctx.signal });
-    const nextPageToken = page.next ? Buffer.from(JSON.stringify([page.next.createdAtMs, page.next.id, o.oldestFirst ? 'asc' : 'desc'])).toString('base64url') : '';
+    const nextPageToken = page.next ? encodePageToken('memories', scope, [page.next.createdAtMs, page.next.id]) : '';
     return { records: page.records, nextPageToken };
   }
 
@@ -613,7 +613,7 @@ export class MemoryEngine {
       id: v.checkMemoryId('id', t.id, false),
       userId,
       agentId: v.checkIdentifier('agent_id', t.agentId, false),
-      title: v.checkShort('title', t.title),
+      title: v.checkTitle('title', t.title, MAX_TITLE_CHARS),
       metadata: v.checkMetadata('metadata', t.metadata, this.o.limits),
     });
     await this.metadata.appendAudit({ userId, actor: ctx.actor, operation: 'CreateTask', memoryIds: [], requestId: ctx.requestId, details: { task: task.id } });
@@ -624,6 +624,7 @@ export class MemoryEngine {
     const userId = v.checkUserId(rawUserId);
     const id = v.checkMemoryId('id', rawId, true);
     if (!status) throw new InvalidArgumentError('status', 'is required');
+    if (!TASK_STATUSES.includes(status)) throw new InvalidArgumentError('status', `unknown task status ${v.echo(status)}`);
     if (status === 'PENDING') throw new InvalidArgumentError('status', 'a task cannot go back to PENDING');
     const task = await this.metadata.updateTaskStatus(userId, id, status);
     await this.metadata.appendAudit({ userId, actor: ctx.actor, operation: 'UpdateTaskStatus', memoryIds: [], requestId: ctx.requestId, details: { task: id, status } });
@@ -638,21 +639,29 @@ export class MemoryEngine {
     return t;
   }
 
-  listTasks(_ctx: CallContext, rawUserId: string, o: { status?: TaskStatus; pageSize?: number; pageToken?: string }) {
+  async listTasks(_ctx: CallContext, rawUserId: string, o: { status?: TaskStatus; pageSize?: number; pageToken?: string }): Promise<{ items: Task[]; nextPageToken: string }> {
     const userId = v.checkUserId(rawUserId);
     const limit = v.checkPageSize('page_size', o.pageSize, 50, this.o.limits);
-    return this.metadata.listTasks(userId, { limit, ...(o.pageToken ? { cursor: o.pageToken } : {}), ...(o.status ? { status: o.status } : {}) });
+    if (o.status !== undefined && !TASK_STATUSES.includes(o.status)) throw new InvalidArgumentError('status', `unknown task status ${v.echo(o.status)}`);
+    const scope = tokenScope(userId, o.status ?? null);
+    const after = o.pageToken ? decodePageToken(o.pageToken, 'tasks', scope, taskPosition) : undefined;
+    const page = await this.metadata.listTasks(userId, { limit, ...(after ? { after } : {}), ...(o.status ? { status: o.status } : {}) });
+    return { items: page.items, nextPageToken: page.next ? encodePageToken('tasks', scope, [page.next.createdAt, page.next.id]) : '' };
   }
 
-  listAuditEvents(_ctx: CallContext, rawUserId: string, o: { pageSize?: number; pageToken?: string; operation?: string }) {
+  async listAuditEvents(_ctx: CallContext, rawUserId: string, o: { pageSize?: number; pageToken?: string; operation?: string }): Promise<{ items: AuditEvent[]; nextPageToken: string }> {
     const userId = v.checkUserId(rawUserId);
     const limit = v.checkPageSize('page_size', o.pageSize, 50, this.o.limits);
     const operation = v.checkShort('operation', o.operation);
-    return this.metadata.listAudit(userId, { limit, ...(o.pageToken ? { cursor: o.pageToken } : {}), ...(operation ? { operation } : {}) });
+    const scope = tokenScope(userId, operation);
+    const after = o.pageToken ? decodePageToken(o.pageToken, 'audit', scope, auditPosition) : undefined;
+    const page = await this.metadata.listAudit(userId, { limit, ...(after ? { after } : {}), ...(operation ? { operation } : {}) });
+    return { items: page.items, nextPageToken: page.next ? encodePageToken('audit', scope, [page.next.id]) : '' };
   }
 }
 
 const EMPTY = new Float32Array(0);
+const MAX_TITLE_CHARS = 1000;
 
 function stripRecord(r: MemoryRecord): MemoryMeta {
   const { embedding: _e, accessedAtMs: _a, accessCount: _c, ...meta } = r;

@@ -21,8 +21,68 @@ export interface Limits {
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ID_CHARS = 256;
 const MAX_SHORT_CHARS = 256;
+/** How much of a caller's value an error message repeats (status details must stay small). */
+const ECHO_CHARS = 64;
 
 const at = (path: string, field: string) => (path ? `${path}.${field}` : field);
+
+/** A caller's value, quoted and cut short, for an error message. */
+export function echo(value: unknown): string {
+  const s = String(value);
+  return s.length > ECHO_CHARS ? `${JSON.stringify(s.slice(0, ECHO_CHARS))}… (${s.length} characters)` : JSON.stringify(s);
+}
+
+// ---- the one rule for characters ------------------------------------------------------------
+// Every string a caller sends, in every field of every RPC, is well-formed Unicode without
+// control characters; free text (contents, queries, titles, metadata values) may also hold tab,
+// line feed and carriage return. NUL above all can be stored nowhere we keep text (Postgres
+// text and jsonb refuse it), so it is refused on entry rather than accepted and broken later.
+// eslint-disable-next-line no-control-regex
+const CONTROL_IN_NAME = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** `freeText`: tab, line feed and carriage return are allowed (see the rule above). */
+export function checkText(field: string, s: string, freeText: boolean): string {
+  const bad = (freeText ? CONTROL_IN_TEXT : CONTROL_IN_NAME).exec(s);
+  if (bad) {
+    const cp = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new InvalidArgumentError(field, `contains the control character U+${cp} at offset ${bad.index}${freeText ? ' (only tab, line feed and carriage return are allowed)' : ''}`);
+  }
+  const lone = LONE_SURROGATE.exec(s);
+  if (lone) throw new InvalidArgumentError(field, `is not well-formed Unicode (a lone surrogate at offset ${lone.index})`);
+  return s;
+}
+
+/** Proto fields of free text (see the rule above); every other string field is a name. */
+const FREE_TEXT_FIELDS = new Set(['content', 'query', 'title']);
+/** The proto's map<string, string> fields: their keys are data, not field names. */
+const MAP_FIELDS = new Set(['metadata']);
+
+/**
+ * Applies the rule to every string in a decoded request, naming each by its proto path
+ * (`items[2].metadata["k"]`). Map fields hold free-text values under name keys. Runs at the
+ * edge for every RPC, so no field can slip past it however a handler reads the request.
+ */
+export function checkRequestText(request: unknown, path = ''): void {
+  if (request === null || typeof request !== 'object' || ArrayBuffer.isView(request)) return;
+  if (Array.isArray(request)) {
+    request.forEach((x, i) => (typeof x === 'string' ? checkText(`${path}[${i}]`, x, false) : checkRequestText(x, `${path}[${i}]`)));
+    return;
+  }
+  for (const [key, value] of Object.entries(request as Record<string, unknown>)) {
+    if (key.startsWith('_')) continue; // proto-loader's presence markers for `optional` fields
+    const field = at(path, key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    if (typeof value === 'string') checkText(field, value, FREE_TEXT_FIELDS.has(field.slice(field.lastIndexOf('.') + 1)));
+    else if (MAP_FIELDS.has(key) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, val] of Object.entries(value as Record<string, unknown>)) {
+        checkText(`${field}[${echo(k)}]`, k, false);
+        if (typeof val === 'string') checkText(`${field}[${echo(k)}]`, val, true);
+      }
+    } else checkRequestText(value, field);
+  }
+}
 
 /** A tenant or agent/session/task identifier: non-empty where required, bounded, printable. */
 export function checkIdentifier(field: string, v: string | undefined, required: boolean): string {
@@ -32,9 +92,7 @@ export function checkIdentifier(field: string, v: string | undefined, required: 
     return '';
   }
   if (s.length > MAX_ID_CHARS) throw new InvalidArgumentError(field, `is longer than ${MAX_ID_CHARS} characters`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(s)) throw new InvalidArgumentError(field, 'contains control characters');
-  return s;
+  return checkText(field, s, false);
 }
 
 export function checkUserId(v: string | undefined): string {
@@ -48,7 +106,7 @@ export function checkMemoryId(field: string, v: string | undefined, required: bo
     if (required) throw new InvalidArgumentError(field, 'is required');
     return '';
   }
-  if (!UUID_RE.test(s)) throw new InvalidArgumentError(field, `must be a UUID, got "${s.slice(0, 64)}"`);
+  if (!UUID_RE.test(s)) throw new InvalidArgumentError(field, `must be a UUID, got ${echo(s)}`);
   return s.toLowerCase();
 }
 
@@ -66,14 +124,21 @@ export function checkContent(field: string, v: string | undefined, limits: Limit
   }
   const bytes = Buffer.byteLength(s, 'utf8');
   if (bytes > limits.maxContentBytes) throw new InvalidArgumentError(field, `is ${bytes} bytes, the limit is ${limits.maxContentBytes}`);
-  return s;
+  return checkText(field, s, true);
 }
 
 export function checkShort(field: string, v: string | undefined, dflt = ''): string {
   const s = v ?? '';
   if (s === '') return dflt;
   if (s.length > MAX_SHORT_CHARS) throw new InvalidArgumentError(field, `is longer than ${MAX_SHORT_CHARS} characters`);
-  return s;
+  return checkText(field, s, false);
+}
+
+/** Free text with a length bound (a task title). */
+export function checkTitle(field: string, v: string | undefined, maxChars: number): string {
+  const s = v ?? '';
+  if (s.length > maxChars) throw new InvalidArgumentError(field, `is longer than ${maxChars} characters`);
+  return checkText(field, s, true);
 }
 
 export function checkList(field: string, v: readonly string[] | undefined, limits: Limits): string[] {
@@ -93,7 +158,10 @@ export function checkMetadata(field: string, v: Record<string, string> | undefin
   let bytes = 0;
   for (const [k, val] of Object.entries(m)) {
     if (k === '') throw new InvalidArgumentError(field, 'has an empty key');
-    if (typeof val !== 'string') throw new InvalidArgumentError(`${field}["${k}"]`, 'must be a string');
+    const entry = `${field}[${echo(k)}]`;
+    if (typeof val !== 'string') throw new InvalidArgumentError(entry, 'must be a string');
+    checkText(entry, k, false);
+    checkText(entry, val, true);
     bytes += Buffer.byteLength(k) + Buffer.byteLength(val);
   }
   if (bytes > limits.maxMetadataBytes) throw new InvalidArgumentError(field, `is ${bytes} bytes, the limit is ${limits.maxMetadataBytes}`);

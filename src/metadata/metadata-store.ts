@@ -3,6 +3,7 @@
  * API keys, the archive. Covers only metadata; memories themselves live in the VectorStore.
  */
 export type TaskStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+export const TASK_STATUSES: readonly TaskStatus[] = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 export interface Task {
@@ -41,9 +42,23 @@ export interface ApiKeyInfo {
   revokedAtMs: number;
 }
 
-export interface Page<T> {
+/** A page and, when more follow, where the next one starts (the engine turns it into a token). */
+export interface Page<T, C> {
   items: T[];
-  next?: string;
+  next?: C;
+}
+
+/** After this audit event (ids grow with time; newest first). */
+export interface AuditCursor {
+  /** A bigint as a decimal string. */
+  id: string;
+}
+
+/** After this task in (created_at, id) order, newest first. */
+export interface TaskCursor {
+  /** created_at as Postgres prints it: microseconds, which a JS Date would lose. */
+  createdAt: string;
+  id: string;
 }
 
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'SKIPPED';
@@ -99,13 +114,13 @@ export interface MetadataStore {
   ready(): Promise<void>;
 
   appendAudit(e: AuditInput): Promise<void>;
-  listAudit(userId: string, o: { limit: number; cursor?: string; operation?: string }): Promise<Page<AuditEvent>>;
+  listAudit(userId: string, o: { limit: number; after?: AuditCursor; operation?: string }): Promise<Page<AuditEvent, AuditCursor>>;
 
   createTask(t: { id: string; userId: string; agentId: string; title: string; metadata: Record<string, string> }): Promise<Task>;
   /** Throws NotFoundError, or FailedPrecondition when the task already finished. */
   updateTaskStatus(userId: string, id: string, status: TaskStatus): Promise<Task>;
   getTask(userId: string, id: string): Promise<Task | undefined>;
-  listTasks(userId: string, o: { limit: number; cursor?: string; status?: TaskStatus }): Promise<Page<Task>>;
+  listTasks(userId: string, o: { limit: number; after?: TaskCursor; status?: TaskStatus }): Promise<Page<Task, TaskCursor>>;
   /**
    * Erases the user's tasks, archive, job runs and precomputed data (ForgetUser); the audit
    * log keeps ids and the erasure event.

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MemoryError, NotFoundError } from '../errors.js';
-import type { ApiKeyInfo, AuditEvent, AuditInput, JobRun, JobStatus, MetadataStore, Page, PrecomputedRow, Prune, PutPrecomputedOptions, Task, TaskStatus } from './metadata-store.js';
+import type { ApiKeyInfo, AuditCursor, AuditEvent, AuditInput, JobRun, JobStatus, MetadataStore, Page, PrecomputedRow, Prune, PutPrecomputedOptions, Task, TaskCursor, TaskStatus } from './metadata-store.js';
 import { TERMINAL_TASK_STATUSES } from './metadata-store.js';
 import { MIGRATION_LOCK_KEY, MIGRATIONS } from './migrations.js';
 
@@ -114,17 +114,12 @@ const toTask = (r: TaskRow): Task => ({
   metadata: r.metadata ?? {},
 });
 
-/** Cursors are opaque to callers: base64url of the sort key. */
-const encodeCursor = (parts: (string | number)[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
-function decodeCursor(field: string, c: string): (string | number)[] {
-  try {
-    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v)) return v as (string | number)[];
-  } catch {
-    // fall through to the error below
-  }
-  throw new MemoryError('INVALID_ARGUMENT', `${field}: not a token this server issued`);
-}
+/**
+ * Postgres text and jsonb cannot hold NUL. Requests are refused with one (the validation rule),
+ * but memories stored before that rule may still carry one into what is built from them.
+ */
+const withoutNul = (s: string) => (s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s);
+const jsonbText = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutNul(v) : v));
 
 interface PendingAudit {
   e: AuditInput;
@@ -192,7 +187,7 @@ export class SqlMetadataStore implements MetadataStore {
         const batch = this.auditQueue.splice(0, AUDIT_BATCH);
         const params: unknown[] = [];
         const rows = batch.map(({ e }) => {
-          params.push(e.userId, e.actor, e.operation, [...e.memoryIds], e.requestId, JSON.stringify(e.details ?? {}));
+          params.push(e.userId, e.actor, e.operation, [...e.memoryIds], e.requestId, jsonbText(e.details ?? {}));
           const n = params.length;
           return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
         });
@@ -208,16 +203,15 @@ export class SqlMetadataStore implements MetadataStore {
     }
   }
 
-  async listAudit(userId: string, o: { limit: number; cursor?: string; operation?: string }): Promise<Page<AuditEvent>> {
+  async listAudit(userId: string, o: { limit: number; after?: AuditCursor; operation?: string }): Promise<Page<AuditEvent, AuditCursor>> {
     const params: unknown[] = [userId];
     let where = 'user_id = $1';
     if (o.operation) {
       params.push(o.operation);
       where += ` AND operation = $${params.length}`;
     }
-    if (o.cursor) {
-      const [id] = decodeCursor('page_token', o.cursor);
-      params.push(String(id));
+    if (o.after) {
+      params.push(o.after.id);
       where += ` AND id < $${params.length}::bigint`;
     }
     params.push(o.limit + 1);
@@ -232,7 +226,7 @@ export class SqlMetadataStore implements MetadataStore {
       requestId: r.request_id,
       details: r.details ?? {},
     }));
-    return rows.length > o.limit ? { items, next: encodeCursor([items[items.length - 1]!.id]) } : { items };
+    return rows.length > o.limit ? { items, next: { id: items[items.length - 1]!.id } } : { items };
   }
 
   async createTask(t: { id: string; userId: string; agentId: string; title: string; metadata: Record<string, string> }): Promise<Task> {
@@ -240,7 +234,7 @@ export class SqlMetadataStore implements MetadataStore {
     const { rows } = await this.db.query<TaskRow>(
       `INSERT INTO tasks (id, user_id, agent_id, title, status, metadata) VALUES ($1, $2, $3, $4, 'PENDING', $5)
        ON CONFLICT (id) DO NOTHING RETURNING *`,
-      [id, t.userId, t.agentId, t.title, JSON.stringify(t.metadata)],
+      [id, t.userId, t.agentId, t.title, jsonbText(t.metadata)],
     );
     if (rows[0]) return toTask(rows[0]);
     throw new MemoryError('ALREADY_EXISTS', `task ${id} already exists`);
@@ -264,16 +258,15 @@ export class SqlMetadataStore implements MetadataStore {
     return rows[0] ? toTask(rows[0]) : undefined;
   }
 
-  async listTasks(userId: string, o: { limit: number; cursor?: string; status?: TaskStatus }): Promise<Page<Task>> {
+  async listTasks(userId: string, o: { limit: number; after?: TaskCursor; status?: TaskStatus }): Promise<Page<Task, TaskCursor>> {
     const params: unknown[] = [userId];
     let where = 'user_id = $1';
     if (o.status) {
       params.push(o.status);
       where += ` AND status = $${params.length}`;
     }
-    if (o.cursor) {
-      const [at, id] = decodeCursor('page_token', o.cursor);
-      params.push(String(at), String(id));
+    if (o.after) {
+      params.push(o.after.createdAt, o.after.id);
       where += ` AND (created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
     }
     params.push(o.limit + 1);
@@ -285,7 +278,7 @@ export class SqlMetadataStore implements MetadataStore {
     const page = rows.slice(0, o.limit);
     const last = page[page.length - 1];
     const items = page.map(toTask);
-    return rows.length > o.limit && last ? { items, next: encodeCursor([last.cursor_at, last.id]) } : { items };
+    return rows.length > o.limit && last ? { items, next: { createdAt: last.cursor_at, id: last.id } } : { items };
   }
 
   async deleteUser(userId: string): Promise<{ tasks: number; archived: number; precomputed: number }> {
@@ -336,7 +329,7 @@ export class SqlMetadataStore implements MetadataStore {
   async finishJobRun(id: string, status: Exclude<JobStatus, 'QUEUED' | 'RUNNING'>, counts: Record<string, number>, error: string): Promise<void> {
     await this.db.query(
       `UPDATE job_runs SET status = $2, finished_at = now(), lease_until = NULL, counts = $3, error = $4, started_at = coalesce(started_at, now()) WHERE id = $1 AND status IN ('QUEUED','RUNNING')`,
-      [id, status, JSON.stringify(counts), error.slice(0, 1000)],
+      [id, status, jsonbText(counts), withoutNul(error.slice(0, 1000))],
     );
   }
 
@@ -373,7 +366,7 @@ export class SqlMetadataStore implements MetadataStore {
         await tx.query(
           `DELETE FROM precomputed WHERE user_id = $1 AND kind = ANY($2::text[])
              AND (kind, key) NOT IN (SELECT k, v FROM unnest($3::text[], $4::text[]) AS t(k, v))`,
-          [userId, o.replaceKinds, kept.map((r) => r.kind), kept.map((r) => r.key)],
+          [userId, o.replaceKinds, kept.map((r) => r.kind), kept.map((r) => withoutNul(r.key))],
         );
       }
       // Small statements with a turn of the event loop between them: the embedded database runs
@@ -385,7 +378,7 @@ export class SqlMetadataStore implements MetadataStore {
         let weight = 0;
         for (; i < out.length && values.length < PRECOMPUTED_BATCH_ROWS && weight < PRECOMPUTED_BATCH_SOURCES; i++) {
           const r = out[i]!;
-          params.push(r.kind, r.key, JSON.stringify(r.body), r.sources);
+          params.push(r.kind, withoutNul(r.key), jsonbText(r.body), r.sources);
           weight += r.sources.length;
           const n = params.length;
           values.push(`($1, $${n - 3}, $${n - 2}, $${n - 1}::jsonb, $${n}::text[], now())`);
@@ -424,7 +417,7 @@ export class SqlMetadataStore implements MetadataStore {
       for (const row of rows) {
         const next = prune(toPrecomputed(row), removed);
         if (next) {
-          await tx.query('UPDATE precomputed SET body = $4::jsonb, sources = $5::text[] WHERE user_id = $1 AND kind = $2 AND key = $3', [userId, row.kind, row.key, JSON.stringify(next.body), next.sources]);
+          await tx.query('UPDATE precomputed SET body = $4::jsonb, sources = $5::text[] WHERE user_id = $1 AND kind = $2 AND key = $3', [userId, row.kind, row.key, jsonbText(next.body), next.sources]);
         } else {
           await tx.query('DELETE FROM precomputed WHERE user_id = $1 AND kind = $2 AND key = $3', [userId, row.kind, row.key]);
         }

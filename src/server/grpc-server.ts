@@ -9,7 +9,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CallContext, MemoryEngine } from '../engine/memory-engine.js';
-import { CancelledError, DeadlineExceededError, InvalidArgumentError, UnavailableError, UnimplementedError } from '../errors.js';
+import { CancelledError, DeadlineExceededError, UnavailableError, UnimplementedError } from '../errors.js';
 import type { MemoryServiceHandlers } from '../generated/memory/v1/MemoryService.js';
 import type { PrecomputeService } from '../precompute/service.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -17,6 +17,7 @@ import * as map from './mapping.js';
 import { loadMemoryProto } from './proto.js';
 import { authorize, usersOf, type ApiKeyAuthenticator } from './auth.js';
 import { toServiceError } from './status.js';
+import { checkRequestText } from '../engine/validate.js';
 
 export const SERVICE_NAME = 'memory.v1.MemoryService';
 /** stop() waits this long for open connections' last calls (health checks) before forcing. */
@@ -170,6 +171,7 @@ export class GrpcServer {
       }
       const { ctx, controller, cleanup, authorization } = this.context(call as grpc.ServerUnaryCall<unknown, unknown>);
       const work = async (): Promise<Res> => {
+        checkRequestText(call.request);
         if (this.auth) {
           const p = await this.auth.authenticate(authorization);
           authorize(p, method, usersOf(call.request));
@@ -227,14 +229,7 @@ export class GrpcServer {
         const page = await e.list(ctx, r.userId, { ...(filter ? { filter } : {}), pageSize: r.pageSize, pageToken: r.pageToken, oldestFirst: r.oldestFirst });
         return { memories: page.records.map((m) => map.memoryOut(m, r.includeEmbedding)), nextPageToken: page.nextPageToken };
       }),
-      Update: this.unary('Update', async (r, ctx) => {
-        const patch = map.patchIn(r);
-        if (!r.replaceMetadata && Object.keys(r.metadata).length > 0) {
-          const cur = await e.get(ctx, r.userId, r.id);
-          patch.metadata = map.mergeMetadata(cur.metadata, r);
-        }
-        return map.memoryOut(await e.update(ctx, r.userId, r.id, patch), false);
-      }),
+      Update: this.unary('Update', async (r, ctx) => map.memoryOut(await e.update(ctx, r.userId, r.id, map.patchIn(r)), false)),
       Forget: this.unary('Forget', async (r, ctx) => {
         const deleted = await e.forget(ctx, r.userId, r.ids, map.filterIn(r.filter));
         return { deletedCount: deleted.length, deletedIds: deleted };
@@ -256,8 +251,11 @@ export class GrpcServer {
       }),
       AssembleContext: this.notYet('AssembleContext', 'context assembly is not built yet'),
       StreamContext: (call) => {
+        // A server stream answers with a status through its 'error' event: that ends the call
+        // with the status (destroy() would drop the call without one and leave the client hanging).
+        const se = toServiceError(new UnimplementedError('StreamContext is not available yet: staged context streaming is not built yet'), randomUUID(), this.log);
         this.metrics.grpcRequests.inc({ method: 'StreamContext', code: 'UNIMPLEMENTED' });
-        call.destroy(Object.assign(new Error('StreamContext is not available yet: staged context streaming is not built yet'), { code: grpc.status.UNIMPLEMENTED }));
+        call.emit('error', se);
       },
       WarmSession: this.unary('WarmSession', async (r, ctx) => ({ memoriesLoaded: await e.warmSession(ctx, r.userId, r.sessionId) })),
       GetProfile: this.unary('GetProfile', async (r, ctx) => {
@@ -286,19 +284,17 @@ export class GrpcServer {
         map.taskOut(await e.createTask(ctx, r.userId, { id: r.id, agentId: r.agentId, title: r.title, metadata: r.metadata })),
       ),
       UpdateTaskStatus: this.unary('UpdateTaskStatus', async (r, ctx) => {
-        const status = map.taskStatusIn(r.status);
-        if (status && !['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'PENDING'].includes(status)) throw new InvalidArgumentError('status', `unknown status ${status}`);
-        return map.taskOut(await e.updateTaskStatus(ctx, r.userId, r.id, status));
+        return map.taskOut(await e.updateTaskStatus(ctx, r.userId, r.id, map.taskStatusIn(r.status)));
       }),
       GetTask: this.unary('GetTask', async (r, ctx) => map.taskOut(await e.getTask(ctx, r.userId, r.id))),
       ListTasks: this.unary('ListTasks', async (r, ctx) => {
         const status = map.taskStatusIn(r.status);
         const page = await e.listTasks(ctx, r.userId, { ...(status ? { status } : {}), pageSize: r.pageSize, pageToken: r.pageToken });
-        return { tasks: page.items.map(map.taskOut), nextPageToken: page.next ?? '' };
+        return { tasks: page.items.map(map.taskOut), nextPageToken: page.nextPageToken };
       }),
       ListAuditEvents: this.unary('ListAuditEvents', async (r, ctx) => {
         const page = await e.listAuditEvents(ctx, r.userId, { pageSize: r.pageSize, pageToken: r.pageToken, operation: r.operation });
-        return { events: page.items.map(map.auditOut), nextPageToken: page.next ?? '' };
+        return { events: page.items.map(map.auditOut), nextPageToken: page.nextPageToken };
       }),
     };
   }

@@ -92,17 +92,11 @@ export function patchIn(r: UpdateRequest): MemoryPatch {
   }
   const scope = present(r, 'scope');
   if (scope !== undefined) p.scope = scopeIn(scope) ?? ('UNSPECIFIED' as Scope);
-  if (r.replaceTags || r.tags.length > 0) p.tags = r.tags;
-  if (r.replaceEntities || r.entities.length > 0) p.entities = r.entities;
-  if (r.replaceMetadata) p.metadata = r.metadata;
+  if (r.replaceTags || r.tags.length > 0) p.tags = { values: r.tags, replace: r.replaceTags };
+  if (r.replaceEntities || r.entities.length > 0) p.entities = { values: r.entities, replace: r.replaceEntities };
+  if (r.replaceMetadata || Object.keys(r.metadata).length > 0) p.metadata = { values: r.metadata, replace: r.replaceMetadata };
   if (r.embedding.length > 0) p.embedding = r.embedding;
   return p;
-}
-
-/** Without replace_metadata, given keys are merged into the current map. */
-export function mergeMetadata(current: Readonly<Record<string, string>>, r: UpdateRequest): Record<string, string> | undefined {
-  if (r.replaceMetadata || Object.keys(r.metadata).length === 0) return undefined;
-  return { ...current, ...r.metadata };
 }
 
 export function searchIn(r: SearchRequest): SearchInput {
@@ -122,7 +116,8 @@ export function searchIn(r: SearchRequest): SearchInput {
     ...(filter ? { filter } : {}),
     ...(queryClass ? { queryClass } : {}),
     exact: r.exact,
-    ...(r.minScore ? { minScore: r.minScore } : {}),
+    // 0 means none; anything else (NaN included) goes to validation.
+    ...(r.minScore !== 0 ? { minScore: r.minScore } : {}),
     includeEmbedding: r.includeEmbedding,
     weights,
   };

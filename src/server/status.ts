@@ -21,12 +21,16 @@ const CODES: Record<ErrorCode, status> = {
   INTERNAL: status.INTERNAL,
 };
 
+/** Status details travel in a trailer that clients cap (8 KiB by default): never near it. */
+const MAX_DETAILS_CHARS = 1000;
+
 export function toServiceError(err: unknown, requestId: string, log: Logger): Partial<ServiceError> & { code: status } {
   const metadata = new Metadata();
   metadata.set('x-request-id', requestId);
   if (err instanceof MemoryError) {
     if (err.code === 'INTERNAL' || err.code === 'UNAVAILABLE') log.warn({ err, requestId }, err.message);
-    return { code: CODES[err.code], details: err.message, metadata };
+    const details = err.message.length > MAX_DETAILS_CHARS ? `${err.message.slice(0, MAX_DETAILS_CHARS)}…` : err.message;
+    return { code: CODES[err.code], details, metadata };
   }
   log.error({ err, requestId }, 'unexpected error');
   return { code: status.INTERNAL, details: `internal error (request ${requestId})`, metadata };

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryError } from '../../src/errors.js';
 import { SqlMetadataStore, type SqlExecutor } from '../../src/metadata/sql-metadata-store.js';
+import type { AuditCursor } from '../../src/metadata/metadata-store.js';
 
 export interface MetadataHarness {
   /** A fresh executor on an empty database, or undefined to skip (loudly) on this machine. */
@@ -79,11 +80,11 @@ export function metadataContract(name: string, harness: MetadataHarness): void {
       );
       await store.appendAudit({ userId: 'other', actor: 'a', operation: 'Remember', memoryIds: [], requestId: 'x' });
       const seen: string[] = [];
-      let cursor: string | undefined;
+      let cursor: AuditCursor | undefined;
       let pages = 0;
       do {
         const before = db.count;
-        const page = await store.listAudit(u, { limit: 10, ...(cursor ? { cursor } : {}) });
+        const page = await store.listAudit(u, { limit: 10, ...(cursor ? { after: cursor } : {}) });
         expect(db.count - before).toBe(1);
         seen.push(...page.items.map((e) => e.id));
         for (const e of page.items) expect(e.userId).toBe(u);
@@ -95,7 +96,6 @@ export function metadataContract(name: string, harness: MetadataHarness): void {
       expect(seen.map(Number)).toEqual([...seen.map(Number)].sort((a, b) => b - a));
       const forgets = await store.listAudit(u, { limit: 50, operation: 'Forget' });
       expect(forgets.items).toHaveLength(5);
-      await expect(store.listAudit(u, { limit: 5, cursor: 'bogus' })).rejects.toBeInstanceOf(MemoryError);
     });
 
     it('runs tasks through their lifecycle and lists them in one query a page', async (ctx) => {
@@ -113,7 +113,7 @@ export function metadataContract(name: string, harness: MetadataHarness): void {
       expect(await store.getTask('someone-else', ids[1]!)).toBeUndefined();
       const before = db.count;
       const p1 = await store.listTasks(u, { limit: 4 });
-      const p2 = await store.listTasks(u, { limit: 4, cursor: p1.next! });
+      const p2 = await store.listTasks(u, { limit: 4, after: p1.next! });
       expect(db.count - before).toBe(2);
       expect([...p1.items, ...p2.items].map((x) => x.id).sort()).toEqual([...ids].sort());
       expect(p2.next).toBeUndefined();
