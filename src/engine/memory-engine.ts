@@ -17,6 +17,7 @@ import { TASK_STATUSES } from '../metadata/metadata-store.js';
 import type { Metrics } from '../observability/metrics.js';
 import { memoryCodec, searchCodec, type CachedSearch } from './cache/cache-tier.js';
 import type { CacheCoherence } from './cache/coherence.js';
+import { cacheKeys, type UserGenerations } from './cache/keys.js';
 import type { ServedBy, TieredCache } from './cache/tiered-cache.js';
 import type { EmbeddingService } from './embed/embedding-service.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -136,7 +137,7 @@ export interface MemoryObserver {
 
 /** Topic routing: the members of the topic a query falls in, when it clearly falls in one. */
 export interface TopicRouter {
-  route(userId: string, gen: number, vector: Float32Array): string[] | undefined;
+  route(userId: string, generations: UserGenerations, vector: Float32Array): string[] | undefined;
 }
 
 export interface EngineOptions {
@@ -391,7 +392,7 @@ export class MemoryEngine {
     const id = v.checkMemoryId('id', rawId, true);
     const now = Date.now();
     const live = (r: MemoryRecord) => r.expiresAtMs === 0 || r.expiresAtMs > now;
-    const found = await this.cache.get(`m:${userId}\u0000${id}`, memoryCodec, async () => (await this.store.get(userId, [id], { signal: ctx.signal }))[0], live);
+    const found = await this.cache.get(cacheKeys.memory(userId, id), memoryCodec, async () => (await this.store.get(userId, [id], { signal: ctx.signal }))[0], live);
     if (!found) throw new NotFoundError(`memory ${id} not found`);
     this.store.touch(userId, [id], { accessedAtMs: now, accessCount: 1 });
     this.cache.l2?.touchHot(userId, [id], now);
@@ -420,8 +421,9 @@ export class MemoryEngine {
   }
 
   private async searchChecked(ctx: CallContext, userId: string, q: ReturnType<MemoryEngine['checkSearch']>, started: number): Promise<SearchResult> {
-    const { gen, l2 } = await this.coherence.generation(userId);
-    const cacheKey = `s:${userId}\u0000${gen}:${q.fingerprint}`;
+    const generations = await this.coherence.generation(userId);
+    const { gen, l2 } = generations;
+    const cacheKey = cacheKeys.search(userId, gen, q.fingerprint);
     const now = Date.now();
     const live = (c: CachedSearch) => c.hits.every((h) => h.memory.expiresAtMs === 0 || h.memory.expiresAtMs > now);
     const local = this.cache.l1.get<CachedSearch>(cacheKey, 'search');
@@ -439,7 +441,7 @@ export class MemoryEngine {
           return { hits: r.value.hits, tier: 'L2' as const };
         }
       }
-      const computed = await this.searchStore(ctx, userId, q, now, gen);
+      const computed = await this.searchStore(ctx, userId, q, now, generations);
       const entry: CachedSearch = { at: now, hits: computed };
       this.cache.l1.set(cacheKey, entry, this.cache.ttlFor('l1', 'search'), searchCodec.bytes(entry));
       if (l2) void this.cache.l2?.set(cacheKey, entry, searchCodec, this.cache.ttlFor('l2', 'search'));
@@ -449,7 +451,7 @@ export class MemoryEngine {
     return { hits, tier, tookMs: performance.now() - started };
   }
 
-  private async searchStore(ctx: CallContext, userId: string, q: ReturnType<MemoryEngine['checkSearch']>, now: number, gen: number): Promise<SearchHit[]> {
+  private async searchStore(ctx: CallContext, userId: string, q: ReturnType<MemoryEngine['checkSearch']>, now: number, generations: UserGenerations): Promise<SearchHit[]> {
     throwIfAborted(ctx.signal);
     const vector = q.vector ?? (await this.embed([q.text], ctx.signal, true))[0]!;
     throwIfAborted(ctx.signal);
@@ -467,7 +469,7 @@ export class MemoryEngine {
     };
     // Topic routing: a query that clearly falls in one topic is scored exactly against its members;
     // when that leaves too few hits, the usual search answers.
-    const members = !q.exact && !q.filter?.ids && this.router && this.routingClasses.has(q.queryClass) ? this.router.route(userId, gen, vector) : undefined;
+    const members = !q.exact && !q.filter?.ids && this.router && this.routingClasses.has(q.queryClass) ? this.router.route(userId, generations, vector) : undefined;
     if (members) {
       const routed = await this.store.search(userId, { ...query, exact: true, filter: { ...q.filter, ids: members } }, { signal: ctx.signal });
       if (routed.length >= Math.min(pool, members.length) && routed.length >= q.topK) {
@@ -600,7 +602,7 @@ export class MemoryEngine {
     const hot = hotIds.length > 0 ? await this.store.get(userId, hotIds, { signal: ctx.signal }) : [];
     const chosen = new Map<string, MemoryRecord>();
     for (const r of [...top, ...recent.records.slice(0, 50), ...hot]) chosen.set(r.id, r);
-    await Promise.all([...chosen.values()].map((r) => this.cache.set(`m:${userId}\u0000${r.id}`, r, memoryCodec)));
+    await Promise.all([...chosen.values()].map((r) => this.cache.set(cacheKeys.memory(userId, r.id), r, memoryCodec)));
     this.observer?.sessionStarted(userId, rawSessionId ?? '');
     return chosen.size;
   }

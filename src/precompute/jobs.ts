@@ -102,19 +102,35 @@ class TopK<T> {
   }
 }
 
+/**
+ * LLM calls one run may make (SUMMARY_LLM_MAX_CALLS_PER_RUN); past it, summaries stay
+ * extractive. One per run — and one per on-demand summary — never shared between them.
+ */
+export class LlmBudget {
+  used = 0;
+  constructor(private readonly max: number) {}
+  take(): boolean {
+    if (this.used >= this.max) return false;
+    this.used++;
+    return true;
+  }
+}
+
 const asInput = (r: MemoryRecord): SummaryInput => ({ id: r.id, content: r.content, embedding: r.embedding, importance: r.importance, createdAtMs: r.createdAtMs });
 
 export class PrecomputeJobs {
-  private llmCalls = 0;
-
   constructor(private readonly d: JobDeps) {}
 
-  /** Extractive segments, plus LLM text when configured and this run has calls left. */
-  private async summarize(items: readonly SummaryInput[], budget: number, subject: string, signal: AbortSignal): Promise<{ segments: Segment[]; llm?: LlmText; llmFailed: boolean }> {
+  /** A fresh LLM budget: one for each run, and one for each on-demand summary. */
+  llmBudget(): LlmBudget {
+    return new LlmBudget(this.d.o.llmMaxCalls);
+  }
+
+  /** Extractive segments, plus LLM text when configured and the run's budget has calls left. */
+  private async summarize(items: readonly SummaryInput[], budget: number, subject: string, signal: AbortSignal, calls: LlmBudget): Promise<{ segments: Segment[]; llm?: LlmText; llmFailed: boolean }> {
     const segments = extractSegments(items, budget);
     const llm = this.d.llm;
-    if (!llm || items.length === 0 || this.llmCalls >= this.d.o.llmMaxCalls) return { segments, llmFailed: false };
-    this.llmCalls++;
+    if (!llm || items.length === 0 || !calls.take()) return { segments, llmFailed: false };
     try {
       const r = await llm.summarize(rankForSummary(items), { tokenBudget: budget, subject, signal });
       return { segments, llm: { text: r.text, model: llm.model, sources: r.sources }, llmFailed: false };
@@ -135,7 +151,7 @@ export class PrecomputeJobs {
   // ---- clusters ----------------------------------------------------------------------------
 
   async clusters(ctx: JobContext): Promise<Counts> {
-    this.llmCalls = 0;
+    const calls = this.llmBudget();
     const { store, metadata, runner, o } = this.d;
     const t0 = performance.now();
     const records = await readAll(store, ctx.userId, { withVectors: true, signal: ctx.signal, pace: ctx.pace });
@@ -222,7 +238,7 @@ export class PrecomputeJobs {
       usedIds.add(id);
       const items = members.map((i) => asInput(records[i]!));
       const label = terms.slice(0, 3).join(', ') || `topic ${c + 1}`;
-      const text = await this.summarize(items, o.summaryTokenBudget, `memories about "${label}"`, ctx.signal);
+      const text = await this.summarize(items, o.summaryTokenBudget, `memories about "${label}"`, ctx.signal, calls);
       if (text.llmFailed) llmFailed++;
       const body: TopicBody = { label, terms, size: members.length, centroid: Array.from(centroid, (x) => x / norm), segments: text.segments, ...(text.llm ? { llm: text.llm } : {}) };
       rows.push({ kind: KIND_TOPIC, key: id, body, sources: members.map((i) => ids[i]!) });
@@ -239,7 +255,7 @@ export class PrecomputeJobs {
       hdbscanMs: Math.round(result.ms),
       topicsMs: Math.round(t3 - t2),
       writeMs: Math.round(performance.now() - t3),
-      llmCalls: this.llmCalls,
+      llmCalls: calls.used,
       llmFailed,
       ...w,
     };
@@ -248,7 +264,7 @@ export class PrecomputeJobs {
   // ---- profile -----------------------------------------------------------------------------
 
   async profile(ctx: JobContext): Promise<Counts> {
-    this.llmCalls = 0;
+    const calls = this.llmBudget();
     const { store, metadata, o } = this.d;
     const t0 = performance.now();
     const records = await readAll(store, ctx.userId, { withVectors: false, signal: ctx.signal, pace: ctx.pace });
@@ -322,10 +338,14 @@ export class PrecomputeJobs {
     take(recent, 1);
     let llm: LlmText | undefined;
     let llmFailed = 0;
-    if (this.d.llm && records.length > 0 && o.llmMaxCalls > 0) {
+    if (this.d.llm && records.length > 0 && calls.take()) {
       const seen = new Set<string>();
       const items: SummaryInput[] = [];
-      for (const r of [...preferences, ...top, ...recent]) if (!seen.has(r.id)) (seen.add(r.id), items.push(asInput(r)));
+      for (const r of [...preferences, ...top, ...recent]) {
+        if (seen.has(r.id)) continue;
+        seen.add(r.id);
+        items.push(asInput(r));
+      }
       try {
         const r = await this.d.llm.summarize(items, { tokenBudget: o.profileTokenBudget, subject: 'memories about the user (preferences, key facts, recent events)', signal: ctx.signal });
         llm = { text: r.text, model: this.d.llm.model, sources: r.sources };
@@ -354,7 +374,7 @@ export class PrecomputeJobs {
   // ---- summaries ---------------------------------------------------------------------------
 
   /** One temporal or entity summary (also used on demand for keys no run has made). */
-  async summaryRow(userId: string, kind: PeriodKind | 'entity', key: string, signal: AbortSignal, pace?: Slice): Promise<Omit<PrecomputedRow, 'generatedAtMs'> | undefined> {
+  async summaryRow(userId: string, kind: PeriodKind | 'entity', key: string, signal: AbortSignal, calls: LlmBudget, pace?: Slice): Promise<Omit<PrecomputedRow, 'generatedAtMs'> | undefined> {
     let filter: MemoryFilter;
     if (kind === 'entity') filter = { entitiesAny: [key] };
     else {
@@ -365,19 +385,21 @@ export class PrecomputeJobs {
     const records = await readAll(this.d.store, userId, { withVectors: true, filter, signal, newestFirst: true, limit: 2000, ...(pace ? { pace } : {}) });
     if (records.length === 0) return undefined;
     const subject = kind === 'entity' ? `memories mentioning ${key}` : `memories from the ${kind} ${key}`;
-    const text = await this.summarize(records.map(asInput), this.d.o.summaryTokenBudget, subject, signal);
+    const text = await this.summarize(records.map(asInput), this.d.o.summaryTokenBudget, subject, signal, calls);
     const body: SummaryBody = { kind, key, memoryCount: records.length, segments: text.segments, ...(text.llm ? { llm: text.llm } : {}) };
     return { kind: KIND_SUMMARY, key: `${kind}:${key}`, body, sources: textSources(body) };
   }
 
   async summaries(ctx: JobContext): Promise<Counts> {
-    this.llmCalls = 0;
+    const calls = this.llmBudget();
     const { store, o } = this.d;
     const now = Date.now();
     const keys: { kind: PeriodKind | 'entity'; key: string }[] = [];
     const seen = new Set<string>();
     const add = (kind: PeriodKind | 'entity', key: string) => {
-      if (!seen.has(`${kind}:${key}`)) (seen.add(`${kind}:${key}`), keys.push({ kind, key }));
+      if (seen.has(`${kind}:${key}`)) return;
+      seen.add(`${kind}:${key}`);
+      keys.push({ kind, key });
     };
     for (let d = 0; d < o.temporalDays; d++) add('day', periodKey('day', now - d * 86_400_000));
     for (const w of [0, 7]) add('week', periodKey('week', now - w * 86_400_000));
@@ -398,11 +420,11 @@ export class PrecomputeJobs {
     for (const k of keys) {
       throwIfAborted(ctx.signal);
       await ctx.pace();
-      const row = await this.summaryRow(ctx.userId, k.kind, k.key, ctx.signal, ctx.pace);
+      const row = await this.summaryRow(ctx.userId, k.kind, k.key, ctx.signal, calls, ctx.pace);
       if (row) rows.push(row);
     }
     const w = await this.write(ctx, rows);
-    return { summaries: rows.length, llmCalls: this.llmCalls, ...w };
+    return { summaries: rows.length, llmCalls: calls.used, ...w };
   }
 
   // ---- similarity --------------------------------------------------------------------------

@@ -14,12 +14,14 @@
  * Reads go L1 → L2 → metadata store. Cache keys carry the user's cache generation, so the
  * strong invalidation of a delete (which first prunes the artifacts in the metadata store)
  * makes every cached profile, topic list and summary of the user unreachable on every
- * instance. New artifacts replace cached ones on this instance at once and elsewhere within
- * CACHE_PRECOMPUTED_L1_TTL_MS (eventual, like new memories).
+ * instance. They also carry the user's artifact generation, which every run bumps: new
+ * artifacts replace cached ones on this instance at once and on others when the bump's
+ * message arrives (or within CACHE_PRECOMPUTED_L1_TTL_MS while Redis is away).
  */
 import type { Logger } from 'pino';
 import type { ClusterRunner } from '../clusters/cluster-runner.js';
 import type { CacheCoherence } from '../engine/cache/coherence.js';
+import { cacheKeys, type UserGenerations } from '../engine/cache/keys.js';
 import type { Codec } from '../engine/cache/cache-tier.js';
 import type { ServedBy, TieredCache } from '../engine/cache/tiered-cache.js';
 import type { CallContext, MemoryObserver, TopicRouter } from '../engine/memory-engine.js';
@@ -127,7 +129,6 @@ export class PrecomputeService implements MemoryObserver, TopicRouter {
   private readonly jobs: PrecomputeJobs;
   private readonly added = new Map<string, { sinceRun: number; sinceClusters: number }>();
   private readonly pendingSimilar = new Map<string, Set<string>>();
-  private readonly cachedKeys = new Map<string, Set<string>>();
   private readonly topicLoads = new Set<string>();
 
   constructor(
@@ -142,9 +143,10 @@ export class PrecomputeService implements MemoryObserver, TopicRouter {
     private readonly o: PrecomputeOptions,
   ) {
     this.jobs = new PrecomputeJobs({ store, metadata, runner, llm, metrics, log, o });
+    // A run that wrote new artifacts makes the cached ones unreachable (keys carry the artifact generation).
     const wrap = (kind: JobKind, run: (ctx: JobContext) => Promise<Record<string, number>>) => async (ctx: JobContext) => {
       const counts = await run(ctx);
-      await this.dropCached(ctx.userId);
+      await this.coherence.artifactsChanged(ctx.userId);
       return counts;
     };
     this.scheduler = new PrecomputeScheduler(
@@ -234,7 +236,6 @@ export class PrecomputeService implements MemoryObserver, TopicRouter {
     this.added.delete(userId);
     this.pendingSimilar.delete(userId);
     await this.scheduler.cancelUser(userId);
-    await this.dropCached(userId);
   }
 
   sessionStarted(userId: string): void {
@@ -245,24 +246,7 @@ export class PrecomputeService implements MemoryObserver, TopicRouter {
 
   // ---- caching -----------------------------------------------------------------------------
 
-  private remember(userId: string, key: string): void {
-    let set = this.cachedKeys.get(userId);
-    if (!set) this.cachedKeys.set(userId, (set = new Set()));
-    if (set.size < 500) set.add(key);
-  }
-
-  /** After a run wrote new artifacts: this instance's copies and Redis's go now. */
-  private async dropCached(userId: string): Promise<void> {
-    const keys = [...(this.cachedKeys.get(userId) ?? [])];
-    this.cachedKeys.delete(userId);
-    const { gen } = await this.coherence.generation(userId);
-    keys.push(`pf:${userId}\u0000${gen}`, `tp:${userId}\u0000${gen}`);
-    for (const k of keys) this.cache.l1.delete(k);
-    await this.cache.l2?.delete(keys);
-  }
-
-  private async cached<T extends object>(userId: string, key: string, codec: Codec<T>, load: () => Promise<T | undefined>): Promise<{ value: T; tier: ServedBy } | undefined> {
-    this.remember(userId, key);
+  private cached<T extends object>(key: string, codec: Codec<T>, load: () => Promise<T | undefined>): Promise<{ value: T; tier: ServedBy } | undefined> {
     return this.cache.get(key, codec, load);
   }
 
@@ -293,12 +277,11 @@ export class PrecomputeService implements MemoryObserver, TopicRouter {
       if (!row) return undefined;
       return this.resolveProfile(userId, row.body as ProfileBody, ctx.signal);
     };
-    const { gen } = await this.coherence.generation(userId);
-    const key = `pf:${userId}\u0000${gen}`;
-    let got = await this.cached(userId, key, profileCodec, load);
+    let got = await this.cached(cacheKeys.profile(userId, await this.coherence.generation(userId)), profileCodec, load);
     if (!got) {
       await this.firstRun(ctx, userId, 'profile');
-      got = await this.cached(userId, key, profileCodec, load);
+      // The first run bumped the artifact generation: ask again.
+      got = await this.cached(cacheKeys.profile(userId, await this.coherence.generation(userId)), profileCodec, load);
     }
     if (!got) throw new NotFoundError(`no profile for user ${userId} yet: it has no memories, or its first compilation is still running`);
     // Stale while revalidate: an old profile is served and recompiled in the background.
@@ -326,9 +309,9 @@ export class PrecomputeService implements MemoryObserver, TopicRouter {
     };
   }
 
-  private async topicIndex(ctx: CallContext | undefined, userId: string, gen?: number): Promise<{ value: TopicIndex; tier: ServedBy }> {
-    const g = gen ?? (await this.coherence.generation(userId)).gen;
-    const got = await this.cached(userId, `tp:${userId}\u0000${g}`, topicsCodec, async () => {
+  private async topicIndex(ctx: CallContext | undefined, userId: string, generations?: UserGenerations): Promise<{ value: TopicIndex; tier: ServedBy }> {
+    const g = generations ?? (await this.coherence.generation(userId));
+    const got = await this.cached(cacheKeys.topics(userId, g), topicsCodec, async () => {
       const rows = await this.metadata.listPrecomputed(userId, KIND_TOPIC, true);
       return {
         topics: rows
@@ -370,18 +353,18 @@ export class PrecomputeService implements MemoryObserver, TopicRouter {
     const key = kind === 'entity' ? v.checkShort('key', rawKey) : rawKey.trim();
     if (!key) throw new InvalidArgumentError('key', 'is required');
     if (kind !== 'entity') periodRange(kind as PeriodKind, key, 'key');
-    const { gen } = await this.coherence.generation(userId);
+    const generations = await this.coherence.generation(userId);
     const view = (row: { body: unknown; generatedAtMs: number }): SummaryView => {
       const b = row.body as SummaryBody;
       return { kind, key, text: summaryText(b), generator: generatorOf(b), sourceIds: [...b.segments.map((s) => s.id), ...(b.llm?.sources ?? [])], memoryCount: b.memoryCount, generatedAtMs: row.generatedAtMs };
     };
-    const got = await this.cached(userId, `sm:${userId}\u0000${gen}:${kind}:${key}`, summaryCodec, async () => {
+    const got = await this.cached(cacheKeys.summary(userId, generations, kind, key), summaryCodec, async () => {
       const row = await this.metadata.getPrecomputed(userId, KIND_SUMMARY, `${kind}:${key}`);
       if (row) return view(row);
       // Not precomputed (an older period, a rarer entity): made now, within the call's deadline, and kept.
       const signal = ctx.signal ?? new AbortController().signal;
       const started = Date.now();
-      const made = await this.jobs.summaryRow(userId, kind as PeriodKind | 'entity', key, signal);
+      const made = await this.jobs.summaryRow(userId, kind as PeriodKind | 'entity', key, signal, this.jobs.llmBudget());
       if (!made) return undefined;
       await this.metadata.putPrecomputed(userId, [made], { readSinceMs: started, prune: pruneArtifact });
       return view({ body: made.body, generatedAtMs: Date.now() });
@@ -399,8 +382,7 @@ export class PrecomputeService implements MemoryObserver, TopicRouter {
     const opts = ctx.signal ? { signal: ctx.signal } : {};
     const [self] = await this.store.get(userId, [id], opts);
     if (!self) throw new NotFoundError(`memory ${id} not found`);
-    const { gen } = await this.coherence.generation(userId);
-    const row = await this.cached(userId, `rl:${userId}\u0000${gen}:${id}`, similarCodec, async () => {
+    const row = await this.cached(cacheKeys.related(userId, await this.coherence.generation(userId), id), similarCodec, async () => {
       const r = await this.metadata.getPrecomputed(userId, KIND_SIMILAR, id);
       return r ? (r.body as SimilarBody) : undefined;
     });
@@ -455,14 +437,14 @@ export class PrecomputeService implements MemoryObserver, TopicRouter {
    * `routingMinSimilarity` and the topic has at most `routingMaxMembers` members; undefined
    * otherwise. Only answers from L1 (never waits): a miss loads the topics in the background.
    */
-  route(userId: string, gen: number, vector: Float32Array): string[] | undefined {
+  route(userId: string, generations: UserGenerations, vector: Float32Array): string[] | undefined {
     if (this.o.routingMinSimilarity <= 0) return undefined;
-    const key = `tp:${userId}\u0000${gen}`;
+    const key = cacheKeys.topics(userId, generations);
     const index = this.cache.l1.get<TopicIndex>(key, 'precomputed');
     if (!index) {
       if (!this.topicLoads.has(key)) {
         this.topicLoads.add(key);
-        void this.topicIndex(undefined, userId, gen)
+        void this.topicIndex(undefined, userId, generations)
           .catch((err: unknown) => this.log.debug({ err, userId }, 'topic index load failed'))
           .finally(() => this.topicLoads.delete(key));
       }

@@ -309,6 +309,7 @@ describe('precompute triggers', () => {
 describe('LLM summaries (a local OpenAI-compatible chat server)', () => {
   let t: TestApp;
   let server: Server;
+  let base = '';
   let mode: 'ok' | 'fail' = 'ok';
   const prompts: string[] = [];
 
@@ -329,7 +330,7 @@ describe('LLM summaries (a local OpenAI-compatible chat server)', () => {
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
     t = await startApp({ embedder: 'none', embeddingDimensions: DIMS, precomputeEveryN: 1_000_000, summaryLlmModel: 'test-model', summaryLlmBaseUrl: base, summaryLlmApiKey: 'k' });
   });
   afterAll(async () => {
@@ -364,6 +365,26 @@ describe('LLM summaries (a local OpenAI-compatible chat server)', () => {
     expect(t2.topics.every((x) => x.generator === 'extractive' && x.summary.includes('Memory'))).toBe(true);
     expect(ids.length).toBe(100);
   });
+
+  it('gives every run and every on-demand summary its own LLM budget (none drains another)', async () => {
+    mode = 'ok';
+    const small = await startApp({ embedder: 'none', embeddingDimensions: DIMS, precomputeEveryN: 1_000_000, summaryLlmModel: 'test-model', summaryLlmBaseUrl: base, summaryLlmApiKey: 'k', summaryLlmMaxCalls: 2, summaryEntities: 0 });
+    try {
+      const u = 'budget';
+      await remember(small, u, dataset(12, 5));
+      // More on-demand summaries than one run's budget: each is written by the model.
+      for (const entity of TOPICS.map((x) => x.entity)) {
+        const s = await call<{ generator: string }>(small.client, 'GetSummary', { userId: u, kind: 'entity', key: entity });
+        expect(s.generator, entity).toBe('llm:test-model');
+      }
+      // And a run afterwards still has its whole budget.
+      const j = await run(small, u, 'summaries');
+      expect(j.status).toBe('SUCCEEDED');
+      expect(j.counts.llmCalls).toBe(2);
+    } finally {
+      await small.stop();
+    }
+  });
 });
 
 describe('topic-routed search', () => {
@@ -389,5 +410,34 @@ describe('topic-routed search', () => {
     expect(routed.hits.map((h) => h.memory.id)).toEqual(exact.hits.map((h) => h.memory.id));
     const metrics = await (await fetch(`http://127.0.0.1:${t.app.httpPort}/metrics`)).text();
     expect(metrics).toMatch(/memory_search_topic_routed_total\{outcome="served"\} [1-9]/);
+  });
+});
+
+describe('cached artifacts after a run', () => {
+  it('serves no stale neighbour list however many artifacts of the user are cached', async () => {
+    const t = await startApp({ embedder: 'none', embeddingDimensions: DIMS, precomputeEveryN: 1_000_000 });
+    try {
+      const u = 'many-cached';
+      const r = rng(3);
+      const vec = () => {
+        const v = Array.from({ length: DIMS }, () => r() * 2 - 1);
+        const n = Math.hypot(...v);
+        return v.map((x) => x / n);
+      };
+      const items = Array.from({ length: 600 }, (_, i) => ({ content: `memory ${i}`, embedding: vec(), importance: 0.9 }));
+      const ids: string[] = [];
+      for (let i = 0; i < items.length; i += 200) ids.push(...(await call<{ results: { id: string }[] }>(t.client, 'RememberBatch', { userId: u, items: items.slice(i, i + 200) })).results.map((x) => x.id));
+      expect((await run(t, u, 'similarity')).status).toBe('SUCCEEDED');
+      // Every memory's list is read once: 600 cached artifacts of one user.
+      for (const id of ids) expect((await call<{ precomputed: boolean }>(t.client, 'GetRelated', { userId: u, id, topK: 3 })).precomputed).toBe(true);
+      const last = ids[ids.length - 1]!;
+      const twin = await call<{ id: string }>(t.client, 'Remember', { userId: u, memory: { content: 'a twin of the last one', embedding: items[items.length - 1]!.embedding, importance: 0.9 } });
+      expect((await run(t, u, 'similarity')).status).toBe('SUCCEEDED');
+      const after = await call<{ hits: { memory: { id: string } }[]; precomputed: boolean }>(t.client, 'GetRelated', { userId: u, id: last, topK: 3 });
+      expect(after.precomputed).toBe(true);
+      expect(after.hits[0]!.memory.id).toBe(twin.id);
+    } finally {
+      await t.stop();
+    }
   });
 });

@@ -2,6 +2,7 @@
  * The three-tier cache against a real redis-server: two service instances (A and B) over one
  * vector store, one metadata store and one Redis, each with its own L1, called over gRPC.
  */
+import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -178,6 +179,54 @@ describe('L2 shared by two instances', () => {
     const l2hits0 = await counter(A.app, 'cacheHits', 'l2', 'memory');
     await call(A.client, 'Get', { userId: u, id: results[3]!.id });
     expect(await counter(A.app, 'cacheHits', 'l2', 'memory')).toBe(l2hits0 + 1);
+  });
+});
+
+describe('ForgetUser with L2', () => {
+  it('erases every keyspace of the user from Redis, whichever instance cached it, and counts it', async (ctx) => {
+    if (!redis) return ctx.skip();
+    const u = `u-${randomUUID()}`;
+    const { results } = await call<{ results: { id: string }[] }>(A.client, 'RememberBatch', {
+      userId: u,
+      items: Array.from({ length: 12 }, (_, i) => ({ content: `Ann and the garden, note ${i}`, importance: 0.9, entities: ['Ann'] })),
+    });
+    for (const job of ['profile', 'summaries', 'similarity', 'clusters']) {
+      const queued = await call<{ id: string }>(A.client, 'TriggerPrecompute', { userId: u, job });
+      await A.app.precompute!.waitForJob(queued.id);
+    }
+    // Every keyspace cached in Redis, the precomputed ones by A alone; B erases the user.
+    await call(A.client, 'GetProfile', { userId: u });
+    await call(A.client, 'ListTopics', { userId: u });
+    await call(A.client, 'GetSummary', { userId: u, kind: 'entity', key: 'Ann' });
+    await call(A.client, 'GetRelated', { userId: u, id: results[0]!.id });
+    for (const i of [A, B]) {
+      await call(i.client, 'Get', { userId: u, id: results[1]!.id });
+      await search(i, u, 'garden');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400)); // hot-set updates are batched every 200 ms
+    const r = new Redis(redis.url);
+    r.on('error', () => undefined);
+    const userKeys = async () => {
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, found] = await r.scan(cursor, 'MATCH', `*${u}*`, 'COUNT', 1000);
+        cursor = next;
+        keys.push(...found);
+      } while (cursor !== '0');
+      // The generations stay (they only grow, so nothing cached under an older one comes back).
+      return keys.filter((k) => !/(^|:)p?gen:/.test(k)).sort();
+    };
+    try {
+      const before = await userKeys();
+      const keyspaces = new Set(before.map((k) => k.replace(/^.*?(m|s|pf|tp|sm|rl|w|hot):u-.*$/, '$1')));
+      expect([...keyspaces].sort()).toEqual(['hot', 'm', 'pf', 'rl', 's', 'sm', 'tp', 'w']);
+      const receipt = await call<{ cacheEntriesDropped: number }>(B.client, 'ForgetUser', { userId: u });
+      expect(await userKeys()).toEqual([]);
+      expect(receipt.cacheEntriesDropped).toBeGreaterThanOrEqual(before.length);
+    } finally {
+      r.disconnect();
+    }
   });
 });
 

@@ -40,10 +40,10 @@ export class L1Cache {
     return this.lru.delete(key);
   }
 
-  /** Drops every key starting with `prefix`; returns how many. O(entries): for rare erasures. */
-  deletePrefix(prefix: string): number {
+  /** Drops every key starting with one of `prefixes`; returns how many. One pass over all entries: for rare erasures. */
+  deletePrefixes(prefixes: readonly string[]): number {
     let n = 0;
-    for (const k of this.lru.keys()) if (k.startsWith(prefix) && this.lru.delete(k)) n++;
+    for (const k of this.lru.keys()) if (prefixes.some((p) => k.startsWith(p)) && this.lru.delete(k)) n++;
     return n;
   }
 

@@ -14,6 +14,7 @@ import { embeddingCodec } from '../cache/cache-tier.js';
 import type { TieredCache } from '../cache/tiered-cache.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Embedder } from './embedder.js';
+import { cacheKeys } from '../cache/keys.js';
 
 interface Waiter {
   text: string;
@@ -39,7 +40,7 @@ export class EmbeddingService {
 
   async embed(texts: readonly string[], signal?: AbortSignal, shared = false): Promise<Float32Array[]> {
     throwIfAborted(signal);
-    const keys = texts.map((t) => `e:${this.embedder.modelId}:${createHash('sha1').update(t).digest('base64url')}`);
+    const keys = texts.map((t) => cacheKeys.embedding(this.embedder.modelId, createHash('sha1').update(t).digest('base64url')));
     let out: Float32Array[];
     if (shared) {
       const got = await Promise.all(keys.map((k, i) => this.cache.get(k, embeddingCodec, () => this.enqueue(texts[i]!))));

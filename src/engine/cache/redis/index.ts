@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../../observability/metrics.js';
 import type { CacheTier, Codec } from '../cache-tier.js';
+import { cacheKeys, USER_KEYSPACES, userPrefix, type UserGenerations, type UserKeyspace } from '../keys.js';
 
 export interface RedisTierOptions {
   url: string;
@@ -28,7 +29,10 @@ export interface InvalidationMessage {
   /** Sending instance. */
   from: string;
   userId: string;
+  /** The user's cache generation (0 in a message that only announces new artifacts). */
   generation: number;
+  /** The user's artifact generation, when new precomputed artifacts were written. */
+  artifacts?: number;
   ids: string[];
   /** Epoch ms when sent, to measure propagation. */
   sentAt: number;
@@ -165,7 +169,7 @@ export class RedisTier implements CacheTier {
   /** A value and the user's last-write time in one round trip (search results). */
   async getWithLastWrite<T>(key: string, userId: string, codec: Codec<T>): Promise<{ value?: T; lastWrite: number } | undefined> {
     if (this.pending.has(userId)) return undefined;
-    const r = await this.guarded((c) => c.mgetBuffer(this.k(key), this.k(`w:${userId}`)));
+    const r = await this.guarded((c) => c.mgetBuffer(this.k(key), this.k(cacheKeys.record('lastWrite', userId))));
     if (!r) {
       this.metrics.cacheMisses.inc({ tier: 'l2', kind: codec.kind });
       return undefined;
@@ -188,14 +192,23 @@ export class RedisTier implements CacheTier {
 
   /** Records that the user has new memories now (search results before it become stale sooner). */
   async noteWrite(userId: string, at: number): Promise<void> {
-    await this.guarded((r) => r.set(this.k(`w:${userId}`), String(at), 'PX', 3_600_000));
+    await this.guarded((r) => r.set(this.k(cacheKeys.record('lastWrite', userId)), String(at), 'PX', 3_600_000));
   }
 
-  /** The user's cache generation as Redis knows it (0 when never bumped); undefined if unreachable. */
-  async generation(userId: string): Promise<number | undefined> {
+  /** The user's generations as Redis knows them (0 when never bumped); undefined if unreachable. */
+  async generations(userId: string): Promise<UserGenerations | undefined> {
     if (this.pending.has(userId)) return undefined;
-    const v = await this.guarded((r) => r.get(this.k(`gen:${userId}`)));
-    return v === undefined ? undefined : Number(v ?? 0);
+    const v = await this.guarded((r) => r.mget(this.k(cacheKeys.record('generation', userId)), this.k(cacheKeys.record('artifacts', userId))));
+    return v === undefined ? undefined : { gen: Number(v[0] ?? 0), artifacts: Number(v[1] ?? 0) };
+  }
+
+  /** Bumps the user's artifact generation and tells every instance; undefined if unreachable. */
+  async bumpArtifacts(userId: string): Promise<number | undefined> {
+    const artifacts = await this.guarded((r) => r.incr(this.k(cacheKeys.record('artifacts', userId))));
+    if (artifacts === undefined) return undefined;
+    const msg: InvalidationMessage = { from: this.instanceId, userId, generation: 0, artifacts, ids: [], sentAt: Date.now() };
+    await this.guarded((r) => r.publish(this.channel, JSON.stringify(msg)));
+    return artifacts;
   }
 
   /** True while an invalidation of this user still has to reach Redis (its L2 data is suspect). */
@@ -220,10 +233,10 @@ export class RedisTier implements CacheTier {
   /** Bumps the user's generation in Redis and tells every instance; resolves with the new one. */
   async invalidate(userId: string, ids: readonly string[], wholeUser = false): Promise<number | undefined> {
     const gen = await this.guarded(async (r) => {
-      const keys = ids.map((id) => this.k(`m:${userId}\u0000${id}`));
+      const keys = ids.map((id) => this.k(cacheKeys.memory(userId, id)));
       const tx = r.multi();
       if (keys.length > 0) tx.del(...keys);
-      tx.incr(this.k(`gen:${userId}`));
+      tx.incr(this.k(cacheKeys.record('generation', userId)));
       const res = await tx.exec();
       const last = res?.[res.length - 1];
       if (!last || last[0]) throw last?.[0] ?? new Error('redis transaction aborted');
@@ -266,7 +279,7 @@ export class RedisTier implements CacheTier {
     await this.guarded((r) => {
       const p = r.pipeline();
       for (const [userId, m] of batch) {
-        const key = this.k(`hot:${userId}`);
+        const key = this.k(cacheKeys.record('hot', userId));
         p.zadd(key, ...[...m].flatMap(([id, at]) => [at, id]));
         p.zremrangebyrank(key, 0, -(this.o.hotSetMax + 1));
         p.pexpire(key, 86_400_000);
@@ -277,17 +290,21 @@ export class RedisTier implements CacheTier {
 
   async hot(userId: string, limit: number): Promise<string[]> {
     if (this.hotPending.has(userId)) await this.flushHot();
-    return (await this.guarded((r) => r.zrevrange(this.k(`hot:${userId}`), 0, limit - 1))) ?? [];
+    return (await this.guarded((r) => r.zrevrange(this.k(cacheKeys.record('hot', userId)), 0, limit - 1))) ?? [];
   }
 
-  /** Removes everything of a user from Redis (ForgetUser); returns how many keys. */
+  /**
+   * Removes everything of a user from Redis (ForgetUser): every keyspace keys.ts lists, and the
+   * user's bookkeeping except the generations (they only ever grow, so nothing cached under an
+   * older one can come back); returns how many keys.
+   */
   async dropUser(userId: string): Promise<number> {
     const n = await this.guarded(async (r) => {
       let removed = 0;
       // Glob characters in a user id must match literally, or "*" would sweep every user.
       const literal = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
-      for (const kind of ['m', 's']) {
-        const pattern = `${literal(this.k(`${kind}:${userId}\u0000`))}*`;
+      for (const keyspace of Object.keys(USER_KEYSPACES) as UserKeyspace[]) {
+        const pattern = `${literal(this.k(userPrefix(keyspace, userId)))}*`;
         let cursor = '0';
         do {
           const [next, keys] = await r.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
@@ -295,7 +312,7 @@ export class RedisTier implements CacheTier {
           if (keys.length > 0) removed += await r.del(...keys);
         } while (cursor !== '0');
       }
-      removed += await r.del(this.k(`hot:${userId}`), this.k(`w:${userId}`));
+      removed += await r.del(this.k(cacheKeys.record('hot', userId)), this.k(cacheKeys.record('lastWrite', userId)));
       return removed;
     });
     return n ?? 0;
