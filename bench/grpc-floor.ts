@@ -57,5 +57,5 @@ export async function measureGrpcFloor(calls = 5000): Promise<ReturnType<Latency
 if (process.argv.includes('--serve')) {
   void serve();
 } else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  measureGrpcFloor().then((s) => console.log('bare grpc-js echo across processes (ms):', JSON.stringify(s)));
+  console.log('bare grpc-js echo across processes (ms):', JSON.stringify(await measureGrpcFloor()));
 }

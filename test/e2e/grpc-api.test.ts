@@ -54,7 +54,7 @@ describe('health, reflection, probes', () => {
     const require = createRequire(import.meta.url);
     const { protoPath } = require('grpc-health-check') as { protoPath: string };
     const def = grpc.loadPackageDefinition(protoLoader.loadSync(protoPath, { enums: String })) as unknown as {
-      grpc: { health: { v1: { Health: new (a: string, c: grpc.ChannelCredentials) => grpc.Client & Record<string, Function> } } };
+      grpc: { health: { v1: { Health: new (a: string, c: grpc.ChannelCredentials) => grpc.Client & Record<string, (...args: never[]) => unknown> } } };
     };
     const client = new def.grpc.health.v1.Health(`127.0.0.1:${t.app.grpcPort}`, grpc.credentials.createInsecure());
     const res = await new Promise<{ status: string }>((resolve, reject) =>
@@ -68,7 +68,7 @@ describe('health, reflection, probes', () => {
     const require = createRequire(import.meta.url);
     const path = require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
     const def = grpc.loadPackageDefinition(protoLoader.loadSync(path)) as unknown as {
-      grpc: { reflection: { v1: { ServerReflection: new (a: string, c: grpc.ChannelCredentials) => grpc.Client & Record<string, Function> } } };
+      grpc: { reflection: { v1: { ServerReflection: new (a: string, c: grpc.ChannelCredentials) => grpc.Client & Record<string, (...args: never[]) => unknown> } } };
     };
     const client = new def.grpc.reflection.v1.ServerReflection(`127.0.0.1:${t.app.grpcPort}`, grpc.credentials.createInsecure());
     const stream = client.ServerReflectionInfo!() as grpc.ClientDuplexStream<object, { listServicesResponse?: { service: { name: string }[] } }>;

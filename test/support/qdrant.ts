@@ -104,7 +104,7 @@ export async function startTestQdrant(): Promise<TestQdrant | undefined> {
     try {
       await waitReady(url, 30_000);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n${log}`);
+      throw new Error(`${(e as Error).message}\n${log}`, { cause: e });
     }
   };
   const kill = () =>
