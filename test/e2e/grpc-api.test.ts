@@ -54,11 +54,11 @@ describe('health, reflection, probes', () => {
     const require = createRequire(import.meta.url);
     const { protoPath } = require('grpc-health-check') as { protoPath: string };
     const def = grpc.loadPackageDefinition(protoLoader.loadSync(protoPath, { enums: String })) as unknown as {
-      grpc: { health: { v1: { Health: new (a: string, c: grpc.ChannelCredentials) => grpc.Client & Record<string, (...args: never[]) => unknown> } } };
+      grpc: { health: { v1: { Health: new (a: string, c: grpc.ChannelCredentials) => grpc.Client & { Check: (req: object, cb: (err: Error | null, r: { status: string }) => void) => void } } } };
     };
     const client = new def.grpc.health.v1.Health(`127.0.0.1:${t.app.grpcPort}`, grpc.credentials.createInsecure());
     const res = await new Promise<{ status: string }>((resolve, reject) =>
-      client.Check!({ service: 'memory.v1.MemoryService' }, (err: Error | null, r: { status: string }) => (err ? reject(err) : resolve(r))),
+      client.Check({ service: 'memory.v1.MemoryService' }, (err: Error | null, r: { status: string }) => (err ? reject(err) : resolve(r))),
     );
     expect(res.status).toBe('SERVING');
     client.close();
@@ -68,10 +68,10 @@ describe('health, reflection, probes', () => {
     const require = createRequire(import.meta.url);
     const path = require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
     const def = grpc.loadPackageDefinition(protoLoader.loadSync(path)) as unknown as {
-      grpc: { reflection: { v1: { ServerReflection: new (a: string, c: grpc.ChannelCredentials) => grpc.Client & Record<string, (...args: never[]) => unknown> } } };
+      grpc: { reflection: { v1: { ServerReflection: new (a: string, c: grpc.ChannelCredentials) => grpc.Client & { ServerReflectionInfo: () => unknown } } } };
     };
     const client = new def.grpc.reflection.v1.ServerReflection(`127.0.0.1:${t.app.grpcPort}`, grpc.credentials.createInsecure());
-    const stream = client.ServerReflectionInfo!() as grpc.ClientDuplexStream<object, { listServicesResponse?: { service: { name: string }[] } }>;
+    const stream = client.ServerReflectionInfo() as grpc.ClientDuplexStream<object, { listServicesResponse?: { service: { name: string }[] } }>;
     const names = await new Promise<string[]>((resolve, reject) => {
       stream.on('data', (d) => resolve((d.listServicesResponse?.service ?? []).map((s: { name: string }) => s.name)));
       stream.on('error', reject);
