@@ -31,7 +31,7 @@ import { GrpcServer } from './server/grpc-server.js';
 import { HttpServer } from './server/http-server.js';
 import { ClusterRunner } from './clusters/cluster-runner.js';
 import { systemClock } from './precompute/clock.js';
-import { PrecomputeService } from './precompute/service.js';
+import { PrecomputeService } from './precompute/index.js';
 import { LlmSummarizer, type Summarizer } from './precompute/summarizer.js';
 import type { QueryClass } from './engine/types.js';
 
@@ -205,39 +205,42 @@ export class App {
       });
       const coherence = this.engine.coherence;
       this.runner = new ClusterRunner();
-      this.precompute = new PrecomputeService(this.store, this.metadata, cache, coherence, this.runner, buildSummarizer(c), this.metrics, this.log.child({ component: 'precompute' }), {
-        enabled: c.precompute,
-        concurrency: c.precomputeConcurrency,
-        queueMax: c.precomputeQueueMax,
-        jobTimeoutMs: c.precomputeJobTimeoutMs,
-        leaseMs: c.precomputeLeaseMs,
-        tickMs: c.precomputeTickMs,
-        minGapMs: c.precomputeMinGapMs,
-        busy: () => this.loadMonitor.busy(c.precomputeYieldRps, c.precomputeYieldOccupancy),
-        maxHoldMs: c.precomputeMaxHoldMs,
-        busyShare: c.precomputeBusyShare,
-        everyN: c.precomputeEveryN,
-        reclusterFraction: c.reclusterFraction,
-        intervals: { profile: c.profileIntervalMs, clusters: c.clustersIntervalMs, summaries: c.summariesIntervalMs, similarity: c.similarityIntervalMs },
-        routingMinSimilarity: c.topicRoutingMinSimilarity,
-        routingMaxMembers: c.topicRoutingMaxMembers,
-        firstRunWaitMs: 10_000,
-        maxTopK: c.maxTopK,
-        clock: systemClock,
-        minClusterSize: c.hdbscanMinClusterSize,
-        minSamples: c.hdbscanMinSamples,
-        knnK: c.clusterKnnK,
-        profileTop: c.profileTopMemories,
-        profileTokenBudget: c.profileTokenBudget,
-        summaryTokenBudget: c.summaryTokenBudget,
-        summaryEntities: c.summaryEntities,
-        similarityTopK: c.similarityTopK,
-        similarityMinImportance: c.similarityMinImportance,
-        recencyHalfLifeMs: c.recencyHalfLifeHours * 3_600_000,
-        llmMaxCalls: c.summaryLlmMaxCalls,
-        temporalDays: 7,
-      });
-      this.engine.attach(this.precompute, this.precompute);
+      this.precompute = new PrecomputeService(
+        { store: this.store, nearest: this.engine.nearest, metadata: this.metadata, cache, coherence, runner: this.runner, llm: buildSummarizer(c), metrics: this.metrics, log: this.log.child({ component: 'precompute' }) },
+        {
+          enabled: c.precompute,
+          concurrency: c.precomputeConcurrency,
+          queueMax: c.precomputeQueueMax,
+          jobTimeoutMs: c.precomputeJobTimeoutMs,
+          leaseMs: c.precomputeLeaseMs,
+          tickMs: c.precomputeTickMs,
+          minGapMs: c.precomputeMinGapMs,
+          busy: () => this.loadMonitor.busy(c.precomputeYieldRps, c.precomputeYieldOccupancy),
+          maxHoldMs: c.precomputeMaxHoldMs,
+          busyShare: c.precomputeBusyShare,
+          everyN: c.precomputeEveryN,
+          reclusterFraction: c.reclusterFraction,
+          intervals: { profile: c.profileIntervalMs, clusters: c.clustersIntervalMs, summaries: c.summariesIntervalMs, similarity: c.similarityIntervalMs },
+          routingMinSimilarity: c.topicRoutingMinSimilarity,
+          routingMaxMembers: c.topicRoutingMaxMembers,
+          firstRunWaitMs: 10_000,
+          maxTopK: c.maxTopK,
+          clock: systemClock,
+          minClusterSize: c.hdbscanMinClusterSize,
+          minSamples: c.hdbscanMinSamples,
+          knnK: c.clusterKnnK,
+          profileTop: c.profileTopMemories,
+          profileTokenBudget: c.profileTokenBudget,
+          summaryTokenBudget: c.summaryTokenBudget,
+          summaryEntities: c.summaryEntities,
+          similarityTopK: c.similarityTopK,
+          similarityMinImportance: c.similarityMinImportance,
+          recencyHalfLifeMs: c.recencyHalfLifeHours * 3_600_000,
+          llmMaxCalls: c.summaryLlmMaxCalls,
+          temporalDays: 7,
+        },
+      );
+      this.engine.attach(this.precompute.triggers, this.precompute.router);
       const auth = authEnabled(c) ? new ApiKeyAuthenticator(this.metadata, c.authCacheTtlMs) : undefined;
       this.grpc = new GrpcServer(this.engine, this.metrics, this.log.child({ component: 'grpc' }), c.maxMessageBytes, auth, this.precompute);
       this.http = new HttpServer(

@@ -25,6 +25,7 @@ import { auditPosition, decodePageToken, encodePageToken, memoryPosition, taskPo
 import * as v from './validate.js';
 import type { Limits } from './validate.js';
 import type { MemoryFilter, MemoryMeta, MemoryRecord, QueryClass, Scope, VectorHit } from './types.js';
+import { scrollAll } from './vector/scroll-all.js';
 import type { VectorStore } from './vector/vector-store.js';
 
 /** Who is calling and until when; every engine call takes one. */
@@ -151,6 +152,12 @@ export interface EngineOptions {
   /** Query classes a TopicRouter may answer (cheaper classes: routing trades a little recall). */
   routingClasses?: readonly QueryClass[];
 }
+
+/**
+ * The k nearest memories of each vector, searched like a query of `queryClass` (its ef, lowered
+ * when the deadline is close). Precompute's neighbour lists and related-memory lookups use it.
+ */
+export type Nearest = (userId: string, vectors: readonly Float32Array[], k: number, o: { queryClass: QueryClass; signal?: AbortSignal; deadlineMs?: number }) => Promise<VectorHit[][]>;
 
 /** HNSW beam width per query class (DESIGN §4). */
 export const EF_BY_CLASS: Record<QueryClass, number> = { SUGGESTION: 32, PREFETCH: 64, PRIMARY: 128, VERIFICATION: 256 };
@@ -355,7 +362,7 @@ export class MemoryEngine {
       if (ids!.length > this.o.limits.maxBatchItems) throw new InvalidArgumentError('ids', `has ${ids!.length} ids, the limit is ${this.o.limits.maxBatchItems}`);
       targets = [...new Set(ids!.map((id, i) => v.checkMemoryId(`ids[${i}]`, id, true)))];
     } else {
-      targets = await this.matchingIds(userId, f!);
+      targets = (await scrollAll(this.store, userId, { filter: f!, withVectors: false, signal: ctx.signal })).map((r) => r.id);
     }
     const deleted = await this.locks.runAll(
       targets.map((id) => `${userId}\u0000${id}`),
@@ -461,7 +468,7 @@ export class MemoryEngine {
     const query = {
       vector,
       k: pool,
-      ef: this.efFor(q.queryClass, ctx),
+      ef: this.efFor(q.queryClass, ctx.deadlineMs),
       exact: q.exact,
       ...(q.filter ? { filter: q.filter } : {}),
       ...(q.minScore !== undefined ? { minSimilarity: q.minScore } : {}),
@@ -521,11 +528,22 @@ export class MemoryEngine {
     return { vector, text, topK, minScore: minScore || undefined, weights, filter, queryClass, includeEmbedding, exact, fingerprint: h.digest('base64url') };
   }
 
+  readonly nearest: Nearest = async (userId, vectors, k, o) => {
+    const ef = this.efFor(o.queryClass, o.deadlineMs);
+    const opts = o.signal ? { signal: o.signal } : {};
+    if (vectors.length === 1) return [await this.store.search(userId, { vector: vectors[0]!, k, ef, exact: false, withVectors: false }, opts)];
+    return this.store.searchBatch(
+      userId,
+      vectors.map((vector) => ({ vector, k, ef, exact: false, withVectors: false })),
+      opts,
+    );
+  };
+
   /** The class's ef, lowered one class per halving of the time left below 20 ms. */
-  private efFor(cls: QueryClass, ctx: CallContext): number {
+  private efFor(cls: QueryClass, deadlineMs: number | undefined): number {
     let i = CLASS_ORDER.indexOf(cls);
-    if (ctx.deadlineMs !== undefined) {
-      const left = ctx.deadlineMs - Date.now();
+    if (deadlineMs !== undefined) {
+      const left = deadlineMs - Date.now();
       if (left < 20) i = Math.max(0, i - 1);
       if (left < 10) i = Math.max(0, i - 1);
       if (left < 5) i = 0;
@@ -564,18 +582,6 @@ export class MemoryEngine {
     } catch (err) {
       await this.metadata.appendAudit({ ...audit, operation: `${audit.operation}Failed`, details: { ...audit.details, error: err instanceof Error ? err.message.slice(0, 200) : 'unknown' } }).catch(() => undefined);
       throw err;
-    }
-  }
-
-  /** Ids of the user's live memories matching a filter, read page by page. */
-  private async matchingIds(userId: string, filter: MemoryFilter): Promise<string[]> {
-    const ids: string[] = [];
-    let after: { createdAtMs: number; id: string } | undefined;
-    for (;;) {
-      const page = await this.store.scroll(userId, { filter, limit: 1000, newestFirst: false, ...(after ? { after } : {}) });
-      ids.push(...page.records.map((r) => r.id));
-      if (!page.next) return ids;
-      after = page.next;
     }
   }
 

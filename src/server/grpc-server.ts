@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { CallContext, MemoryEngine } from '../engine/memory-engine.js';
 import { CancelledError, DeadlineExceededError, UnavailableError, UnimplementedError } from '../errors.js';
 import type { MemoryServiceHandlers } from '../generated/memory/v1/MemoryService.js';
-import type { PrecomputeService } from '../precompute/service.js';
+import type { PrecomputeService } from '../precompute/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import * as map from './mapping.js';
 import { loadMemoryProto } from './proto.js';
@@ -259,25 +259,25 @@ export class GrpcServer {
       },
       WarmSession: this.unary('WarmSession', async (r, ctx) => ({ memoriesLoaded: await e.warmSession(ctx, r.userId, r.sessionId) })),
       GetProfile: this.unary('GetProfile', async (r, ctx) => {
-        const { profile, tier } = await this.pre().getProfile(ctx, r.userId);
+        const { profile, tier } = await this.pre().reads.getProfile(ctx, r.userId);
         if (tier !== 'L1') return map.profileOut(profile, tier);
         let bytes = this.profileBytes.get(profile);
         if (!bytes) this.profileBytes.set(profile, (bytes = this.serializeProfile(map.profileOut(profile, tier))));
         return bytes as unknown as ReturnType<typeof map.profileOut>;
       }),
       ListTopics: this.unary('ListTopics', async (r, ctx) => {
-        const { topics, tier } = await this.pre().listTopics(ctx, r.userId);
+        const { topics, tier } = await this.pre().reads.listTopics(ctx, r.userId);
         return { topics: topics.map((t) => map.topicOut(t, r.includeMembers, r.includeCentroid)), tier: `TIER_${tier}` };
       }),
-      GetTopic: this.unary('GetTopic', async (r, ctx) => map.topicOut((await this.pre().getTopic(ctx, r.userId, r.topicId)).topic, true, true)),
+      GetTopic: this.unary('GetTopic', async (r, ctx) => map.topicOut((await this.pre().reads.getTopic(ctx, r.userId, r.topicId)).topic, true, true)),
       GetSummary: this.unary('GetSummary', async (r, ctx) => {
-        const { summary, tier } = await this.pre().getSummary(ctx, r.userId, r.kind, r.key);
+        const { summary, tier } = await this.pre().reads.getSummary(ctx, r.userId, r.kind, r.key);
         return map.summaryOut(summary, tier);
       }),
-      TriggerPrecompute: this.unary('TriggerPrecompute', async (r, ctx) => map.jobOut(await this.pre().trigger(ctx, r.userId, r.job))),
-      GetJob: this.unary('GetJob', async (r, ctx) => map.jobOut(await this.pre().getJob(ctx, r.userId, r.jobId))),
+      TriggerPrecompute: this.unary('TriggerPrecompute', async (r, ctx) => map.jobOut(await this.pre().jobs.trigger(ctx, r.userId, r.job))),
+      GetJob: this.unary('GetJob', async (r, ctx) => map.jobOut(await this.pre().jobs.getJob(ctx, r.userId, r.jobId))),
       GetRelated: this.unary('GetRelated', async (r, ctx) => {
-        const res = await this.pre().getRelated(ctx, r.userId, r.id, r.topK);
+        const res = await this.pre().reads.getRelated(ctx, r.userId, r.id, r.topK);
         return { hits: res.hits.map((h) => ({ memory: map.memoryOut(h.memory, false), score: h.similarity, similarity: h.similarity })), precomputed: res.precomputed };
       }),
       CreateTask: this.unary('CreateTask', async (r, ctx) =>

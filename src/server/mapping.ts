@@ -15,7 +15,7 @@ import type { Summary as PbSummary } from '../generated/memory/v1/Summary.js';
 import type { Job as PbJob } from '../generated/memory/v1/Job.js';
 import type { ServedBy } from '../engine/cache/tiered-cache.js';
 import type { JobRun } from '../metadata/metadata-store.js';
-import type { ResolvedProfile, SummaryView, TopicView } from '../precompute/service.js';
+import type { ResolvedProfile, SummaryView, TopicView } from '../precompute/index.js';
 
 /** `SCOPE_USER` → `USER`; unspecified → undefined; anything unknown passes through for validation. */
 function enumIn<T extends string>(prefix: string, v: string | number | undefined): T | undefined {
