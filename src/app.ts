@@ -19,7 +19,9 @@ import { EmbeddingService } from './engine/embed/embedding-service.js';
 import { LexicalEmbedder } from './engine/embed/lexical.js';
 import { OpenAIEmbedder } from './engine/embed/openai.js';
 import { MemoryEngine } from './engine/memory-engine.js';
-import { EmbeddedVectorStore, type HnswParams } from './engine/vector/embedded/index.js';
+import { nearestIn } from './engine/nearest.js';
+import { EmbeddedVectorStore } from './engine/vector/embedded/index.js';
+import { HNSW_PROFILES } from './engine/vector/hnsw-profiles.js';
 import { QdrantVectorStore } from './engine/vector/qdrant/index.js';
 import type { VectorStore } from './engine/vector/vector-store.js';
 import { openMetadata } from './metadata/open.js';
@@ -37,11 +39,6 @@ import type { QueryClass } from './engine/types.js';
 
 export type LifecycleState = 'starting' | 'serving' | 'draining' | 'stopped';
 
-export const HNSW_PROFILES: Record<Config['hnswProfile'], HnswParams> = {
-  low_latency: { m: 16, efConstruction: 100 },
-  production: { m: 32, efConstruction: 200 },
-  high_recall: { m: 48, efConstruction: 400 },
-};
 
 function buildEmbedder(c: Config): Embedder | undefined {
   switch (c.embedder) {
@@ -115,10 +112,6 @@ function buildSummarizer(c: Config): Summarizer | undefined {
   });
 }
 
-function storeStats(store: VectorStore): unknown {
-  return store instanceof EmbeddedVectorStore || store instanceof QdrantVectorStore ? store.stats() : undefined;
-}
-
 export class App {
   state: LifecycleState = 'starting';
   readonly metrics = new Metrics();
@@ -188,25 +181,10 @@ export class App {
       const embeddings = embedder
         ? new EmbeddingService(embedder, cache, this.metrics, { batchMax: c.embedBatchMax, batchWaitMs: c.embedBatchWaitMs, maxInflight: c.embedMaxInflight })
         : undefined;
-      this.engine = new MemoryEngine(this.store, this.metadata, embeddings, cache, new CacheCoherence(this.l1, this.l2), this.metrics, {
-        limits: {
-          maxContentBytes: c.maxContentBytes,
-          maxBatchItems: c.maxBatchItems,
-          maxTopK: c.maxTopK,
-          maxMetadataBytes: c.maxMetadataBytes,
-          maxTags: c.maxTags,
-          dimensions: c.embeddingDimensions,
-        },
-        ranking: { similarity: c.rankSimilarityWeight, importance: c.rankImportanceWeight, recency: c.rankRecencyWeight },
-        recencyHalfLifeMs: c.recencyHalfLifeHours * 3_600_000,
-        searchMaxLagMs: c.searchMaxLagMs,
-        canEmbed: embedder !== undefined,
-        routingClasses: c.topicRoutingClasses as QueryClass[],
-      });
-      const coherence = this.engine.coherence;
+      const coherence = new CacheCoherence(this.l1, this.l2);
       this.runner = new ClusterRunner();
       this.precompute = new PrecomputeService(
-        { store: this.store, nearest: this.engine.nearest, metadata: this.metadata, cache, coherence, runner: this.runner, llm: buildSummarizer(c), metrics: this.metrics, log: this.log.child({ component: 'precompute' }) },
+        { store: this.store, nearest: nearestIn(this.store), metadata: this.metadata, cache, coherence, runner: this.runner, llm: buildSummarizer(c), metrics: this.metrics, log: this.log.child({ component: 'precompute' }) },
         {
           enabled: c.precompute,
           concurrency: c.precomputeConcurrency,
@@ -240,9 +218,26 @@ export class App {
           temporalDays: 7,
         },
       );
-      this.engine.attach(this.precompute.triggers, this.precompute.router);
+      this.engine = new MemoryEngine(
+        { store: this.store, metadata: this.metadata, embeddings, cache, coherence, metrics: this.metrics, observer: this.precompute.triggers, router: this.precompute.router },
+        {
+          limits: {
+            maxContentBytes: c.maxContentBytes,
+            maxBatchItems: c.maxBatchItems,
+            maxTopK: c.maxTopK,
+            maxMetadataBytes: c.maxMetadataBytes,
+            maxTags: c.maxTags,
+            dimensions: c.embeddingDimensions,
+          },
+          ranking: { similarity: c.rankSimilarityWeight, importance: c.rankImportanceWeight, recency: c.rankRecencyWeight },
+          recencyHalfLifeMs: c.recencyHalfLifeHours * 3_600_000,
+          searchMaxLagMs: c.searchMaxLagMs,
+          canEmbed: embedder !== undefined,
+          routingClasses: c.topicRoutingClasses as QueryClass[],
+        },
+      );
       const auth = authEnabled(c) ? new ApiKeyAuthenticator(this.metadata, c.authCacheTtlMs) : undefined;
-      this.grpc = new GrpcServer(this.engine, this.metrics, this.log.child({ component: 'grpc' }), c.maxMessageBytes, auth, this.precompute);
+      this.grpc = new GrpcServer({ engine: this.engine, metrics: this.metrics, log: this.log.child({ component: 'grpc' }), maxMessageBytes: c.maxMessageBytes, ...(auth ? { auth } : {}), precompute: this.precompute });
       this.http = new HttpServer(
         {
           live: () => this.state !== 'stopped',
@@ -259,7 +254,7 @@ export class App {
       this.precompute.start();
       this.state = 'serving';
       this.startedInMs = performance.now() - t0;
-      this.log.info({ grpcPort: this.grpcPort, httpPort: this.httpPort, startedInMs: Math.round(this.startedInMs), store: this.store.kind, storeStats: storeStats(this.store), embedder: modelId, metadata: this.metadata.kind, l2: this.l2 ? 'redis' : 'off', auth: auth !== undefined }, 'serving');
+      this.log.info({ grpcPort: this.grpcPort, httpPort: this.httpPort, startedInMs: Math.round(this.startedInMs), store: this.store.kind, storeStats: this.store.stats(), embedder: modelId, metadata: this.metadata.kind, l2: this.l2 ? 'redis' : 'off', auth: auth !== undefined }, 'serving');
       return this;
     } catch (err) {
       await this.close();
@@ -280,12 +275,10 @@ export class App {
       this.metrics.cacheBytes.set({ tier: 'l2' }, l2.bytes);
       this.metrics.l2Evicted.set(l2.evicted);
     }
-    if (this.store instanceof EmbeddedVectorStore) {
-      const s = this.store.stats();
-      this.metrics.storeMemories.set(s.memories);
-      this.metrics.storeUnindexed.set(s.unindexed);
-      this.metrics.storePartitions.set(s.partitions);
-    }
+    const s = this.store?.stats();
+    if (s?.memories !== undefined) this.metrics.storeMemories.set(s.memories);
+    if (s?.unindexed !== undefined) this.metrics.storeUnindexed.set(s.unindexed);
+    if (s?.partitions !== undefined) this.metrics.storePartitions.set(s.partitions);
   }
 
   close(): Promise<void> {

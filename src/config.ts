@@ -3,6 +3,8 @@
  * boot (code overrides → environment → defaults). An invalid value stops startup with a
  * ConfigError naming the variable. Nothing else in the service reads the environment.
  */
+import { QUERY_CLASSES } from './engine/query-class.js';
+import { HNSW_PROFILE_NAMES } from './engine/vector/hnsw-profiles.js';
 import { ConfigError } from './errors.js';
 
 type Parser<T> = (raw: string, name: string) => T;
@@ -65,12 +67,10 @@ const url: Parser<string> = (raw, name) => {
 
 const optionalUrl: Parser<string> = (raw, name) => (raw === '' ? '' : url(raw, name));
 
-const PROFILE_NAMES = ['low_latency', 'production', 'high_recall'] as const;
-
-const QUERY_CLASSES = ['SUGGESTION', 'PREFETCH', 'PRIMARY', 'VERIFICATION'];
+const PROFILE_NAMES = HNSW_PROFILE_NAMES;
 const queryClasses: Parser<string[]> = (raw, name) => {
   const out = raw.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
-  for (const c of out) if (!QUERY_CLASSES.includes(c)) throw new ConfigError(name, `unknown query class "${c}" (one of ${QUERY_CLASSES.join(', ')})`);
+  for (const c of out) if (!(QUERY_CLASSES as string[]).includes(c)) throw new ConfigError(name, `unknown query class "${c}" (one of ${QUERY_CLASSES.join(', ')})`);
   return out;
 };
 
@@ -112,7 +112,7 @@ export const CONFIG_SPEC = {
   embedBatchWaitMs: { env: 'EMBED_BATCH_WAIT_MS', default: 0, parse: int(0, 1000), doc: 'extra wait before a provider call to gather more texts (0: none; batches form while calls are in flight)' },
   embedMaxInflight: { env: 'EMBED_MAX_INFLIGHT', default: 4, parse: int(1, 256), doc: 'most provider calls at once; texts arriving meanwhile form the next batch' },
 
-  hnswProfile: { env: 'HNSW_PROFILE', default: 'low_latency', parse: oneOf('low_latency', 'production', 'high_recall'), doc: 'HNSW build profile (M/ef_construction): low_latency 16/100, production 32/200, high_recall 48/400' },
+  hnswProfile: { env: 'HNSW_PROFILE', default: 'low_latency', parse: oneOf(...PROFILE_NAMES), doc: 'HNSW build profile (M/ef_construction): low_latency 16/100, production 32/200, high_recall 48/400' },
   indexMinMemories: { env: 'INDEX_MIN_MEMORIES', default: 5000, parse: int(0, 10_000_000), doc: 'a user gets an HNSW graph from this many memories; below it search is an exact scan' },
   walSync: { env: 'WAL_SYNC', default: true, parse: bool, doc: 'fsync the write-ahead log before acknowledging a write (turn off only for throwaway benchmarks)' },
   checkpointWalBytes: { env: 'CHECKPOINT_WAL_BYTES', default: 256 * 1024 * 1024, parse: int(1024, 64 * 1024 * 1024 * 1024), doc: 'checkpoint (snapshot partitions, truncate the WAL) when the WAL grows past this' },

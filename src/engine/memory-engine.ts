@@ -21,6 +21,8 @@ import { cacheKeys, type UserGenerations } from './cache/keys.js';
 import type { ServedBy, TieredCache } from './cache/tiered-cache.js';
 import type { EmbeddingService } from './embed/embedding-service.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { efFor } from './query-class.js';
+import { recency } from './recency.js';
 import { auditPosition, decodePageToken, encodePageToken, memoryPosition, taskPosition, tokenScope } from './page-token.js';
 import * as v from './validate.js';
 import type { Limits } from './validate.js';
@@ -153,37 +155,46 @@ export interface EngineOptions {
   routingClasses?: readonly QueryClass[];
 }
 
-/**
- * The k nearest memories of each vector, searched like a query of `queryClass` (its ef, lowered
- * when the deadline is close). Precompute's neighbour lists and related-memory lookups use it.
- */
-export type Nearest = (userId: string, vectors: readonly Float32Array[], k: number, o: { queryClass: QueryClass; signal?: AbortSignal; deadlineMs?: number }) => Promise<VectorHit[][]>;
-
-/** HNSW beam width per query class (DESIGN §4). */
-export const EF_BY_CLASS: Record<QueryClass, number> = { SUGGESTION: 32, PREFETCH: 64, PRIMARY: 128, VERIFICATION: 256 };
-const CLASS_ORDER: QueryClass[] = ['SUGGESTION', 'PREFETCH', 'PRIMARY', 'VERIFICATION'];
+/** What the engine works with; precompute (observer, router) is optional. */
+export interface EngineDeps {
+  store: VectorStore;
+  metadata: MetadataStore;
+  /** Undefined with EMBEDDER=none: clients send vectors. */
+  embeddings: EmbeddingService | undefined;
+  cache: TieredCache;
+  coherence: CacheCoherence;
+  metrics: Metrics;
+  /** Told about writes and removals (precompute's triggers). */
+  observer?: MemoryObserver;
+  /** Answers searches that fall clearly in one topic (precompute's topic routing). */
+  router?: TopicRouter;
+}
 
 export class MemoryEngine {
   private readonly locks = new KeyedMutex();
-  private observer: MemoryObserver | undefined;
-  private router: TopicRouter | undefined;
-  private routingClasses = new Set<QueryClass>();
+  private readonly store: VectorStore;
+  private readonly metadata: MetadataStore;
+  private readonly embeddings: EmbeddingService | undefined;
+  private readonly cache: TieredCache;
+  readonly coherence: CacheCoherence;
+  private readonly metrics: Metrics;
+  private readonly observer: MemoryObserver | undefined;
+  private readonly router: TopicRouter | undefined;
+  private readonly routingClasses: Set<QueryClass>;
 
   constructor(
-    private readonly store: VectorStore,
-    private readonly metadata: MetadataStore,
-    private readonly embeddings: EmbeddingService | undefined,
-    private readonly cache: TieredCache,
-    readonly coherence: CacheCoherence,
-    private readonly metrics: Metrics,
+    d: EngineDeps,
     private readonly o: EngineOptions,
-  ) {}
-
-  /** Connects the precompute layer (built after the engine, which it reads through). */
-  attach(observer: MemoryObserver, router?: TopicRouter): void {
-    this.observer = observer;
-    this.router = router;
-    this.routingClasses = new Set(this.o.routingClasses ?? []);
+  ) {
+    this.store = d.store;
+    this.metadata = d.metadata;
+    this.embeddings = d.embeddings;
+    this.cache = d.cache;
+    this.coherence = d.coherence;
+    this.metrics = d.metrics;
+    this.observer = d.observer;
+    this.router = d.router;
+    this.routingClasses = new Set(o.routingClasses ?? []);
   }
 
   // ---- write path ------------------------------------------------------------------------
@@ -468,7 +479,7 @@ export class MemoryEngine {
     const query = {
       vector,
       k: pool,
-      ef: this.efFor(q.queryClass, ctx.deadlineMs),
+      ef: efFor(q.queryClass, ctx.deadlineMs),
       exact: q.exact,
       ...(q.filter ? { filter: q.filter } : {}),
       ...(q.minScore !== undefined ? { minSimilarity: q.minScore } : {}),
@@ -528,35 +539,10 @@ export class MemoryEngine {
     return { vector, text, topK, minScore: minScore || undefined, weights, filter, queryClass, includeEmbedding, exact, fingerprint: h.digest('base64url') };
   }
 
-  readonly nearest: Nearest = async (userId, vectors, k, o) => {
-    const ef = this.efFor(o.queryClass, o.deadlineMs);
-    const opts = o.signal ? { signal: o.signal } : {};
-    if (vectors.length === 1) return [await this.store.search(userId, { vector: vectors[0]!, k, ef, exact: false, withVectors: false }, opts)];
-    return this.store.searchBatch(
-      userId,
-      vectors.map((vector) => ({ vector, k, ef, exact: false, withVectors: false })),
-      opts,
-    );
-  };
-
-  /** The class's ef, lowered one class per halving of the time left below 20 ms. */
-  private efFor(cls: QueryClass, deadlineMs: number | undefined): number {
-    let i = CLASS_ORDER.indexOf(cls);
-    if (deadlineMs !== undefined) {
-      const left = deadlineMs - Date.now();
-      if (left < 20) i = Math.max(0, i - 1);
-      if (left < 10) i = Math.max(0, i - 1);
-      if (left < 5) i = 0;
-    }
-    return EF_BY_CLASS[CLASS_ORDER[i]!];
-  }
-
   private rank(raw: VectorHit[], w: RankingWeights, now: number, k: number, includeEmbedding: boolean): SearchHit[] {
     const halfLife = this.o.recencyHalfLifeMs;
     const hits = raw.map(({ record, similarity }) => {
-      const age = Math.max(0, now - record.createdAtMs);
-      const recency = Math.pow(0.5, age / halfLife);
-      const score = w.similarity * similarity + w.importance * record.importance + w.recency * recency;
+      const score = w.similarity * similarity + w.importance * record.importance + w.recency * recency(record.createdAtMs, now, halfLife);
       const memory = includeEmbedding ? record : { ...record, embedding: EMPTY };
       return { memory, score, similarity };
     });
@@ -602,7 +588,7 @@ export class MemoryEngine {
     const recent = await this.store.scroll(userId, { limit: 500, newestFirst: true, signal: ctx.signal });
     throwIfAborted(ctx.signal);
     const halfLife = this.o.recencyHalfLifeMs;
-    const value = (r: MemoryRecord) => r.importance * Math.pow(0.5, Math.max(0, now - r.createdAtMs) / halfLife);
+    const value = (r: MemoryRecord) => r.importance * recency(r.createdAtMs, now, halfLife);
     const top = [...recent.records].sort((a, b) => value(b) - value(a)).slice(0, 100);
     const hotIds = this.cache.l2 ? await this.cache.l2.hot(userId, 100) : [];
     const hot = hotIds.length > 0 ? await this.store.get(userId, hotIds, { signal: ctx.signal }) : [];

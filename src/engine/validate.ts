@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.js';
 import { normalizeInPlace } from './embed/embedder.js';
+import { QUERY_CLASSES } from './query-class.js';
 import type { MemoryFilter, QueryClass, Scope } from './types.js';
 import { SCOPES } from './types.js';
 
@@ -229,7 +230,7 @@ export function checkFilter(path: string, f: MemoryFilter | undefined, limits: L
 
 export function checkQueryClass(field: string, v: QueryClass | undefined): QueryClass {
   const q = v ?? 'PRIMARY';
-  if (!['SUGGESTION', 'PREFETCH', 'PRIMARY', 'VERIFICATION'].includes(q)) throw new InvalidArgumentError(field, `unknown query class ${String(q)}`);
+  if (!QUERY_CLASSES.includes(q)) throw new InvalidArgumentError(field, `unknown query class ${echo(q)}`);
   return q;
 }
 

@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { ClusterRunner } from '../clusters/cluster-runner.js';
 import type { CacheCoherence } from '../engine/cache/coherence.js';
 import type { TieredCache } from '../engine/cache/tiered-cache.js';
-import type { Nearest } from '../engine/memory-engine.js';
+import type { Nearest } from '../engine/nearest.js';
 import type { VectorStore } from '../engine/vector/vector-store.js';
 import type { JobRun, MetadataStore } from '../metadata/metadata-store.js';
 import type { Metrics } from '../observability/metrics.js';

@@ -11,6 +11,7 @@
  * counts as its work). Under load a job takes a small, fixed share of the CPU instead of
  * competing as an equal, and runs at full speed again once the load is gone.
  */
+import { sleep } from '../sleep.js';
 export type Slice = () => Promise<void>;
 
 export interface SliceOptions {
@@ -21,7 +22,6 @@ export interface SliceOptions {
 }
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function timeSlicer(o: SliceOptions = {}): Slice {
   const sliceMs = o.sliceMs ?? 5;
@@ -30,7 +30,7 @@ export function timeSlicer(o: SliceOptions = {}): Slice {
   return async () => {
     const worked = performance.now() - since;
     if (worked < sliceMs) return;
-    if (o.busy && share < 1 && o.busy()) await pause(Math.min(1000, (worked * (1 - share)) / share));
+    if (o.busy && share < 1 && o.busy()) await sleep(Math.min(1000, (worked * (1 - share)) / share));
     else await turn();
     since = performance.now();
   };

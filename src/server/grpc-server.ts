@@ -41,15 +41,27 @@ export class GrpcServer {
   private onIdle: (() => void) | undefined;
   port = 0;
 
-  constructor(
-    private readonly engine: MemoryEngine,
-    private readonly metrics: Metrics,
-    private readonly log: Logger,
-    maxMessageBytes: number,
+  private readonly engine: MemoryEngine;
+  private readonly metrics: Metrics;
+  private readonly log: Logger;
+  private readonly auth: ApiKeyAuthenticator | undefined;
+  private readonly precompute: PrecomputeService | undefined;
+
+  constructor(d: {
+    engine: MemoryEngine;
+    metrics: Metrics;
+    log: Logger;
+    maxMessageBytes: number;
     /** API-key authentication; undefined when auth is off. */
-    private readonly auth?: ApiKeyAuthenticator,
-    private readonly precompute?: PrecomputeService,
-  ) {
+    auth?: ApiKeyAuthenticator;
+    precompute?: PrecomputeService;
+  }) {
+    this.engine = d.engine;
+    this.metrics = d.metrics;
+    this.log = d.log;
+    this.auth = d.auth;
+    this.precompute = d.precompute;
+    const maxMessageBytes = d.maxMessageBytes;
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxMessageBytes,
       'grpc.max_send_message_length': maxMessageBytes,

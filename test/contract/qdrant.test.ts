@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HNSW_PROFILES } from '../../src/app.js';
+import { HNSW_PROFILES } from '../../src/engine/vector/hnsw-profiles.js';
 import { ConfigError } from '../../src/errors.js';
 import { QdrantVectorStore, type QdrantStoreOptions } from '../../src/engine/vector/qdrant/index.js';
 import { pointId } from '../../src/engine/vector/qdrant/points.js';

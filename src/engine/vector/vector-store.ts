@@ -15,6 +15,18 @@ import type { AccessStats, MemoryFilter, MemoryRecord, VectorHit } from '../type
  * caching, embedding, and audit. Access statistics (`touch`) are best-effort: they are kept
  * with the record but a crash may lose the most recent ones.
  */
+/**
+ * A store's own figures. One it cannot know cheaply is absent, never a false 0 (Qdrant does not
+ * count memories across its collections on every scrape).
+ */
+export interface StoreStats {
+  memories?: number;
+  /** Memories not yet in a graph (searched exactly until they are). */
+  unindexed?: number;
+  partitions?: number;
+  [figure: string]: number | undefined;
+}
+
 export interface VectorStore {
   readonly kind: string;
   readonly dimensions: number;
@@ -55,6 +67,8 @@ export interface VectorStore {
    */
   neighborGraph(userId: string, ids: readonly string[], vectors: Float32Array, k: number, opts?: NeighborGraphOptions): Promise<NeighborGraph>;
   /** Records that these memories were read (best effort, not durable on its own). */
+  /** What the store knows about itself, for logs and gauges. */
+  stats(): StoreStats;
   touch(userId: string, ids: readonly string[], stats: AccessStats): void;
 }
 

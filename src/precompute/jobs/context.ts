@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { ClusterRunner } from '../../clusters/cluster-runner.js';
-import type { Nearest } from '../../engine/memory-engine.js';
+import type { Nearest } from '../../engine/nearest.js';
 import type { VectorStore } from '../../engine/vector/vector-store.js';
 import type { MetadataStore } from '../../metadata/metadata-store.js';
 import type { Metrics } from '../../observability/metrics.js';

@@ -4,6 +4,7 @@
  */
 import { throwIfAborted } from '../../errors.js';
 import type { MemoryRecord } from '../../engine/types.js';
+import { recency } from '../../engine/recency.js';
 import { scrollAll } from '../../engine/vector/scroll-all.js';
 import { KIND_PROFILE, KIND_TOPIC, textSources, type EntityStat, type LlmText, type ProfileBody, type TopicBody } from '../artifacts.js';
 import type { Segment, SummaryInput } from '../summarizer.js';
@@ -35,7 +36,7 @@ export async function profileJob(d: JobDeps, ctx: RunContext): Promise<Counts> {
   const readMs = Math.round(performance.now() - t0);
   if (records.length === 0) return { memories: 0, ...(await writeArtifacts(d, ctx, [], [KIND_PROFILE])) };
   const now = Date.now();
-  const value = (r: MemoryRecord) => (r.pinned ? 1 : 0) + r.importance * Math.pow(0.5, Math.max(0, now - r.createdAtMs) / o.recencyHalfLifeMs);
+  const value = (r: MemoryRecord) => (r.pinned ? 1 : 0) + r.importance * recency(r.createdAtMs, now, o.recencyHalfLifeMs);
   // One pass, keeping only the best few (a full sort of 100k memories held the event loop ~0.5 s).
   const topAll = new TopK<MemoryRecord>(o.profileTop);
   const topPreferences = new TopK<MemoryRecord>(o.profileTop);

@@ -22,10 +22,11 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { exactSearch, MetricKind } from 'usearch';
 import { DirectoryLock } from '../../../directory-lock.js';
+import type { HnswParams } from '../hnsw-profiles.js';
 import { ConfigError, throwIfAborted, UnavailableError } from '../../../errors.js';
 import { compileFilter, type MetaPredicate } from '../../filter.js';
 import type { AccessStats, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
-import type { NeighborGraph, NeighborGraphOptions, ScrollOptions, ScrollPage, VectorQuery, VectorStore } from '../vector-store.js';
+import type { NeighborGraph, NeighborGraphOptions, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../vector-store.js';
 import { decodeEntry, encodeEntry, Op, splitStats, type StoredMeta, type WalEntry } from './codec.js';
 import { syncDir, writeFileDurable } from './fs-util.js';
 import { HnswClient } from './hnsw-client.js';
@@ -33,10 +34,7 @@ import { Partition, type Candidate } from './partition.js';
 import { VectorMatrix } from './vector-matrix.js';
 import { WriteAheadLog } from './wal.js';
 
-export interface HnswParams {
-  m: number;
-  efConstruction: number;
-}
+export type { HnswParams };
 
 export interface EmbeddedStoreOptions {
   dir: string;
@@ -579,7 +577,7 @@ export class EmbeddedVectorStore implements VectorStore {
 
   // ---- statistics ------------------------------------------------------------------------
 
-  stats(): { partitions: number; memories: number; unindexed: number; walBytes: number } {
+  stats(): { partitions: number; memories: number; unindexed: number; walBytes: number } & StoreStats {
     let memories = 0;
     let unindexed = 0;
     for (const p of this.partitions.values()) {

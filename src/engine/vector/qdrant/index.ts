@@ -29,11 +29,9 @@ import type { AccessStats, MemoryFilter, MemoryRecord, VectorHit } from '../../t
 import type { NeighborGraph, NeighborGraphOptions, ScrollCursor, ScrollOptions, ScrollPage, StoreCallOptions, VectorQuery, VectorStore } from '../vector-store.js';
 import { allOfUser, fromPoint, INDEXED_FIELDS, isLive, pointId, tenantFilter, toPoint, type QCondition, type QFilter } from './points.js';
 import { CollectionMissingError, QdrantRequestError, QdrantTransport } from './transport.js';
+import type { HnswParams } from '../hnsw-profiles.js';
+import { sleep } from '../../../sleep.js';
 
-export interface HnswProfile {
-  m: number;
-  efConstruction: number;
-}
 
 /** Oldest server with every feature used here (upsert `update_mode: insert_only` came in 1.17). */
 export const QDRANT_MIN_VERSION = '1.17.0';
@@ -50,7 +48,7 @@ export interface QdrantStoreOptions {
   /** Memories at which a user is promoted to a dedicated collection (tiered tenancy). */
   promoteAt: number;
   /** HNSW profiles by name, the deployment's default for dedicated collections, per-user overrides. */
-  profiles: Record<string, HnswProfile>;
+  profiles: Record<string, HnswParams>;
   defaultProfile: string;
   userProfiles: Record<string, string>;
   quantization: 'none' | 'int8';
@@ -100,12 +98,6 @@ function compareVersions(a: string, b: string): number {
   for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
   return 0;
 }
-
-const sleep = (ms: number) =>
-  new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    t.unref?.();
-  });
 
 export class QdrantVectorStore implements VectorStore {
   readonly kind = 'qdrant';

@@ -8,6 +8,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { MemoryError, ResourceExhaustedError, throwIfAborted, UnavailableError } from '../../../errors.js';
 import type { Metrics } from '../../../observability/metrics.js';
+import { sleep } from '../../../sleep.js';
 
 export type QdrantApi = ReturnType<QdrantClient['api']>;
 
@@ -115,18 +116,6 @@ export function translateQdrantError(e: unknown, op: string, timeoutMs: number):
   }
   return { error: e instanceof Error ? e : new Error(String(e)), transient: false };
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    t.unref?.();
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 
 export class QdrantTransport {
   readonly client: QdrantClient;
