@@ -1,23 +1,24 @@
 /**
  * The gRPC edge: memory.v1.MemoryService, grpc.health.v1 and server reflection.
- * Every call gets a CallContext whose AbortSignal fires on the caller's deadline, on the
- * caller's cancellation and on forced shutdown; errors become statuses in status.ts only.
+ * Every call runs through the middleware chain (middleware.ts: metrics, drain gate, load
+ * accounting, deadline and cancellation, the text rule, API keys), and gets a CallContext whose
+ * AbortSignal fires on the caller's deadline, on the caller's cancellation and on forced
+ * shutdown; errors become statuses in status.ts only.
  */
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CallContext, MemoryEngine } from '../engine/memory-engine.js';
-import { CancelledError, DeadlineExceededError, UnavailableError, UnimplementedError } from '../errors.js';
+import { UnavailableError, UnimplementedError } from '../errors.js';
 import type { MemoryServiceHandlers } from '../generated/memory/v1/MemoryService.js';
 import type { PrecomputeService } from '../precompute/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import * as map from './mapping.js';
 import { loadMemoryProto } from './proto.js';
-import { authorize, usersOf, type ApiKeyAuthenticator } from './auth.js';
+import type { ApiKeyAuthenticator } from './auth.js';
+import { abortable, authenticate, checkText, compose, countCalls, edgeCall, InflightCalls, refuseWhileDraining, type Step } from './middleware.js';
 import { toServiceError } from './status.js';
-import { checkRequestText } from '../engine/validate.js';
 
 export const SERVICE_NAME = 'memory.v1.MemoryService';
 /** stop() waits this long for open connections' last calls (health checks) before forcing. */
@@ -28,17 +29,13 @@ type Handler<Req, Res> = (req: Req, ctx: CallContext) => Promise<Res>;
 export class GrpcServer {
   readonly server: grpc.Server;
   readonly health: HealthImplementation;
-  private readonly inflight = new Set<AbortController>();
-  private started = 0;
-  /** Time with at least one call in flight: closed intervals, and when the open one began. */
-  private occupiedMs = 0;
-  private occupiedSince = 0;
+  private readonly inflight = new InflightCalls();
+  /** Every call runs through these, outermost first (middleware.ts). */
+  private readonly chain: Step[];
   private serializeProfile: (v: unknown) => Buffer = () => Buffer.alloc(0);
   /** Serialized GetProfile responses of L1-cached profiles (dropped with the cached object). */
   private readonly profileBytes = new WeakMap<object, Buffer>();
   private draining = false;
-  /** Resolves drain() once the last in-flight call has ended. */
-  private onIdle: (() => void) | undefined;
   port = 0;
 
   private readonly engine: MemoryEngine;
@@ -62,6 +59,7 @@ export class GrpcServer {
     this.auth = d.auth;
     this.precompute = d.precompute;
     const maxMessageBytes = d.maxMessageBytes;
+    this.chain = [countCalls(this.metrics), refuseWhileDraining(() => this.draining), abortable(this.inflight), checkText(), ...(this.auth ? [authenticate(this.auth)] : [])];
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxMessageBytes,
       'grpc.max_send_message_length': maxMessageBytes,
@@ -82,12 +80,12 @@ export class GrpcServer {
 
   /** Calls started since this server was made (a load signal for background work). */
   startedCount(): number {
-    return this.started;
+    return this.inflight.startedCount();
   }
 
   /** Milliseconds during which at least one call was in flight, since this server was made. */
   occupiedTimeMs(): number {
-    return this.occupiedMs + (this.inflight.size > 0 ? performance.now() - this.occupiedSince : 0);
+    return this.inflight.occupiedTimeMs();
   }
 
   async listen(address: string): Promise<number> {
@@ -112,11 +110,8 @@ export class GrpcServer {
     this.draining = true;
     this.setServing(false);
     if (this.inflight.size > 0) {
-      const settled = new Promise<void>((resolve) => (this.onIdle = resolve));
-      const timer = setTimeout(() => {
-        for (const c of this.inflight) c.abort(new UnavailableError('the server is shutting down'));
-      }, graceMs);
-      await settled;
+      const timer = setTimeout(() => this.inflight.abortAll(new UnavailableError('the server is shutting down')), graceMs);
+      await this.inflight.settled();
       clearTimeout(timer);
     }
   }
@@ -134,82 +129,14 @@ export class GrpcServer {
     });
   }
 
-  private context(call: grpc.ServerUnaryCall<unknown, unknown>): { ctx: CallContext; controller: AbortController; cleanup: () => void; authorization: string | undefined } {
-    const md = call.metadata;
-    const first = (k: string) => {
-      const v = md.get(k)[0];
-      return typeof v === 'string' && v.length <= 128 ? v : undefined;
-    };
-    const requestId = first('x-request-id') ?? randomUUID();
-    const actor = first('x-actor-id') ?? 'anonymous';
-    const controller = new AbortController();
-    const deadline = call.getDeadline();
-    const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number.isFinite(deadline) ? Number(deadline) : undefined;
-    let timer: NodeJS.Timeout | undefined;
-    if (deadlineMs !== undefined) {
-      timer = setTimeout(() => controller.abort(new DeadlineExceededError()), Math.max(0, deadlineMs - Date.now()));
-    }
-    const onCancel = () => controller.abort(new CancelledError());
-    call.on('cancelled', onCancel);
-    if (this.inflight.size === 0) this.occupiedSince = performance.now();
-    this.inflight.add(controller);
-    this.started++;
-    const ctx: CallContext = { signal: controller.signal, requestId, actor, ...(deadlineMs !== undefined ? { deadlineMs } : {}) };
-    const auth = md.get('authorization')[0];
-    return {
-      ctx,
-      controller,
-      authorization: typeof auth === 'string' ? auth : undefined,
-      cleanup: () => {
-        clearTimeout(timer);
-        call.removeListener('cancelled', onCancel);
-        if (this.inflight.delete(controller) && this.inflight.size === 0) {
-          this.occupiedMs += performance.now() - this.occupiedSince;
-          this.onIdle?.();
-          this.onIdle = undefined;
-        }
-      },
-    };
-  }
-
   private unary<Req, Res>(method: string, fn: Handler<Req, Res>): grpc.handleUnaryCall<Req, Res> {
+    const run = compose(this.chain, (call) => fn(call.request as Req, call.ctx));
     return (call, callback) => {
-      const end = this.metrics.grpcDuration.startTimer({ method });
-      if (this.draining) {
-        this.metrics.grpcRequests.inc({ method, code: 'UNAVAILABLE' });
-        end();
-        callback({ code: grpc.status.UNAVAILABLE, details: 'the server is shutting down' });
-        return;
-      }
-      const { ctx, controller, cleanup, authorization } = this.context(call as grpc.ServerUnaryCall<unknown, unknown>);
-      const work = async (): Promise<Res> => {
-        checkRequestText(call.request);
-        if (this.auth) {
-          const p = await this.auth.authenticate(authorization);
-          authorize(p, method, usersOf(call.request));
-          ctx.actor = ctx.actor === 'anonymous' ? `key:${p.keyId}` : `key:${p.keyId}/${ctx.actor}`;
-        }
-        return fn(call.request, ctx);
-      };
-      // The work stops at the deadline: whichever settles first answers.
-      const aborted = new Promise<never>((_, reject) => {
-        if (controller.signal.aborted) reject(controller.signal.reason);
-        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-      });
-      Promise.race([work(), aborted]).then(
-        (res) => {
-          this.metrics.grpcRequests.inc({ method, code: 'OK' });
-          callback(null, res);
-        },
-        (err: unknown) => {
-          const se = toServiceError(err, ctx.requestId, this.log);
-          this.metrics.grpcRequests.inc({ method, code: grpc.status[se.code] });
-          callback(se as grpc.ServiceError);
-        },
-      ).finally(() => {
-        cleanup();
-        end();
-      });
+      const edge = edgeCall(method, call as grpc.ServerUnaryCall<unknown, unknown>);
+      run(edge).then(
+        (res) => callback(null, res as Res),
+        (err: unknown) => callback(toServiceError(err, edge.ctx.requestId, this.log) as grpc.ServiceError),
+      );
     };
   }
 
@@ -263,11 +190,16 @@ export class GrpcServer {
       }),
       AssembleContext: this.notYet('AssembleContext', 'context assembly is not built yet'),
       StreamContext: (call) => {
+        const edge = edgeCall('StreamContext', call as grpc.ServerWritableStream<unknown, unknown>);
+        const run = compose(this.chain, async () => {
+          throw new UnimplementedError('StreamContext is not available yet: staged context streaming is not built yet');
+        });
         // A server stream answers with a status through its 'error' event: that ends the call
         // with the status (destroy() would drop the call without one and leave the client hanging).
-        const se = toServiceError(new UnimplementedError('StreamContext is not available yet: staged context streaming is not built yet'), randomUUID(), this.log);
-        this.metrics.grpcRequests.inc({ method: 'StreamContext', code: 'UNIMPLEMENTED' });
-        call.emit('error', se);
+        run(edge).then(
+          () => call.end(),
+          (err: unknown) => call.emit('error', toServiceError(err, edge.ctx.requestId, this.log)),
+        );
       },
       WarmSession: this.unary('WarmSession', async (r, ctx) => ({ memoriesLoaded: await e.warmSession(ctx, r.userId, r.sessionId) })),
       GetProfile: this.unary('GetProfile', async (r, ctx) => {

@@ -24,6 +24,11 @@ const CODES: Record<ErrorCode, status> = {
 /** Status details travel in a trailer that clients cap (8 KiB by default): never near it. */
 const MAX_DETAILS_CHARS = 1000;
 
+/** The status an error answers with, by name (`INVALID_ARGUMENT`), for metrics. */
+export function statusNameOf(err: unknown): string {
+  return status[err instanceof MemoryError ? CODES[err.code] : status.INTERNAL];
+}
+
 export function toServiceError(err: unknown, requestId: string, log: Logger): Partial<ServiceError> & { code: status } {
   const metadata = new Metadata();
   metadata.set('x-request-id', requestId);

@@ -1,0 +1,80 @@
+/**
+ * TieredCache and CacheCoherence on L1 alone (the Redis side runs in test/e2e/redis-cache):
+ * fill order, single flight, validity, and what each kind of invalidation drops.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Codec } from '../../src/engine/cache/cache-tier.js';
+import { CacheCoherence } from '../../src/engine/cache/coherence.js';
+import { cacheKeys } from '../../src/engine/cache/keys.js';
+import { L1Cache } from '../../src/engine/cache/l1-cache.js';
+import { TieredCache } from '../../src/engine/cache/tiered-cache.js';
+import { Metrics } from '../../src/observability/metrics.js';
+
+const ttl = { memory: 60_000, search: 60_000, embedding: 60_000, profile: 60_000, precomputed: 60_000 };
+const codec: Codec<{ v: number }> = { kind: 'precomputed', encode: (x) => Buffer.from(JSON.stringify(x)), decode: (b) => JSON.parse(b.toString()) as { v: number }, bytes: () => 64 };
+
+function setup() {
+  const metrics = new Metrics();
+  const l1 = new L1Cache(1 << 20, metrics);
+  return { l1, cache: new TieredCache(l1, undefined, metrics, { l1: ttl, l2: ttl }), coherence: new CacheCoherence(l1, undefined) };
+}
+
+describe('TieredCache', () => {
+  it('loads once, then answers from L1; concurrent misses share one load', async () => {
+    const { cache } = setup();
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 10));
+      return { v: 7 };
+    };
+    const first = await Promise.all(Array.from({ length: 5 }, () => cache.get('k', codec, load)));
+    expect(loads).toBe(1);
+    expect(first.every((x) => x?.value.v === 7 && x.tier === 'L3')).toBe(true);
+    expect(await cache.get('k', codec, load)).toEqual({ value: { v: 7 }, tier: 'L1' });
+    expect(loads).toBe(1);
+  });
+
+  it('reloads an entry that is no longer valid, and caches no miss', async () => {
+    const { cache } = setup();
+    let n = 0;
+    await cache.get('k', codec, async () => ({ v: ++n }));
+    expect((await cache.get('k', codec, async () => ({ v: ++n }), (x) => x.v > 1))?.value.v).toBe(2);
+    expect(await cache.get('none', codec, async () => undefined)).toBeUndefined();
+    expect((await cache.get('none', codec, async () => ({ v: 9 })))?.tier).toBe('L3');
+  });
+});
+
+describe('CacheCoherence without Redis', () => {
+  it('moves the cache generation on invalidation and the artifact generation after a run', async () => {
+    const { coherence } = setup();
+    expect(await coherence.generation('u')).toEqual({ gen: 0, artifacts: 0, l2: false });
+    await coherence.invalidate('u', ['a']);
+    await coherence.artifactsChanged('u');
+    await coherence.artifactsChanged('u');
+    expect(await coherence.generation('u')).toEqual({ gen: 1, artifacts: 2, l2: false });
+    expect(await coherence.generation('other')).toEqual({ gen: 0, artifacts: 0, l2: false });
+  });
+
+  it('drops the named memories, and on erasure every keyspace of that user only', async () => {
+    const { l1, coherence } = setup();
+    const g = { gen: 0, artifacts: 0 };
+    const put = (key: string) => l1.set(key, { x: 1 }, 60_000, 10);
+    for (const u of ['u1', 'u10']) {
+      put(cacheKeys.memory(u, 'a'));
+      put(cacheKeys.memory(u, 'b'));
+      put(cacheKeys.search(u, 0, 'fp'));
+      put(cacheKeys.profile(u, g));
+      put(cacheKeys.topics(u, g));
+      put(cacheKeys.summary(u, g, 'day', '2026-12-01'));
+      put(cacheKeys.related(u, g, 'a'));
+    }
+    expect(await coherence.invalidate('u1', ['a'])).toBe(1);
+    expect(l1.get(cacheKeys.memory('u1', 'a'), 'memory')).toBeUndefined();
+    expect(l1.get(cacheKeys.memory('u1', 'b'), 'memory')).toBeDefined();
+    // Erasure: the six keys left of u1 go; u10 (whose id starts with u1) keeps all seven.
+    expect(await coherence.invalidate('u1', [], true)).toBe(6);
+    expect(l1.get(cacheKeys.profile('u10', g), 'profile')).toBeDefined();
+    expect(l1.get(cacheKeys.memory('u10', 'a'), 'memory')).toBeDefined();
+  });
+});
