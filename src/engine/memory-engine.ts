@@ -15,7 +15,7 @@ import { AlreadyExistsError, InvalidArgumentError, NotFoundError, throwIfAborted
 import type { AuditEvent, AuditInput, MetadataStore, Task, TaskStatus } from '../metadata/metadata-store.js';
 import { TASK_STATUSES } from '../metadata/metadata-store.js';
 import type { Metrics } from '../observability/metrics.js';
-import { memoryCodec, searchCodec, type CachedSearch } from './cache/cache-tier.js';
+import { memoryCodec, searchCodec, type CachedSearch } from './cache/codecs.js';
 import type { CacheCoherence } from './cache/coherence.js';
 import { cacheKeys, type UserGenerations } from './cache/keys.js';
 import type { ServedBy, TieredCache } from './cache/tiered-cache.js';

@@ -9,7 +9,7 @@
  * has made (an older period, a rarer entity) is made on the spot and kept.
  */
 import type { CacheCoherence } from '../engine/cache/coherence.js';
-import type { Codec } from '../engine/cache/cache-tier.js';
+import type { Codec } from '../engine/cache/codecs.js';
 import { cacheKeys, type UserGenerations } from '../engine/cache/keys.js';
 import type { ServedBy, TieredCache } from '../engine/cache/tiered-cache.js';
 import type { CallContext } from '../engine/memory-engine.js';

@@ -3,7 +3,7 @@
  * fill order, single flight, validity, and what each kind of invalidation drops.
  */
 import { describe, expect, it } from 'vitest';
-import type { Codec } from '../../src/engine/cache/cache-tier.js';
+import type { Codec } from '../../src/engine/cache/codecs.js';
 import { CacheCoherence } from '../../src/engine/cache/coherence.js';
 import { cacheKeys } from '../../src/engine/cache/keys.js';
 import { L1Cache } from '../../src/engine/cache/l1-cache.js';

@@ -4,7 +4,7 @@
  * Deletes go to both tiers and resolve once Redis has them too.
  */
 import type { Metrics } from '../../observability/metrics.js';
-import type { CacheKind, Codec } from './cache-tier.js';
+import type { CacheKind, Codec } from './codecs.js';
 import type { L1Cache } from './l1-cache.js';
 import type { RedisTier } from './redis/index.js';
 

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { throwIfAborted } from '../../errors.js';
-import { embeddingCodec } from '../cache/cache-tier.js';
+import { embeddingCodec } from '../cache/codecs.js';
 import type { TieredCache } from '../cache/tiered-cache.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Embedder } from './embedder.js';

@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../../observability/metrics.js';
-import type { CacheTier, Codec } from '../cache-tier.js';
+import type { Codec } from '../codecs.js';
 import { cacheKeys, USER_KEYSPACES, userPrefix, type UserGenerations, type UserKeyspace } from '../keys.js';
 
 export interface RedisTierOptions {
@@ -48,8 +48,7 @@ const HOT_FLUSH_MS = 200;
 /** Marks a pending invalidation of a whole user (never a memory id: those are UUIDs). */
 const WHOLE_USER = '*';
 
-export class RedisTier implements CacheTier {
-  readonly name = 'l2';
+export class RedisTier {
   readonly instanceId = randomUUID();
   private readonly client: Redis;
   private readonly sub: Redis;

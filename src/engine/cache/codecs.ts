@@ -1,14 +1,10 @@
 /**
- * CacheTier: one level of the cache hierarchy (L1 in-process, L2 Redis; L3 is the vector
- * store itself). Values of each kind travel with a Codec: L1 keeps the decoded object and only
- * asks for its size, L2 stores the compact bytes.
+ * Cached values and their codecs. Values of each kind travel with a Codec: L1 (in-process)
+ * keeps the decoded object and only asks for its size, L2 (Redis) stores the compact bytes.
  *
- * Covers: get, set with TTL, delete. Leaves out: fill order, single flight and invalidation
- * policy (TieredCache and CacheCoherence own those), and anything about what a key means.
- * A tier that cannot answer (Redis down) must not throw from `get`: it reports a miss.
- *
- * RedisTier implements it. L1Cache offers the same operations synchronously instead (an await
- * per L1 hit would cost more than the lookup itself), and TieredCache calls it that way.
+ * There is no tier port: the two tiers differ on purpose (L1 answers synchronously, since an
+ * await per L1 hit would cost more than the lookup; L2 is async and may miss when Redis is
+ * down), and TieredCache is the one place that knows both.
  */
 import type { MemoryRecord } from '../types.js';
 
@@ -23,12 +19,6 @@ export interface Codec<T> {
   bytes(value: T): number;
 }
 
-export interface CacheTier {
-  readonly name: 'l1' | 'l2';
-  get<T>(key: string, codec: Codec<T>): Promise<T | undefined>;
-  set<T>(key: string, value: T, codec: Codec<T>, ttlMs: number): Promise<void>;
-  delete(keys: readonly string[]): Promise<void>;
-}
 
 // ---- codecs ------------------------------------------------------------------------------
 
