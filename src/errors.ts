@@ -63,8 +63,8 @@ export class VersionConflictError extends MemoryError {
 }
 
 export class ResourceExhaustedError extends MemoryError {
-  constructor(message: string) {
-    super('RESOURCE_EXHAUSTED', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('RESOURCE_EXHAUSTED', message, options);
   }
 }
 

@@ -7,7 +7,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QdrantTransport } from '../../src/engine/vector/qdrant/transport.js';
+import { CollectionMissingError, QdrantRequestError, QdrantTransport, translateQdrantError } from '../../src/engine/vector/qdrant/transport.js';
+import { ResourceExhaustedError, UnavailableError } from '../../src/errors.js';
 import { createLogger } from '../../src/observability/logger.js';
 
 let server: Server;
@@ -31,7 +32,7 @@ afterAll(async () => {
 });
 
 const transport = (o: { keepAlive?: boolean; compression?: boolean }) => new QdrantTransport({ url, timeoutMs: 2000, retries: 0, log: createLogger('silent'), ...o });
-const root = (t: QdrantTransport) => t.callRaw<{ version: string }>('version', (init) => t.api.root({}, init) as never);
+const root = (t: QdrantTransport) => t.callRaw<{ version: string }>('version', (init) => t.api.root({}, init));
 
 describe('QdrantTransport HTTP policy', () => {
   it('asks for uncompressed responses by default, compressed ones when told', async () => {
@@ -51,5 +52,34 @@ describe('QdrantTransport HTTP policy', () => {
     const fresh = transport({ keepAlive: false });
     for (let i = 0; i < 6; i++) await root(fresh);
     expect(new Set(seen.map((s) => s.socket)).size).toBe(6);
+  });
+});
+
+describe('translateQdrantError', () => {
+  const http = (status: number, error: string) => Object.assign(new Error(`HTTP ${status}`), { status, data: { status: { error } } });
+
+  it('takes a 404 for a missing collection or alias by its status, whatever the message says, and keeps the cause', () => {
+    const e = http(404, 'Not found: something we never matched on');
+    const t = translateQdrantError(e, 'query', 1000);
+    expect(t.error).toBeInstanceOf(CollectionMissingError);
+    expect(t.error.cause).toBe(e);
+    expect(t.transient).toBe(false);
+  });
+
+  it('keeps the cause on every translated error', () => {
+    for (const [e, kind, transient] of [
+      [http(503, 'busy'), UnavailableError, true],
+      [http(500, 'boom'), UnavailableError, false],
+      [http(429, 'slow down'), ResourceExhaustedError, false],
+      [http(401, 'no'), UnavailableError, false],
+      [http(400, 'bad field'), QdrantRequestError, false],
+      [Object.assign(new Error('t'), { name: 'TimeoutError' }), UnavailableError, true],
+      [Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), UnavailableError, true],
+    ] as const) {
+      const t = translateQdrantError(e, 'op', 1000);
+      expect(t.error).toBeInstanceOf(kind);
+      expect(t.error.cause).toBe(e);
+      expect(t.transient).toBe(transient);
+    }
   });
 });

@@ -27,7 +27,7 @@ import { ConfigError, throwIfAborted, UnavailableError } from '../../../errors.j
 import type { Metrics } from '../../../observability/metrics.js';
 import type { AccessStats, MemoryFilter, MemoryRecord, VectorHit } from '../../types.js';
 import type { NeighborGraph, NeighborGraphOptions, ScrollCursor, ScrollOptions, ScrollPage, StoreCallOptions, VectorQuery, VectorStore } from '../vector-store.js';
-import { allOfUser, fromPoint, INDEXED_FIELDS, isLive, pointId, tenantFilter, toPoint, type QCondition, type QFilter } from './points.js';
+import { allOfUser, denseVector, fromPoint, INDEXED_FIELDS, isLive, pointId, tenantFilter, toPoint, type QCondition, type QFilter } from './points.js';
 import { CollectionMissingError, QdrantRequestError, QdrantTransport } from './transport.js';
 import type { HnswParams } from '../hnsw-profiles.js';
 import { sleep } from '../../../sleep.js';
@@ -88,6 +88,10 @@ interface QPoint {
   vector?: unknown;
   score?: number;
 }
+
+/** Where a scroll goes on (a point id, as Qdrant returns it). */
+type ScrollOffset = NonNullable<Schemas['ScrollResult']['next_page_offset']>;
+type QdrantScrollPage = { points: QPoint[]; next_page_offset?: ScrollOffset | null };
 
 const ROUTE_USER = '\u0000route';
 const SHARED_HNSW = { m: 0, payload_m: 16, ef_construct: 100 };
@@ -189,7 +193,7 @@ export class QdrantVectorStore implements VectorStore {
 
   private init(): Promise<void> {
     const run = (async () => {
-      const info = await this.transport.callRaw<{ version?: string }>('version', (init) => this.transport.api.root({}, init) as never);
+      const info = await this.transport.callRaw<{ version?: string }>('version', (init) => this.transport.api.root({}, init));
       const version = String(info?.version ?? '0');
       if (compareVersions(version, QDRANT_MIN_VERSION) < 0) {
         throw new ConfigError('QDRANT_URL', `Qdrant ${version} is too old: memory-engine needs ≥ ${QDRANT_MIN_VERSION} (upsert update_mode insert_only, tenant indexes, query API)`);
@@ -222,7 +226,7 @@ export class QdrantVectorStore implements VectorStore {
 
   async ready(): Promise<void> {
     await this.whenReady();
-    const info = await this.transport.callRaw<{ version?: string }>('version', (init) => this.transport.api.root({}, init) as never, { idempotent: false });
+    const info = await this.transport.callRaw<{ version?: string }>('version', (init) => this.transport.api.root({}, init), { idempotent: false });
     if (info?.version && compareVersions(info.version, QDRANT_MIN_VERSION) < 0) {
       throw new UnavailableError(`Qdrant ${info.version} is too old: memory-engine needs ≥ ${QDRANT_MIN_VERSION}`);
     }
@@ -254,7 +258,7 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   private async ensureShared(): Promise<void> {
-    const aliases = await this.transport.call<{ aliases: { alias_name: string; collection_name: string }[] }>('aliases', (init) => this.transport.api.getCollectionsAliases({}, init) as never);
+    const aliases = await this.transport.call<{ aliases: { alias_name: string; collection_name: string }[] }>('aliases', (init) => this.transport.api.getCollectionsAliases({}, init));
     const existing = aliases.aliases.find((a) => a.alias_name === this.sharedAlias);
     if (existing) {
       await this.checkCollection(existing.collection_name);
@@ -264,22 +268,22 @@ export class QdrantVectorStore implements VectorStore {
     if (!(await this.exists(physical))) await this.createCollection(physical, 'shared');
     else await this.checkCollection(physical);
     try {
-      await this.transport.call('alias', (init) => this.transport.api.updateAliases({ actions: [{ create_alias: { collection_name: physical, alias_name: this.sharedAlias } }] }, init) as never);
+      await this.transport.call('alias', (init) => this.transport.api.updateAliases({ actions: [{ create_alias: { collection_name: physical, alias_name: this.sharedAlias } }] }, init));
     } catch (e) {
       // Another instance created it first.
-      const again = await this.transport.call<{ aliases: { alias_name: string }[] }>('aliases', (init) => this.transport.api.getCollectionsAliases({}, init) as never);
+      const again = await this.transport.call<{ aliases: { alias_name: string }[] }>('aliases', (init) => this.transport.api.getCollectionsAliases({}, init));
       if (!again.aliases.some((a) => a.alias_name === this.sharedAlias)) throw e;
     }
   }
 
   private async exists(name: string): Promise<boolean> {
-    const r = await this.transport.call<{ exists: boolean }>('exists', (init) => this.transport.api.collectionExists({ collection_name: name }, init) as never);
+    const r = await this.transport.call<{ exists: boolean }>('exists', (init) => this.transport.api.collectionExists({ collection_name: name }, init));
     return r.exists;
   }
 
-  private async createIfMissing(name: string, body: Record<string, unknown>): Promise<boolean> {
+  private async createIfMissing(name: string, body: Schemas['CreateCollection']): Promise<boolean> {
     try {
-      await this.transport.call('create_collection', (init) => this.transport.api.createCollection({ collection_name: name, ...body } as never, init) as never, { idempotent: false });
+      await this.transport.call('create_collection', (init) => this.transport.api.createCollection({ collection_name: name, ...body }, init), { idempotent: false });
       return true;
     } catch (e) {
       if (e instanceof QdrantRequestError && (await this.exists(name))) return false; // created concurrently
@@ -287,8 +291,8 @@ export class QdrantVectorStore implements VectorStore {
     }
   }
 
-  private async createIndex(collection: string, field: string, schema: Record<string, unknown>): Promise<void> {
-    await this.transport.call('create_index', (init) => this.transport.api.createFieldIndex({ collection_name: collection, wait: true, field_name: field, field_schema: schema } as never, init) as never);
+  private async createIndex(collection: string, field: string, schema: Schemas['PayloadFieldSchema']): Promise<void> {
+    await this.transport.call('create_index', (init) => this.transport.api.createFieldIndex({ collection_name: collection, wait: true, field_name: field, field_schema: schema }, init));
   }
 
   /** Creates a shared or dedicated memory collection with its payload indexes. */
@@ -304,8 +308,7 @@ export class QdrantVectorStore implements VectorStore {
       // The tenant index first: in the shared collection it organizes storage and graphs by user.
       await this.createIndex(name, 'user_id', { type: 'keyword', is_tenant: kind === 'shared', enable_hnsw: kind === 'shared' });
       for (const { field, schema } of INDEXED_FIELDS) {
-        const params: Record<string, unknown> = { type: schema, enable_hnsw: false };
-        if (schema === 'integer') Object.assign(params, { lookup: false, range: true });
+        const params: Schemas['PayloadFieldSchema'] = schema === 'integer' ? { type: 'integer', lookup: false, range: true, enable_hnsw: false } : { type: schema, enable_hnsw: false };
         await this.createIndex(name, field, params);
       }
       this.log.info({ collection: name, kind, profile: kind === 'dedicated' ? profileName : 'tenant', quantization: this.o.quantization }, 'qdrant collection created');
@@ -318,7 +321,7 @@ export class QdrantVectorStore implements VectorStore {
     let p = this.checkedCollections.get(name);
     if (!p) {
       p = (async () => {
-        const info = await this.transport.call<Schemas['CollectionInfo']>('get_collection', (init) => this.transport.api.getCollection({ collection_name: name }, init) as never);
+        const info = await this.transport.call<Schemas['CollectionInfo']>('get_collection', (init) => this.transport.api.getCollection({ collection_name: name }, init));
         const v = info.config.params.vectors as { size?: number; distance?: string } | undefined;
         if (!v || typeof v.size !== 'number') {
           throw new ConfigError('EMBEDDING_DIMENSIONS', `qdrant collection ${name} has no single unnamed vector; it was not created by memory-engine`);
@@ -367,9 +370,9 @@ export class QdrantVectorStore implements VectorStore {
           collection_name: this.routingCollection,
           wait: true,
           points: [{ id: pointId(ROUTE_USER, r.userId), vector: {}, payload: { user_id: r.userId, collection: r.collection, state: r.state, profile: r.profile, updated_at_ms: r.updatedAtMs, cleaned: r.cleaned, owner: this.instanceId } }],
-        } as never,
+        },
         init,
-      ) as never,
+      ),
     );
     this.routes.set(r.userId, { ...r });
     this.o.metrics?.qdrantDedicatedUsers.set(this.stats().dedicatedUsers);
@@ -378,9 +381,9 @@ export class QdrantVectorStore implements VectorStore {
   /** Loads routes changed since the last refresh (all of them when `full`). */
   private async refreshRoutes(full: boolean): Promise<void> {
     const since = full ? 0 : Math.max(0, this.routesSeenUpTo - 10_000);
-    let offset: string | number | undefined;
+    let offset: ScrollOffset | undefined;
     for (let guard = 0; guard < 10_000; guard++) {
-      const page = await this.transport.call<{ points: QPoint[]; next_page_offset?: string | number | null }>('routes', (init) =>
+      const page = await this.transport.call<QdrantScrollPage>('routes', (init) =>
         this.transport.api.scrollPoints(
           {
             collection_name: this.routingCollection,
@@ -389,9 +392,9 @@ export class QdrantVectorStore implements VectorStore {
             with_vector: false,
             ...(since > 0 ? { filter: { must: [{ key: 'updated_at_ms', range: { gte: since } }] } } : {}),
             ...(offset !== undefined ? { offset } : {}),
-          } as never,
+          },
           init,
-        ) as never,
+        ),
       );
       for (const p of page.points) {
         const x = p.payload as Partial<Route & { user_id: string; updated_at_ms: number }> | null;
@@ -438,16 +441,16 @@ export class QdrantVectorStore implements VectorStore {
     if (set) await Promise.allSettled([...set]);
   }
 
-  private async upsertPoints(collection: string, points: unknown[], signal: AbortSignal | undefined, insertOnly = false): Promise<void> {
+  private async upsertPoints(collection: string, points: Schemas['PointStruct'][], signal: AbortSignal | undefined, insertOnly = false): Promise<void> {
     await this.transport.call('upsert', (init) =>
-      this.transport.api.upsertPoints({ collection_name: collection, wait: true, points, ...(insertOnly ? { update_mode: 'insert_only' } : {}) } as never, init) as never,
+      this.transport.api.upsertPoints({ collection_name: collection, wait: true, points, ...(insertOnly ? { update_mode: 'insert_only' } : {}) }, init),
       signal ? { signal } : {},
     );
   }
 
   private async deletePoints(collection: string, ids: string[], signal?: AbortSignal): Promise<void> {
     if (ids.length === 0) return;
-    await this.transport.call('delete', (init) => this.transport.api.deletePoints({ collection_name: collection, wait: true, points: ids } as never, init) as never, signal ? { signal } : {});
+    await this.transport.call('delete', (init) => this.transport.api.deletePoints({ collection_name: collection, wait: true, points: ids }, init), signal ? { signal } : {});
   }
 
   /** Runs a write against each target collection, creating a per-user collection on first use. */
@@ -516,14 +519,14 @@ export class QdrantVectorStore implements VectorStore {
       await this.saveRoute({ ...r, state: 'dropped' });
       await this.dropCollection(r.collection);
     }
-    await this.tracked(userId, this.transport.call('delete', (init) => this.transport.api.deletePoints({ collection_name: this.sharedAlias, wait: true, filter: allOfUser(userId) } as never, init) as never, opts?.signal ? { signal: opts.signal } : {}));
+    await this.tracked(userId, this.transport.call('delete', (init) => this.transport.api.deletePoints({ collection_name: this.sharedAlias, wait: true, filter: allOfUser(userId) }, init), opts?.signal ? { signal: opts.signal } : {}));
     this.writesSinceCheck.delete(userId);
     return n;
   }
 
   private async dropCollection(name: string): Promise<void> {
     try {
-      await this.transport.call('drop_collection', (init) => this.transport.api.deleteCollection({ collection_name: name }, init) as never);
+      await this.transport.call('drop_collection', (init) => this.transport.api.deleteCollection({ collection_name: name }, init));
     } catch (e) {
       if (!(e instanceof CollectionMissingError)) throw e;
     }
@@ -557,7 +560,7 @@ export class QdrantVectorStore implements VectorStore {
         });
         if (ops.length === 0) continue;
         for (const c of this.writeCollections(userId)) {
-          await this.transport.call('touch', (init) => this.transport.api.batchUpdate({ collection_name: c, wait: false, operations: ops } as never, init) as never);
+          await this.transport.call('touch', (init) => this.transport.api.batchUpdate({ collection_name: c, wait: false, operations: ops }, init));
         }
       } catch (e) {
         this.log.debug({ err: (e as Error).message, userId }, 'access statistics dropped');
@@ -589,7 +592,7 @@ export class QdrantVectorStore implements VectorStore {
     const unique = [...new Set(ids)];
     const points = await this.read<QPoint[]>(userId, [], (c) =>
       this.transport.call<QPoint[]>('retrieve', (init) =>
-        this.transport.api.getPoints({ collection_name: c, ids: unique.map((id) => pointId(userId, id)), with_payload: true, with_vector: opts?.withVectors ?? true } as never, init) as never,
+        this.transport.api.getPoints({ collection_name: c, ids: unique.map((id) => pointId(userId, id)), with_payload: true, with_vector: opts?.withVectors ?? true }, init),
         opts?.signal ? { signal: opts.signal } : {},
       ),
     );
@@ -607,7 +610,7 @@ export class QdrantVectorStore implements VectorStore {
     return out;
   }
 
-  private queryBody(userId: string, q: VectorQuery, now: number): Record<string, unknown> {
+  private queryBody(userId: string, q: VectorQuery, now: number): Schemas['QueryRequest'] {
     return {
       query: Array.from(q.vector),
       filter: tenantFilter(userId, q.filter, now),
@@ -638,7 +641,7 @@ export class QdrantVectorStore implements VectorStore {
   async search(userId: string, q: VectorQuery, opts?: StoreCallOptions): Promise<VectorHit[]> {
     const now = Date.now();
     const res = await this.read<{ points: QPoint[] }>(userId, { points: [] }, (c) =>
-      this.transport.call<{ points: QPoint[] }>('query', (init) => this.transport.api.queryPoints({ collection_name: c, ...this.queryBody(userId, q, now) } as never, init) as never, opts?.signal ? { signal: opts.signal } : {}),
+      this.transport.call<{ points: QPoint[] }>('query', (init) => this.transport.api.queryPoints({ collection_name: c, ...this.queryBody(userId, q, now) }, init), opts?.signal ? { signal: opts.signal } : {}),
     );
     return this.hits(userId, res.points, q.minSimilarity);
   }
@@ -647,26 +650,26 @@ export class QdrantVectorStore implements VectorStore {
     if (queries.length === 0) return [];
     const now = Date.now();
     const res = await this.read<{ points: QPoint[] }[]>(userId, queries.map(() => ({ points: [] })), (c) =>
-      this.transport.call<{ points: QPoint[] }[]>('query_batch', (init) => this.transport.api.queryBatchPoints({ collection_name: c, searches: queries.map((q) => this.queryBody(userId, q, now)) } as never, init) as never, opts?.signal ? { signal: opts.signal } : {}),
+      this.transport.call<{ points: QPoint[] }[]>('query_batch', (init) => this.transport.api.queryBatchPoints({ collection_name: c, searches: queries.map((q) => this.queryBody(userId, q, now)) }, init), opts?.signal ? { signal: opts.signal } : {}),
     );
     return res.map((r, i) => this.hits(userId, r.points, queries[i]!.minSimilarity));
   }
 
   async count(userId: string, filter?: MemoryFilter, opts?: StoreCallOptions): Promise<number> {
     const r = await this.read<{ count: number }>(userId, { count: 0 }, (c) =>
-      this.transport.call<{ count: number }>('count', (init) => this.transport.api.countPoints({ collection_name: c, filter: tenantFilter(userId, filter, Date.now()), exact: true } as never, init) as never, opts?.signal ? { signal: opts.signal } : {}),
+      this.transport.call<{ count: number }>('count', (init) => this.transport.api.countPoints({ collection_name: c, filter: tenantFilter(userId, filter, Date.now()), exact: true }, init), opts?.signal ? { signal: opts.signal } : {}),
     );
     return r.count;
   }
 
   /** Every point matching `filter` in pages (point-id order), payload only or with vectors. */
   private async *scrollAll(collection: string, filter: QFilter, withVector: boolean, signal?: AbortSignal, pageSize = 1000): AsyncGenerator<QPoint[]> {
-    let offset: string | number | undefined;
+    let offset: ScrollOffset | undefined;
     for (let guard = 0; guard < 1_000_000; guard++) {
-      let page: { points: QPoint[]; next_page_offset?: string | number | null };
+      let page: QdrantScrollPage;
       try {
         page = await this.transport.call('scroll', (init) =>
-          this.transport.api.scrollPoints({ collection_name: collection, filter, limit: pageSize, with_payload: true, with_vector: withVector, ...(offset !== undefined ? { offset } : {}) } as never, init) as never,
+          this.transport.api.scrollPoints({ collection_name: collection, filter, limit: pageSize, with_payload: true, with_vector: withVector, ...(offset !== undefined ? { offset } : {}) }, init),
           signal ? { signal } : {},
         );
       } catch (e) {
@@ -719,9 +722,9 @@ export class QdrantVectorStore implements VectorStore {
       const want = o.limit - out.length;
       const page = await this.transport.call<{ points: QPoint[] }>('scroll', (init) =>
         this.transport.api.scrollPoints(
-          { collection_name: c, filter: tenantFilter(userId, o.filter, now, extra), limit: want, with_payload: true, with_vector: withVectors, order_by: { key: 'created_at_ms', direction: desc ? 'desc' : 'asc' } } as never,
+          { collection_name: c, filter: tenantFilter(userId, o.filter, now, extra), limit: want, with_payload: true, with_vector: withVectors, order_by: { key: 'created_at_ms', direction: desc ? 'desc' : 'asc' } },
           init,
-        ) as never,
+        ),
         o.signal ? { signal: o.signal } : {},
       );
       let recs = page.points.map((p) => fromPoint(userId, p.payload, p.vector)).filter((r): r is MemoryRecord => r !== undefined);
@@ -759,12 +762,12 @@ export class QdrantVectorStore implements VectorStore {
         await opts?.pace?.();
         const from = c * CHUNK;
         const to = Math.min(n, from + CHUNK);
-        const searches: Record<string, unknown>[] = [];
+        const searches: Schemas['QueryRequest'][] = [];
         for (let i = from; i < to; i++) {
           searches.push({ query: Array.from(vectors.subarray(i * d, (i + 1) * d)), filter, limit: k + 1, params: { hnsw_ef: ef, exact: false }, with_payload: { include: ['memory_id'] }, with_vector: false });
         }
         const res = await this.read<{ points: QPoint[] }[]>(userId, searches.map(() => ({ points: [] })), (col) =>
-          this.transport.call<{ points: QPoint[] }[]>('query_batch', (init) => this.transport.api.queryBatchPoints({ collection_name: col, searches } as never, init) as never, opts?.signal ? { signal: opts.signal } : {}),
+          this.transport.call<{ points: QPoint[] }[]>('query_batch', (init) => this.transport.api.queryBatchPoints({ collection_name: col, searches }, init), opts?.signal ? { signal: opts.signal } : {}),
         );
         res.forEach((r, x) => {
           const i = from + x;
@@ -854,7 +857,7 @@ export class QdrantVectorStore implements VectorStore {
         await this.settle(userId);
       }
       this.assertStillPromoting(userId);
-      await this.transport.call('delete', (init) => this.transport.api.deletePoints({ collection_name: this.sharedAlias, wait: true, filter: allOfUser(userId) } as never, init) as never);
+      await this.transport.call('delete', (init) => this.transport.api.deletePoints({ collection_name: this.sharedAlias, wait: true, filter: allOfUser(userId) }, init));
       await this.saveRoute({ ...r, cleaned: true });
       this.o.metrics?.qdrantPromotions.inc({ outcome: 'ok' });
       this.log.info({ userId, collection, profile, copied, ms: Math.round(performance.now() - t0) }, 'user promoted to a dedicated qdrant collection');
@@ -885,7 +888,14 @@ export class QdrantVectorStore implements VectorStore {
     let lastBeat = Date.now();
     for await (const page of this.scrollAll(this.sharedAlias, allOfUser(userId), true, undefined, this.o.promotionBatch)) {
       this.assertStillPromoting(userId);
-      const points = page.filter((p) => p.payload?.user_id === userId).map((p) => ({ id: p.id, vector: p.vector, payload: p.payload }));
+      const points: Schemas['PointStruct'][] = [];
+      for (const p of page) {
+        const vector = denseVector(p.vector);
+        if (p.payload?.user_id !== userId) continue;
+        // Never copy a point short: the promotion step fails and is retried instead.
+        if (!vector) throw new UnavailableError(`qdrant returned point ${String(p.id)} without its vector while promoting ${userId}`);
+        points.push({ id: p.id, vector, payload: p.payload });
+      }
       // insert_only: a point written meanwhile (to both collections) is newer than this copy.
       if (points.length > 0) await this.upsertPoints(collection, points, undefined, true);
       copied += points.length;
@@ -898,7 +908,7 @@ export class QdrantVectorStore implements VectorStore {
     for await (const page of this.scrollAll(collection, allOfUser(userId), false, undefined, this.o.promotionBatch)) {
       this.assertStillPromoting(userId);
       const ids = page.map((p) => p.id);
-      const present = await this.transport.call<QPoint[]>('retrieve', (init) => this.transport.api.getPoints({ collection_name: this.sharedAlias, ids, with_payload: false, with_vector: false } as never, init) as never);
+      const present = await this.transport.call<QPoint[]>('retrieve', (init) => this.transport.api.getPoints({ collection_name: this.sharedAlias, ids, with_payload: false, with_vector: false }, init));
       const have = new Set(present.map((p) => String(p.id)));
       const gone = ids.filter((id) => !have.has(String(id))).map(String);
       if (gone.length > 0) await this.deletePoints(collection, gone);

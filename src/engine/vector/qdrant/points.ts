@@ -39,7 +39,8 @@ export function pointId(userId: string, memoryId: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
-export interface MemoryPayload {
+/** A type, not an interface: it must fit Qdrant's `Payload` (an index signature). */
+export type MemoryPayload = {
   user_id: string;
   memory_id: string;
   agent_id: string;
@@ -62,7 +63,7 @@ export interface MemoryPayload {
   metadata: Record<string, string>;
   accessed_at_ms: number;
   access_count: number;
-}
+};
 
 export function toPoint(r: MemoryRecord): { id: string; vector: number[]; payload: MemoryPayload } {
   return {
@@ -96,6 +97,11 @@ export function toPoint(r: MemoryRecord): { id: string; vector: number[]; payloa
 }
 
 const EMPTY = new Float32Array(0);
+
+/** A point's dense vector as Qdrant returns it (this store writes one unnamed vector per point). */
+export function denseVector(v: unknown): number[] | undefined {
+  return Array.isArray(v) && (v.length === 0 || typeof v[0] === 'number') ? (v as number[]) : undefined;
+}
 
 /** A record from a point; `undefined` when the payload is not a memory of `userId` (never trusted blindly). */
 export function fromPoint(userId: string, payload: unknown, vector: unknown): MemoryRecord | undefined {

@@ -39,8 +39,8 @@ export interface TransportOptions {
 
 /** A collection (or alias) that does not exist. Callers decide what that means. */
 export class CollectionMissingError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'CollectionMissingError';
   }
 }
@@ -50,8 +50,9 @@ export class QdrantRequestError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'QdrantRequestError';
   }
 }
@@ -98,16 +99,19 @@ export function translateQdrantError(e: unknown, op: string, timeoutMs: number):
   const status = (e as { status?: unknown }).status;
   if (typeof status === 'number') {
     const msg = qdrantMessage((e as { data?: unknown }).data);
-    if (status === 404 && /collection|alias/i.test(msg)) return { error: new CollectionMissingError(msg), transient: false };
-    if (status === 401 || status === 403) return { error: new UnavailableError(`qdrant refused ${op}: check QDRANT_API_KEY (${status})`), transient: false };
-    if (status === 429) return { error: new ResourceExhaustedError(`qdrant is rate limiting ${op}`), transient: false };
-    if (status === 502 || status === 503 || status === 504) return { error: new UnavailableError(`qdrant ${op} failed: ${status} ${msg}`.trim()), transient: true };
-    if (status >= 500) return { error: new UnavailableError(`qdrant ${op} failed: ${status} ${msg}`.trim()), transient: false };
-    return { error: new QdrantRequestError(status, `qdrant rejected ${op}: ${status} ${msg}`.trim()), transient: false };
+    const cause = { cause: e };
+    // Every call here names a collection or an alias, and a missing one is what Qdrant answers
+    // 404 for (a missing point is an empty result, not a 404).
+    if (status === 404) return { error: new CollectionMissingError(`qdrant ${op}: not found ${msg}`.trim(), cause), transient: false };
+    if (status === 401 || status === 403) return { error: new UnavailableError(`qdrant refused ${op}: check QDRANT_API_KEY (${status})`, cause), transient: false };
+    if (status === 429) return { error: new ResourceExhaustedError(`qdrant is rate limiting ${op}`, cause), transient: false };
+    if (status === 502 || status === 503 || status === 504) return { error: new UnavailableError(`qdrant ${op} failed: ${status} ${msg}`.trim(), cause), transient: true };
+    if (status >= 500) return { error: new UnavailableError(`qdrant ${op} failed: ${status} ${msg}`.trim(), cause), transient: false };
+    return { error: new QdrantRequestError(status, `qdrant rejected ${op}: ${status} ${msg}`.trim(), cause), transient: false };
   }
   const name = (e as { name?: unknown }).name;
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return { error: new UnavailableError(`qdrant did not answer ${op} within ${timeoutMs} ms`), transient: true };
+    return { error: new UnavailableError(`qdrant did not answer ${op} within ${timeoutMs} ms`, { cause: e }), transient: true };
   }
   const code = socketCode(e);
   if (code) return { error: new UnavailableError(`qdrant is unreachable (${code}) during ${op}`, { cause: e }), transient: true };
