@@ -31,8 +31,8 @@ describe('one writer per data directory', () => {
     // Another process: exits at once with a message naming the holder.
     const second = spawnService({ DATA_DIR: dir });
     expect(await second.exited).toBe(1);
-    expect(second.stderr()).toMatch(new RegExp(`cannot start: DATA_DIR: .* is in use by memory-engine .*\\(pid ${first.child.pid} on `));
-    expect(second.stderr()).toMatch(/one data directory has one writer/);
+    expect(second.log()).toMatch(new RegExp(`cannot start: DATA_DIR: .* is in use by memory-engine .*\\(pid ${first.child.pid} on `));
+    expect(second.log()).toMatch(/one data directory has one writer/);
 
     // This process: the same refusal, as an error that says which directory and who holds it.
     const err = await startApp({}, dir).then(

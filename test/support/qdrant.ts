@@ -6,12 +6,12 @@
  *   neither                      every Qdrant test is SKIPPED with a loud message.
  * Each test run uses its own collection prefix, so a shared server is safe to reuse.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './servers.js';
+import { killServer, spawnServer, type ServerProcess } from './process.js';
 
 export interface TestQdrant {
   url: string;
@@ -82,12 +82,10 @@ export async function startTestQdrant(): Promise<TestQdrant | undefined> {
   const dir = await mkdtemp(join(tmpdir(), 'me-qdrant-'));
   const [http, grpc] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${http}`;
-  let child: ChildProcess | undefined;
-  let log = '';
+  let proc: ServerProcess | undefined;
   const start = async () => {
-    child = spawn(bin, [], {
+    proc = spawnServer(bin, [], {
       cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
         QDRANT__SERVICE__HOST: '127.0.0.1',
@@ -99,20 +97,13 @@ export async function startTestQdrant(): Promise<TestQdrant | undefined> {
         QDRANT__LOG_LEVEL: 'WARN',
       },
     });
-    child.stdout!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
-    child.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
     try {
       await waitReady(url, 30_000);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n${log}`, { cause: e });
+      throw new Error(`${(e as Error).message}\n${proc.log()}`, { cause: e });
     }
   };
-  const kill = () =>
-    new Promise<void>((resolve) => {
-      if (!child || child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+  const kill = () => killServer(proc);
   await start();
   return {
     url,
@@ -120,8 +111,8 @@ export async function startTestQdrant(): Promise<TestQdrant | undefined> {
     controllable: true,
     kill,
     start,
-    pause: () => child?.kill('SIGSTOP'),
-    resume: () => child?.kill('SIGCONT'),
+    pause: () => proc?.child.kill('SIGSTOP'),
+    resume: () => proc?.child.kill('SIGCONT'),
     stop: async () => {
       await kill();
       await rm(dir, { recursive: true, force: true });

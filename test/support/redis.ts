@@ -2,11 +2,11 @@
  * A real redis-server for tests, on a free loopback port, no persistence, in a temp dir.
  * Missing binary: the tests skip loudly; under CI=true that is a failure (.ci/run installs it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killServer, spawnServer, waitUntil, type ServerProcess } from './process.js';
 import { freePort, serverMissing } from './servers.js';
 
 export interface TestRedis {
@@ -30,31 +30,13 @@ export async function startTestRedis(): Promise<TestRedis | undefined> {
   if (!bin) return serverMissing('redis-server', 'redis-server', 'Redis');
   const dir = await mkdtemp(join(tmpdir(), 'me-redis-'));
   const port = await freePort();
-  let child: ChildProcess | undefined;
-  const start = () =>
-    new Promise<void>((resolve, reject) => {
-      const c = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      child = c;
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
-      c.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      c.once('exit', (code) => {
-        clearTimeout(timer);
-        if (!out.includes('Ready to accept connections')) reject(new Error(`redis-server exited with ${code}: ${out}`));
-      });
-    });
-  const kill = () =>
-    new Promise<void>((resolve) => {
-      if (!child || child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+  let proc: ServerProcess | undefined;
+  const start = async () => {
+    proc = spawnServer(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'no']);
+    const p = proc;
+    await waitUntil(p, () => p.log().includes('Ready to accept connections'), 'redis-server', 10_000);
+  };
+  const kill = () => killServer(proc);
   await start();
   return {
     url: `redis://127.0.0.1:${port}`,

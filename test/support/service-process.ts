@@ -2,9 +2,10 @@
  * The service in a process of its own (`src/main.ts` under tsx), for tests of what only a real
  * process shows: SIGKILL, SIGTERM, two processes on one data directory.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { killServer, spawnServer, type ServerProcess } from './process.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -12,38 +13,31 @@ export interface ServiceProcess {
   child: ChildProcess;
   grpcPort: number;
   httpPort: number;
-  /** Everything the process wrote to stdout (JSON log lines) so far. */
+  /** Everything the process wrote lately (JSON log lines, stderr). */
   output: () => string;
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>;
 }
 
 /** Spawns the service with `env` over the test's environment (loopback ports chosen by the OS). */
-export function spawnService(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null>; stdout: () => string; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export function spawnService(env: Record<string, string>): ServerProcess {
+  return spawnServer(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
 /** Spawns the service and resolves once it logs "serving" (rejects if it exits first). */
 export function startService(env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
   const s = spawnService(env);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the service did not start in time: ${s.stderr()}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`the service did not start in time: ${s.log()}`)), timeoutMs);
     createInterface({ input: s.child.stdout! }).on('line', (line) => {
       try {
         const msg = JSON.parse(line) as { msg?: string; grpcPort?: number; httpPort?: number };
         if (msg.msg === 'serving' && msg.grpcPort) {
           clearTimeout(timer);
-          resolve({ child: s.child, grpcPort: msg.grpcPort, httpPort: msg.httpPort ?? 0, output: s.stdout, exited: s.exited });
+          resolve({ child: s.child, grpcPort: msg.grpcPort, httpPort: msg.httpPort ?? 0, output: s.log, exited: s.exited });
         }
       } catch {
         // not a log line
@@ -51,13 +45,10 @@ export function startService(env: Record<string, string>, timeoutMs = 60_000): P
     });
     void s.exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`the service exited with ${code}: ${s.stderr()}`));
+      reject(new Error(`the service exited with ${code}: ${s.log()}`));
     });
   });
 }
 
 /** SIGKILL, and wait until the process is gone (its locks with it). */
-export async function killService(p: { child: ChildProcess; exited: Promise<unknown> }): Promise<void> {
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-  await p.exited;
-}
+export const killService = killServer;
