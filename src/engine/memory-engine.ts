@@ -410,7 +410,7 @@ export class MemoryEngine {
     const id = v.checkMemoryId('id', rawId, true);
     const now = Date.now();
     const live = (r: MemoryRecord) => r.expiresAtMs === 0 || r.expiresAtMs > now;
-    const found = await this.cache.get(cacheKeys.memory(userId, id), memoryCodec, async () => (await this.store.get(userId, [id], { signal: ctx.signal }))[0], live);
+    const found = await this.cache.get(cacheKeys.memory(userId, id), memoryCodec, async () => (await this.store.get(userId, [id], { signal: ctx.signal }))[0], { valid: live });
     if (!found) throw new NotFoundError(`memory ${id} not found`);
     this.store.touch(userId, [id], { accessedAtMs: now, accessCount: 1 });
     this.cache.l2?.touchHot(userId, [id], now);
@@ -444,27 +444,15 @@ export class MemoryEngine {
     const cacheKey = cacheKeys.search(userId, gen, q.fingerprint);
     const now = Date.now();
     const live = (c: CachedSearch) => c.hits.every((h) => h.memory.expiresAtMs === 0 || h.memory.expiresAtMs > now);
-    const local = this.cache.l1.get<CachedSearch>(cacheKey, 'search');
-    if (local && live(local)) {
-      this.touchHits(userId, local.hits, now);
-      return { hits: local.hits, tier: 'L1', tookMs: performance.now() - started };
-    }
-    const { hits, tier } = await this.cache.once(cacheKey, 'search', async () => {
-      if (l2 && this.cache.l2) {
-        const r = await this.cache.l2.getWithLastWrite(cacheKey, userId, searchCodec);
-        // New memories are eventual: a result older than the lag bound is stale once the user wrote since.
-        const fresh = r?.value && !(r.lastWrite > r.value.at && now - r.value.at > this.o.searchMaxLagMs);
-        if (r?.value && fresh && live(r.value)) {
-          this.cache.l1.set(cacheKey, r.value, this.cache.ttlFor('l1', 'search'), searchCodec.bytes(r.value));
-          return { hits: r.value.hits, tier: 'L2' as const };
-        }
-      }
-      const computed = await this.searchStore(ctx, userId, q, now, generations);
-      const entry: CachedSearch = { at: now, hits: computed };
-      this.cache.l1.set(cacheKey, entry, this.cache.ttlFor('l1', 'search'), searchCodec.bytes(entry));
-      if (l2) void this.cache.l2?.set(cacheKey, entry, searchCodec, this.cache.ttlFor('l2', 'search'));
-      return { hits: computed, tier: 'L3' as const };
+    // New memories are eventual: a result older than the lag bound is stale once the user wrote since.
+    const fresh = (c: CachedSearch, lastWrite?: number) => live(c) && !(lastWrite !== undefined && lastWrite > c.at && now - c.at > this.o.searchMaxLagMs);
+    const got = await this.cache.get<CachedSearch>(cacheKey, searchCodec, async () => ({ at: now, hits: await this.searchStore(ctx, userId, q, now, generations) }), {
+      valid: fresh,
+      lastWriteOf: userId,
+      useL2: l2,
     });
+    const { hits } = got!.value;
+    const tier = got!.tier;
     this.touchHits(userId, hits, now);
     return { hits, tier, tookMs: performance.now() - started };
   }

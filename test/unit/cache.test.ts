@@ -39,7 +39,7 @@ describe('TieredCache', () => {
     const { cache } = setup();
     let n = 0;
     await cache.get('k', codec, async () => ({ v: ++n }));
-    expect((await cache.get('k', codec, async () => ({ v: ++n }), (x) => x.v > 1))?.value.v).toBe(2);
+    expect((await cache.get('k', codec, async () => ({ v: ++n }), { valid: (x) => x.v > 1 }))?.value.v).toBe(2);
     expect(await cache.get('none', codec, async () => undefined)).toBeUndefined();
     expect((await cache.get('none', codec, async () => ({ v: 9 })))?.tier).toBe('L3');
   });
