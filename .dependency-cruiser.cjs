@@ -12,7 +12,13 @@ module.exports = {
     { name: 'cache-not-vector', comment: 'caches hold values, they do not reach into stores', severity: 'error', from: { path: '^src/engine/cache/' }, to: { path: '^src/engine/vector/' } },
     { name: 'metadata-not-engine', comment: 'the metadata store is below the engine', severity: 'error', from: { path: '^src/metadata/' }, to: { path: '^src/engine/' } },
     { name: 'clusters-not-precompute', comment: 'clustering is a pure library that precompute uses', severity: 'error', from: { path: '^src/clusters/' }, to: { path: '^src/precompute/' } },
-    { name: 'only-server-and-root-see-the-edge', comment: 'nothing but the entry points (composition root, CLI) depends on the gRPC edge', severity: 'error', from: { path: '^src/', pathNot: '^src/(server/|cli/|app\\.ts|main\\.ts)' }, to: { path: '^src/server/' } },
+    {
+      name: 'only-server-and-root-see-the-edge',
+      comment: 'nothing but the entry points (composition root, CLI) depends on the gRPC edge',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(server/|cli/|app\\.ts|main\\.ts)' },
+      to: { path: '^src/server/' },
+    },
     { name: 'src-not-tests', severity: 'error', from: { path: '^src/' }, to: { path: '^(test|bench)/' } },
   ],
   options: {

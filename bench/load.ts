@@ -156,12 +156,20 @@ async function drive(
     const t = (performance.now() - t0) / 1000;
     const w = window;
     window = { lat: new Latency(), n: 0 };
-    if (onSecond?.(t, w, Object.values(errors).reduce((a, b) => a + b, 0)) === true) {
+    if (
+      onSecond?.(
+        t,
+        w,
+        Object.values(errors).reduce((a, b) => a + b, 0),
+      ) === true
+    ) {
       stop = true;
       stoppedAt = t;
     }
     const bar = '#'.repeat(Math.min(30, Math.round((t / seconds) * 30))).padEnd(30, '.');
-    progress(`[${bar}] ${t.toFixed(0)}/${seconds}s  clients ${concurrencyAt(t)}  ${w.n} req/s  p99 ${w.lat.count ? w.lat.p(99).toFixed(1) : '-'} ms  errors ${Object.values(errors).reduce((a, b) => a + b, 0)}`);
+    progress(
+      `[${bar}] ${t.toFixed(0)}/${seconds}s  clients ${concurrencyAt(t)}  ${w.n} req/s  p99 ${w.lat.count ? w.lat.p(99).toFixed(1) : '-'} ms  errors ${Object.values(errors).reduce((a, b) => a + b, 0)}`,
+    );
   }, 1000);
   await Promise.all(
     Array.from({ length: max }, async (_, slot) => {
@@ -192,13 +200,7 @@ async function drive(
   return { lat, errors, n, wall: (performance.now() - t0) / 1000, ...(stoppedAt !== undefined ? { stoppedAt } : {}) };
 }
 
-async function phase(
-  name: string,
-  concurrency: string,
-  server: { metricsUrl: string },
-  run: () => Promise<Awaited<ReturnType<typeof drive>>>,
-  extra: Partial<PhaseReport> = {},
-): Promise<PhaseReport> {
+async function phase(name: string, concurrency: string, server: { metricsUrl: string }, run: () => Promise<Awaited<ReturnType<typeof drive>>>, extra: Partial<PhaseReport> = {}): Promise<PhaseReport> {
   const before = await scrape(server.metricsUrl);
   const res = await run();
   const after = await scrape(server.metricsUrl);
@@ -211,13 +213,19 @@ async function phase(
     qps: Math.round(res.n / res.wall),
     errorRate: res.n ? errors / res.n : 0,
     errorsByCode: res.errors,
-    latencyMs: Object.fromEntries(Object.entries(res.lat).filter(([, l]) => l.count > 0).map(([k, l]) => [k, l.summary()])),
+    latencyMs: Object.fromEntries(
+      Object.entries(res.lat)
+        .filter(([, l]) => l.count > 0)
+        .map(([k, l]) => [k, l.summary()]),
+    ),
     cacheHitRate: hitRates(before, after),
     serverRssMb: Math.round((after.get('process_resident_memory_bytes') ?? 0) / 1048576),
     ...extra,
   };
   process.stderr.write('\n');
-  console.log(`${name}: ${report.qps} req/s, errors ${(report.errorRate * 100).toFixed(2)}% ${JSON.stringify(report.errorsByCode)}, search ms ${JSON.stringify(report.latencyMs.search)}, hit rate ${JSON.stringify(report.cacheHitRate)}, RSS ${report.serverRssMb} MB`);
+  console.log(
+    `${name}: ${report.qps} req/s, errors ${(report.errorRate * 100).toFixed(2)}% ${JSON.stringify(report.errorsByCode)}, search ms ${JSON.stringify(report.latencyMs.search)}, hit rate ${JSON.stringify(report.cacheHitRate)}, RSS ${report.serverRssMb} MB`,
+  );
   return report;
 }
 
@@ -259,19 +267,26 @@ export async function runLoad(patterns: string[]): Promise<PhaseReport[]> {
       let stepErrors = 0;
       let lastErrors = 0;
       const res = await phase('ramp', `+${step} every ${stepS}s up to ${maxC}`, s, () =>
-        drive(client, d, steps * stepS, (t) => Math.min(maxC, step * (1 + Math.floor(t / stepS))), progress, (t, w, errors) => {
-          stepLat.merge(w.lat);
-          stepErrors += errors - lastErrors;
-          lastErrors = errors;
-          if (Math.round(t) % stepS !== 0) return false;
-          const c = Math.min(maxC, step * Math.round(t / stepS));
-          const failed = stepErrors > 0 || (stepLat.count > 0 && stepLat.p(99) > p99Limit);
-          stepLat = new Latency();
-          stepErrors = 0;
-          if (failed) return true;
-          held = c;
-          return false;
-        }),
+        drive(
+          client,
+          d,
+          steps * stepS,
+          (t) => Math.min(maxC, step * (1 + Math.floor(t / stepS))),
+          progress,
+          (t, w, errors) => {
+            stepLat.merge(w.lat);
+            stepErrors += errors - lastErrors;
+            lastErrors = errors;
+            if (Math.round(t) % stepS !== 0) return false;
+            const c = Math.min(maxC, step * Math.round(t / stepS));
+            const failed = stepErrors > 0 || (stepLat.count > 0 && stepLat.p(99) > p99Limit);
+            stepLat = new Latency();
+            stepErrors = 0;
+            if (failed) return true;
+            held = c;
+            return false;
+          },
+        ),
       );
       res.concurrency += `; held p99 ≤ ${p99Limit} ms with no errors up to ${held} clients`;
       reports.push(res);
@@ -280,11 +295,20 @@ export async function runLoad(patterns: string[]): Promise<PhaseReport[]> {
       const secs = opt('endurance-seconds', 300);
       const samples: { t: number; rssMb: number; p99Ms: number; qps: number }[] = [];
       const res = await phase('endurance', String(conc), s, () =>
-        drive(client, d, secs, () => conc, progress, (t, w) => {
-          if (Math.round(t) % 10 === 0)
-            void scrape(metricsUrl).then((m) => samples.push({ t: Math.round(t), rssMb: Math.round((m.get('process_resident_memory_bytes') ?? 0) / 1048576), p99Ms: Math.round(w.lat.p(99) * 100) / 100, qps: w.n }));
-          return false;
-        }),
+        drive(
+          client,
+          d,
+          secs,
+          () => conc,
+          progress,
+          (t, w) => {
+            if (Math.round(t) % 10 === 0)
+              void scrape(metricsUrl).then((m) =>
+                samples.push({ t: Math.round(t), rssMb: Math.round((m.get('process_resident_memory_bytes') ?? 0) / 1048576), p99Ms: Math.round(w.lat.p(99) * 100) / 100, qps: w.n }),
+              );
+            return false;
+          },
+        ),
       );
       res.samples = samples;
       reports.push(res);

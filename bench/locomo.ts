@@ -161,9 +161,10 @@ async function main(): Promise<void> {
   };
   await mkdir(join(root, 'bench', 'results'), { recursive: true });
   await writeFile(join(root, 'bench', 'results', `locomo-${embedder}.json`), JSON.stringify(result, null, 2));
-  const row = (name: string, a: ReturnType<typeof pct>) =>
-    `| ${name} | ${a.questions} | ${KS.map((k) => a.recall[`@${k}`]).join(' | ')} | ${KS.map((k) => a.anyHit[`@${k}`]).join(' | ')} |`;
-  console.log(`LoCoMo retrieval, embedder ${result.embedder}: ${turns} turns, ${jobs.length} questions (${questionsDropped} dropped without usable evidence; ${evidenceFixed} evidence ids repaired, ${evidenceDropped} dropped), leaks ${leaks}`);
+  const row = (name: string, a: ReturnType<typeof pct>) => `| ${name} | ${a.questions} | ${KS.map((k) => a.recall[`@${k}`]).join(' | ')} | ${KS.map((k) => a.anyHit[`@${k}`]).join(' | ')} |`;
+  console.log(
+    `LoCoMo retrieval, embedder ${result.embedder}: ${turns} turns, ${jobs.length} questions (${questionsDropped} dropped without usable evidence; ${evidenceFixed} evidence ids repaired, ${evidenceDropped} dropped), leaks ${leaks}`,
+  );
   console.log(`| questions | n | R@1 | R@5 | R@10 | R@25 | R@50 | Any@1 | Any@5 | Any@10 | Any@25 | Any@50 |`);
   console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
   console.log(row('categories 1–4', result.categories1to4));

@@ -88,7 +88,10 @@ result.pglite = await measure('pglite', await openPGlite(join(dir, 'pglite')));
 await rm(dir, { recursive: true, force: true });
 const pg = await startTestPostgres({ durable: true });
 if (pg) {
-  result.postgres = await measure('postgres', await openPostgres({ url: pg.url, max: 10, acquireTimeoutMs: 5000, idleTimeoutMs: 30_000, statementTimeoutMs: 60_000, maxUses: 10_000, maxLifetimeSeconds: 1800 }));
+  result.postgres = await measure(
+    'postgres',
+    await openPostgres({ url: pg.url, max: 10, acquireTimeoutMs: 5000, idleTimeoutMs: 30_000, statementTimeoutMs: 60_000, maxUses: 10_000, maxLifetimeSeconds: 1800 }),
+  );
   await pg.stop();
 } else console.log('postgres: skipped (no server binaries)');
 await mkdir(join(root, 'bench', 'results'), { recursive: true });

@@ -141,7 +141,9 @@ async function sizeRun(n: number): Promise<Record<string, unknown>> {
     topics.topics.forEach((t, ti) => t.memberIds.forEach((id) => (found[pos.get(id)!] = ti)));
     const ari = adjustedRandIndex(found, labels);
     const jobMs = cl.job.finishedAtMs - cl.job.startedAtMs;
-    console.log(`[${n}] clusters: ${jobMs} ms (read ${cl.job.counts.readMs}, kNN ${cl.job.counts.knnMs}, HDBSCAN ${cl.job.counts.hdbscanMs}, labels+summaries ${cl.job.counts.topicsMs}, write ${cl.job.counts.writeMs} ms), ${cl.job.counts.topics} topics of ${clusters} generated, noise ${cl.job.counts.noise}, ARI ${ari.toFixed(3)}, peak RSS +${cl.peakRssRiseMb} MB; while it ran: slowest GetJob ${cl.maxPollMs} ms, longest event-loop delay ${cl.maxLoopDelayMs} ms`);
+    console.log(
+      `[${n}] clusters: ${jobMs} ms (read ${cl.job.counts.readMs}, kNN ${cl.job.counts.knnMs}, HDBSCAN ${cl.job.counts.hdbscanMs}, labels+summaries ${cl.job.counts.topicsMs}, write ${cl.job.counts.writeMs} ms), ${cl.job.counts.topics} topics of ${clusters} generated, noise ${cl.job.counts.noise}, ARI ${ari.toFixed(3)}, peak RSS +${cl.peakRssRiseMb} MB; while it ran: slowest GetJob ${cl.maxPollMs} ms, longest event-loop delay ${cl.maxLoopDelayMs} ms`,
+    );
 
     const profileMs = new Latency();
     let profileReadMs = 0;
@@ -154,7 +156,9 @@ async function sizeRun(n: number): Promise<Record<string, unknown>> {
     }
     const sm = await runJob(client, server, 'summaries');
     const si = await runJob(client, server, 'similarity');
-    console.log(`[${n}] profile compile ${JSON.stringify(profileMs.summary())} ms (reading the memories: ${Math.round(profileReadMs)} ms on average); summaries ${sm.job.finishedAtMs - sm.job.startedAtMs} ms (${sm.job.counts.summaries}); similarity ${si.job.finishedAtMs - si.job.startedAtMs} ms (${si.job.counts.memories} lists); longest event-loop delay: profile ${profileStall.maxLoopDelayMs} ms, summaries ${sm.maxLoopDelayMs} ms, similarity ${si.maxLoopDelayMs} ms`);
+    console.log(
+      `[${n}] profile compile ${JSON.stringify(profileMs.summary())} ms (reading the memories: ${Math.round(profileReadMs)} ms on average); summaries ${sm.job.finishedAtMs - sm.job.startedAtMs} ms (${sm.job.counts.summaries}); similarity ${si.job.finishedAtMs - si.job.startedAtMs} ms (${si.job.counts.memories} lists); longest event-loop delay: profile ${profileStall.maxLoopDelayMs} ms, summaries ${sm.maxLoopDelayMs} ms, similarity ${si.maxLoopDelayMs} ms`,
+    );
 
     await call(client, 'GetProfile', { userId: USER });
     const warm = new Latency();
@@ -179,13 +183,28 @@ async function sizeRun(n: number): Promise<Record<string, unknown>> {
     const on = await searches(client, queries);
     const served = await metric(server.httpPort, 'memory_search_topic_routed_total{outcome="served"}');
     const fellBack = await metric(server.httpPort, 'memory_search_topic_routed_total{outcome="fallback"}');
-    console.log(`[${n}] SUGGESTION search, routing off: ${JSON.stringify(off.latency)} ms (server ${JSON.stringify(off.serverSide)}), recall ${off.recall}; on (≥ ${ROUTE_MIN}): ${JSON.stringify(on.latency)} ms (server ${JSON.stringify(on.serverSide)}), recall ${on.recall}, routed ${served}/${QUERIES} (fallback ${fellBack})`);
+    console.log(
+      `[${n}] SUGGESTION search, routing off: ${JSON.stringify(off.latency)} ms (server ${JSON.stringify(off.serverSide)}), recall ${off.recall}; on (≥ ${ROUTE_MIN}): ${JSON.stringify(on.latency)} ms (server ${JSON.stringify(on.serverSide)}), recall ${on.recall}, routed ${served}/${QUERIES} (fallback ${fellBack})`,
+    );
     const rss = await rssMb(server.child.pid!);
     return {
       memories: n,
       generatedClusters: clusters,
       ingestSeconds: +ingestS.toFixed(1),
-      clusters: { jobMs, readMs: cl.job.counts.readMs, knnMs: cl.job.counts.knnMs, hdbscanMs: cl.job.counts.hdbscanMs, topicsMs: cl.job.counts.topicsMs, writeMs: cl.job.counts.writeMs, topics: cl.job.counts.topics, noise: cl.job.counts.noise, ariVsGenerated: +ari.toFixed(4), peakRssRiseMb: cl.peakRssRiseMb, maxPollMs: cl.maxPollMs, maxLoopDelayMs: cl.maxLoopDelayMs },
+      clusters: {
+        jobMs,
+        readMs: cl.job.counts.readMs,
+        knnMs: cl.job.counts.knnMs,
+        hdbscanMs: cl.job.counts.hdbscanMs,
+        topicsMs: cl.job.counts.topicsMs,
+        writeMs: cl.job.counts.writeMs,
+        topics: cl.job.counts.topics,
+        noise: cl.job.counts.noise,
+        ariVsGenerated: +ari.toFixed(4),
+        peakRssRiseMb: cl.peakRssRiseMb,
+        maxPollMs: cl.maxPollMs,
+        maxLoopDelayMs: cl.maxLoopDelayMs,
+      },
       profileCompileMs: profileMs.summary(),
       profileReadMs: Math.round(profileReadMs),
       summariesMs: sm.job.finishedAtMs - sm.job.startedAtMs,

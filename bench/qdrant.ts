@@ -47,7 +47,9 @@ async function main(): Promise<void> {
   // The direct client uses the service's transport policy (keep-alive, compression), so both pay the same.
   const qc = new QdrantClient({ url: URL_, checkCompatibility: false, timeout: 60_000, headers: COMPRESSION ? {} : { 'accept-encoding': 'identity' } });
   const version = ((await (await fetch(URL_)).json()) as { version: string }).version;
-  console.log(`qdrant bench: Qdrant ${version}; ${N} memories for one user + ${SMALL_USERS} users × ${SMALL_EACH}, ${DIMS}-d, ${QUERIES} queries per class; HTTP keep-alive ${KEEPALIVE}, compressed responses ${COMPRESSION}`);
+  console.log(
+    `qdrant bench: Qdrant ${version}; ${N} memories for one user + ${SMALL_USERS} users × ${SMALL_EACH}, ${DIMS}-d, ${QUERIES} queries per class; HTTP keep-alive ${KEEPALIVE}, compressed responses ${COMPRESSION}`,
+  );
   const env = {
     DATA_DIR: dir,
     QDRANT_URL: URL_,
@@ -110,14 +112,24 @@ async function main(): Promise<void> {
       }
     }
     const bigCount = (await qc.count(dedicated, { exact: true })).count;
-    console.log(`promotion finished ${(promotedAfterMs / 1000).toFixed(1)} s after ingest start (${(( performance.now() - tP) / 1000).toFixed(1)} s after ingest end); dedicated collection holds ${bigCount}; indexes ready after ${((performance.now() - tIdx) / 1000).toFixed(1)} s more`);
+    console.log(
+      `promotion finished ${(promotedAfterMs / 1000).toFixed(1)} s after ingest start (${((performance.now() - tP) / 1000).toFixed(1)} s after ingest end); dedicated collection holds ${bigCount}; indexes ready after ${((performance.now() - tIdx) / 1000).toFixed(1)} s more`,
+    );
 
-    const filterOf = (userId: string) => ({ must: [{ key: 'user_id', match: { value: userId } }, { key: 'exp', range: { gt: Date.now() } }] });
+    const filterOf = (userId: string) => ({
+      must: [
+        { key: 'user_id', match: { value: userId } },
+        { key: 'exp', range: { gt: Date.now() } },
+      ],
+    });
     const api = qc.api();
     const init = KEEPALIVE ? {} : { dispatcher: new Agent({ pipelining: 0 }) };
     const direct = async (collection: string, userId: string, vector: number[], ef: number, exact = false) =>
       (
-        (await api.queryPoints({ collection_name: collection, query: vector, filter: filterOf(userId), limit: 10, params: { hnsw_ef: ef, exact }, with_payload: true, with_vector: false } as never, init as never)) as unknown as {
+        (await api.queryPoints(
+          { collection_name: collection, query: vector, filter: filterOf(userId), limit: 10, params: { hnsw_ef: ef, exact }, with_payload: true, with_vector: false } as never,
+          init as never,
+        )) as unknown as {
           data: { result: { points: { payload: unknown }[] } };
         }
       ).data.result;
@@ -149,14 +161,16 @@ async function main(): Promise<void> {
           dir_.record(performance.now() - d0);
           const truth = await direct(collection, userId, qs[i]!, 0, true);
           const truthIds = new Set(truth.points.map((p) => (p.payload as { memory_id: string }).memory_id));
-          agree += r.hits.filter((h) => truthIds.has(h.memory.id)).length / Math.max(1, Math.min(10, truthIds.size)) ;
+          agree += r.hits.filter((h) => truthIds.has(h.memory.id)).length / Math.max(1, Math.min(10, truthIds.size));
         }
         const s = svc.summary();
         const d = dir_.summary();
         const ratio = { p50: +(s.p50 / d.p50).toFixed(2), p95: +(s.p95 / d.p95).toFixed(2), p99: +(s.p99 / d.p99).toFixed(2) };
         const recall = +(agree / qs.length).toFixed(4);
         perClass[cls] = { ef: EF[cls], serviceMs: s, serviceServerSideMs: svcServer.summary(), directMs: d, ratio, recallAt10VsExact: recall, uncachedShare: tiersOk / qs.length };
-        console.log(`${label} ${cls.padEnd(12)} ef=${String(EF[cls]).padEnd(3)} service p50/p95/p99 ${s.p50}/${s.p95}/${s.p99} ms | direct ${d.p50}/${d.p95}/${d.p99} ms | ratio ${ratio.p50}/${ratio.p95}/${ratio.p99} | recall@10 ${recall}`);
+        console.log(
+          `${label} ${cls.padEnd(12)} ef=${String(EF[cls]).padEnd(3)} service p50/p95/p99 ${s.p50}/${s.p95}/${s.p99} ms | direct ${d.p50}/${d.p95}/${d.p99} ms | ratio ${ratio.p50}/${ratio.p95}/${ratio.p99} | recall@10 ${recall}`,
+        );
       }
       // throughput at 16 concurrent, PRIMARY
       const qs = queriesNear(data, DIMS, 2000, seed * 1000);

@@ -74,7 +74,8 @@ export async function summarize(files: Record<string, string>): Promise<Summary>
     }
   }
   const rc = await read('recall');
-  if (rc) for (const [bucket, classes] of Object.entries(rc.recallAt10 as Record<string, Record<string, number>>)) for (const [c, v] of Object.entries(classes)) put(`recall.${bucket}.${c}`, v, 'rate', '');
+  if (rc)
+    for (const [bucket, classes] of Object.entries(rc.recallAt10 as Record<string, Record<string, number>>)) for (const [c, v] of Object.entries(classes)) put(`recall.${bucket}.${c}`, v, 'rate', '');
   const lo = await read('locomo');
   if (lo) {
     put('locomo.recall@10', get(lo, 'categories1to4.recall.@10') / 100, 'rate', '');
@@ -129,9 +130,7 @@ export function summaryTable(s: Summary): string {
 
 if (process.argv[1]?.endsWith('run.ts')) {
   const only = arg('only', '');
-  const extra = arg('with', '')
-    .split(',')
-    .filter(Boolean);
+  const extra = arg('with', '').split(',').filter(Boolean);
   const chosen = only ? only.split(',') : [...Object.keys(SUITES).filter((k) => !SUITES[k]!.optional), ...extra];
   if (!existsSync(join(root, 'dist', 'src', 'main.js'))) throw new Error('run `npm run build` first: the suites start the built server');
   const files: Record<string, string> = {};

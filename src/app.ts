@@ -39,7 +39,6 @@ import type { QueryClass } from './engine/types.js';
 
 export type LifecycleState = 'starting' | 'serving' | 'draining' | 'stopped';
 
-
 function buildEmbedder(c: Config): Embedder | undefined {
   switch (c.embedder) {
     case 'lexical':
@@ -178,13 +177,21 @@ export class App {
         l1: { ...ttls, search: c.cacheSearchTtlMs, profile: c.cachePrecomputedL1TtlMs, precomputed: c.cachePrecomputedL1TtlMs },
         l2: { ...ttls, search: c.cacheL2SearchTtlMs, profile: c.cacheProfileTtlMs, precomputed: c.cacheProfileTtlMs },
       });
-      const embeddings = embedder
-        ? new EmbeddingService(embedder, cache, this.metrics, { batchMax: c.embedBatchMax, batchWaitMs: c.embedBatchWaitMs, maxInflight: c.embedMaxInflight })
-        : undefined;
+      const embeddings = embedder ? new EmbeddingService(embedder, cache, this.metrics, { batchMax: c.embedBatchMax, batchWaitMs: c.embedBatchWaitMs, maxInflight: c.embedMaxInflight }) : undefined;
       const coherence = new CacheCoherence(this.l1, this.l2);
       this.runner = new ClusterRunner();
       this.precompute = new PrecomputeService(
-        { store: this.store, nearest: nearestIn(this.store), metadata: this.metadata, cache, coherence, runner: this.runner, llm: buildSummarizer(c), metrics: this.metrics, log: this.log.child({ component: 'precompute' }) },
+        {
+          store: this.store,
+          nearest: nearestIn(this.store),
+          metadata: this.metadata,
+          cache,
+          coherence,
+          runner: this.runner,
+          llm: buildSummarizer(c),
+          metrics: this.metrics,
+          log: this.log.child({ component: 'precompute' }),
+        },
         {
           enabled: c.precompute,
           concurrency: c.precomputeConcurrency,
@@ -237,7 +244,14 @@ export class App {
         },
       );
       const auth = authEnabled(c) ? new ApiKeyAuthenticator(this.metadata, c.authCacheTtlMs) : undefined;
-      this.grpc = new GrpcServer({ engine: this.engine, metrics: this.metrics, log: this.log.child({ component: 'grpc' }), maxMessageBytes: c.maxMessageBytes, ...(auth ? { auth } : {}), precompute: this.precompute });
+      this.grpc = new GrpcServer({
+        engine: this.engine,
+        metrics: this.metrics,
+        log: this.log.child({ component: 'grpc' }),
+        maxMessageBytes: c.maxMessageBytes,
+        ...(auth ? { auth } : {}),
+        precompute: this.precompute,
+      });
       this.http = new HttpServer(
         {
           live: () => this.state !== 'stopped',
@@ -254,7 +268,20 @@ export class App {
       this.precompute.start();
       this.state = 'serving';
       this.startedInMs = performance.now() - t0;
-      this.log.info({ grpcPort: this.grpcPort, httpPort: this.httpPort, startedInMs: Math.round(this.startedInMs), store: this.store.kind, storeStats: this.store.stats(), embedder: modelId, metadata: this.metadata.kind, l2: this.l2 ? 'redis' : 'off', auth: auth !== undefined }, 'serving');
+      this.log.info(
+        {
+          grpcPort: this.grpcPort,
+          httpPort: this.httpPort,
+          startedInMs: Math.round(this.startedInMs),
+          store: this.store.kind,
+          storeStats: this.store.stats(),
+          embedder: modelId,
+          metadata: this.metadata.kind,
+          l2: this.l2 ? 'redis' : 'off',
+          auth: auth !== undefined,
+        },
+        'serving',
+      );
       return this;
     } catch (err) {
       await this.close();

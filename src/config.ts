@@ -69,7 +69,10 @@ const optionalUrl: Parser<string> = (raw, name) => (raw === '' ? '' : url(raw, n
 
 const PROFILE_NAMES = HNSW_PROFILE_NAMES;
 const queryClasses: Parser<string[]> = (raw, name) => {
-  const out = raw.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
+  const out = raw
+    .split(',')
+    .map((x) => x.trim().toUpperCase())
+    .filter(Boolean);
   for (const c of out) if (!(QUERY_CLASSES as string[]).includes(c)) throw new ConfigError(name, `unknown query class "${c}" (one of ${QUERY_CLASSES.join(', ')})`);
   return out;
 };
@@ -77,7 +80,10 @@ const queryClasses: Parser<string[]> = (raw, name) => {
 /** `user=profile,user2=profile` → map; profiles from the HNSW table. */
 const userProfiles: Parser<Record<string, string>> = (raw, name) => {
   const out: Record<string, string> = {};
-  for (const part of raw.split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const i = part.lastIndexOf('=');
     const user = part.slice(0, i).trim();
     const profile = part.slice(i + 1).trim();
@@ -99,10 +105,15 @@ export const CONFIG_SPEC = {
     env: 'SHUTDOWN_CHECKPOINT_MS',
     default: 10_000,
     parse: int(0, 600_000),
-    doc: 'how long the embedded store\'s final checkpoint may take on shutdown (after the grace); the WAL covers what it leaves out',
+    doc: "how long the embedded store's final checkpoint may take on shutdown (after the grace); the WAL covers what it leaves out",
   },
 
-  embedder: { env: 'EMBEDDER', default: 'lexical', parse: oneOf('lexical', 'openai', 'none'), doc: 'lexical (offline hashed n-grams), openai (any OpenAI-compatible endpoint), none (clients send vectors)' },
+  embedder: {
+    env: 'EMBEDDER',
+    default: 'lexical',
+    parse: oneOf('lexical', 'openai', 'none'),
+    doc: 'lexical (offline hashed n-grams), openai (any OpenAI-compatible endpoint), none (clients send vectors)',
+  },
   embeddingDimensions: { env: 'EMBEDDING_DIMENSIONS', default: 384, parse: int(2, 8192), doc: 'vector dimension of this deployment; checked against stored data at start' },
   openaiBaseUrl: { env: 'OPENAI_BASE_URL', default: '', parse: optionalUrl, doc: 'base URL of the OpenAI-compatible API (empty = the library default)' },
   openaiApiKey: { env: 'OPENAI_API_KEY', default: '', parse: str, doc: 'API key for the embeddings endpoint' },
@@ -112,29 +123,74 @@ export const CONFIG_SPEC = {
   embedBatchWaitMs: { env: 'EMBED_BATCH_WAIT_MS', default: 0, parse: int(0, 1000), doc: 'extra wait before a provider call to gather more texts (0: none; batches form while calls are in flight)' },
   embedMaxInflight: { env: 'EMBED_MAX_INFLIGHT', default: 4, parse: int(1, 256), doc: 'most provider calls at once; texts arriving meanwhile form the next batch' },
 
-  hnswProfile: { env: 'HNSW_PROFILE', default: 'low_latency', parse: oneOf(...PROFILE_NAMES), doc: 'HNSW build profile (M/ef_construction): low_latency 16/100, production 32/200, high_recall 48/400' },
+  hnswProfile: {
+    env: 'HNSW_PROFILE',
+    default: 'low_latency',
+    parse: oneOf(...PROFILE_NAMES),
+    doc: 'HNSW build profile (M/ef_construction): low_latency 16/100, production 32/200, high_recall 48/400',
+  },
   indexMinMemories: { env: 'INDEX_MIN_MEMORIES', default: 5000, parse: int(0, 10_000_000), doc: 'a user gets an HNSW graph from this many memories; below it search is an exact scan' },
   walSync: { env: 'WAL_SYNC', default: true, parse: bool, doc: 'fsync the write-ahead log before acknowledging a write (turn off only for throwaway benchmarks)' },
-  checkpointWalBytes: { env: 'CHECKPOINT_WAL_BYTES', default: 256 * 1024 * 1024, parse: int(1024, 64 * 1024 * 1024 * 1024), doc: 'checkpoint (snapshot partitions, truncate the WAL) when the WAL grows past this' },
+  checkpointWalBytes: {
+    env: 'CHECKPOINT_WAL_BYTES',
+    default: 256 * 1024 * 1024,
+    parse: int(1024, 64 * 1024 * 1024 * 1024),
+    doc: 'checkpoint (snapshot partitions, truncate the WAL) when the WAL grows past this',
+  },
   checkpointIntervalMs: { env: 'CHECKPOINT_INTERVAL_MS', default: 300_000, parse: int(1000, 86_400_000), doc: 'checkpoint at least this often while there are changes' },
   compactDeadRatio: { env: 'COMPACT_DEAD_RATIO', default: 0.3, parse: num(0.01, 1), doc: 'a partition is compacted at checkpoint when this share of its slots are deleted' },
 
   qdrantUrl: { env: 'QDRANT_URL', default: '', parse: optionalUrl, doc: 'Qdrant REST URL (e.g. http://qdrant:6333); empty = the embedded vector store in DATA_DIR' },
   qdrantApiKey: { env: 'QDRANT_API_KEY', default: '', parse: str, doc: 'Qdrant API key (sent as the api-key header)' },
   qdrantCollectionPrefix: { env: 'QDRANT_COLLECTION_PREFIX', default: 'memory_', parse: str, doc: 'prefix of every Qdrant collection and alias this deployment creates' },
-  qdrantTenancy: { env: 'QDRANT_TENANCY', default: 'tiered', parse: oneOf('tiered', 'per_user'), doc: 'tiered: small users share a tenant-indexed collection, large ones are promoted; per_user: one collection per user (few, large tenants)' },
+  qdrantTenancy: {
+    env: 'QDRANT_TENANCY',
+    default: 'tiered',
+    parse: oneOf('tiered', 'per_user'),
+    doc: 'tiered: small users share a tenant-indexed collection, large ones are promoted; per_user: one collection per user (few, large tenants)',
+  },
   qdrantPromoteAt: { env: 'QDRANT_PROMOTE_AT', default: 20_000, parse: int(1, 1_000_000_000), doc: 'memories at which a user is promoted online to a dedicated collection' },
-  qdrantHnswProfile: { env: 'QDRANT_HNSW_PROFILE', default: 'production', parse: oneOf(...PROFILE_NAMES), doc: 'HNSW profile of dedicated collections: low_latency 16/100, production 32/200, high_recall 48/400' },
-  qdrantUserProfiles: { env: 'QDRANT_USER_PROFILES', default: {} as Record<string, string>, parse: userProfiles, doc: 'per-user HNSW profile overrides, user=profile,… (applied when the user is promoted)' },
-  qdrantQuantization: { env: 'QDRANT_QUANTIZATION', default: 'none', parse: oneOf('none', 'int8'), doc: 'int8 scalar quantization for new collections (quantized vectors in RAM, originals on disk, rescoring)' },
+  qdrantHnswProfile: {
+    env: 'QDRANT_HNSW_PROFILE',
+    default: 'production',
+    parse: oneOf(...PROFILE_NAMES),
+    doc: 'HNSW profile of dedicated collections: low_latency 16/100, production 32/200, high_recall 48/400',
+  },
+  qdrantUserProfiles: {
+    env: 'QDRANT_USER_PROFILES',
+    default: {} as Record<string, string>,
+    parse: userProfiles,
+    doc: 'per-user HNSW profile overrides, user=profile,… (applied when the user is promoted)',
+  },
+  qdrantQuantization: {
+    env: 'QDRANT_QUANTIZATION',
+    default: 'none',
+    parse: oneOf('none', 'int8'),
+    doc: 'int8 scalar quantization for new collections (quantized vectors in RAM, originals on disk, rescoring)',
+  },
   qdrantOversampling: { env: 'QDRANT_OVERSAMPLING', default: 2, parse: num(1, 16), doc: 'candidates fetched per result before rescoring, when quantized' },
-  qdrantTimeoutMs: { env: 'QDRANT_TIMEOUT_MS', default: 5_000, parse: int(10, 600_000), doc: 'bound of one Qdrant request attempt (the caller\'s deadline may cut it shorter)' },
+  qdrantTimeoutMs: { env: 'QDRANT_TIMEOUT_MS', default: 5_000, parse: int(10, 600_000), doc: "bound of one Qdrant request attempt (the caller's deadline may cut it shorter)" },
   qdrantRetries: { env: 'QDRANT_RETRIES', default: 2, parse: int(0, 10), doc: 'retries of an idempotent Qdrant request after a transient failure (backoff 25–200 ms)' },
   qdrantKeepAlive: { env: 'QDRANT_KEEPALIVE', default: true, parse: bool, doc: 'reuse HTTP connections to Qdrant (false: one connection per request; TIME_WAIT sockets pile up at high rates)' },
-  qdrantCompression: { env: 'QDRANT_RESPONSE_COMPRESSION', default: false, parse: bool, doc: 'ask Qdrant for gzip responses; off because Qdrant sends them chunked and each then waits 40 ms for a delayed ACK on reused connections (see README)' },
+  qdrantCompression: {
+    env: 'QDRANT_RESPONSE_COMPRESSION',
+    default: false,
+    parse: bool,
+    doc: 'ask Qdrant for gzip responses; off because Qdrant sends them chunked and each then waits 40 ms for a delayed ACK on reused connections (see README)',
+  },
   qdrantRoutingRefreshMs: { env: 'QDRANT_ROUTING_REFRESH_MS', default: 2_000, parse: int(10, 600_000), doc: 'how often an instance reloads the promotion routes other instances changed' },
-  qdrantPromotionGraceMs: { env: 'QDRANT_PROMOTION_GRACE_MS', default: 5_000, parse: int(0, 600_000), doc: 'wait between promotion steps so every instance sees the new route; keep above QDRANT_ROUTING_REFRESH_MS + the longest write' },
-  qdrantAccessStatsFlushMs: { env: 'QDRANT_ACCESS_STATS_FLUSH_MS', default: 300_000, parse: int(0, 86_400_000), doc: 'how often access statistics are written to Qdrant points (0 = never); each write re-indexes the point, so keep it rare' },
+  qdrantPromotionGraceMs: {
+    env: 'QDRANT_PROMOTION_GRACE_MS',
+    default: 5_000,
+    parse: int(0, 600_000),
+    doc: 'wait between promotion steps so every instance sees the new route; keep above QDRANT_ROUTING_REFRESH_MS + the longest write',
+  },
+  qdrantAccessStatsFlushMs: {
+    env: 'QDRANT_ACCESS_STATS_FLUSH_MS',
+    default: 300_000,
+    parse: int(0, 86_400_000),
+    doc: 'how often access statistics are written to Qdrant points (0 = never); each write re-indexes the point, so keep it rare',
+  },
   qdrantPromotionBatch: { env: 'QDRANT_PROMOTION_BATCH', default: 512, parse: int(1, 10_000), doc: 'points copied per request during a promotion' },
 
   databaseUrl: { env: 'DATABASE_URL', default: '', parse: optionalUrl, doc: 'Postgres for metadata (tasks, audit, keys); empty = embedded PGlite in DATA_DIR' },
@@ -170,29 +226,69 @@ export const CONFIG_SPEC = {
   precomputeConcurrency: { env: 'PRECOMPUTE_CONCURRENCY', default: 1, parse: int(1, 64), doc: 'precompute runs at once (each may use both cores briefly)' },
   precomputeQueueMax: { env: 'PRECOMPUTE_QUEUE_MAX', default: 10_000, parse: int(1, 10_000_000), doc: 'most queued precompute runs; further triggers are dropped and counted' },
   precomputeJobTimeoutMs: { env: 'PRECOMPUTE_JOB_TIMEOUT_MS', default: 300_000, parse: int(100, 86_400_000), doc: 'deadline of one precompute run' },
-  precomputeLeaseMs: { env: 'PRECOMPUTE_LEASE_MS', default: 60_000, parse: int(100, 86_400_000), doc: 'a running job holds its (user, kind) this long between renewals; a crashed instance\'s run is taken over after it' },
+  precomputeLeaseMs: {
+    env: 'PRECOMPUTE_LEASE_MS',
+    default: 60_000,
+    parse: int(100, 86_400_000),
+    doc: "a running job holds its (user, kind) this long between renewals; a crashed instance's run is taken over after it",
+  },
   precomputeTickMs: { env: 'PRECOMPUTE_TICK_MS', default: 60_000, parse: int(0, 86_400_000), doc: 'how often interval jobs are checked (0 = triggers only)' },
-  precomputeMinGapMs: { env: 'PRECOMPUTE_MIN_GAP_MS', default: 30_000, parse: int(0, 86_400_000), doc: 'a triggered run starts no sooner than this after the last run of its kind for the user (requests do not wait)' },
-  precomputeYieldRps: { env: 'PRECOMPUTE_YIELD_RPS', default: 50, parse: int(1, 10_000_000), doc: 'the service counts as busy (background runs wait, running jobs slow down) at this many gRPC calls over the last second' },
-  precomputeYieldOccupancy: { env: 'PRECOMPUTE_YIELD_OCCUPANCY', default: 0.25, parse: num(0.01, 1), doc: '… or when at least one gRPC call was in flight this share of the last second (a few heavy calls)' },
+  precomputeMinGapMs: {
+    env: 'PRECOMPUTE_MIN_GAP_MS',
+    default: 30_000,
+    parse: int(0, 86_400_000),
+    doc: 'a triggered run starts no sooner than this after the last run of its kind for the user (requests do not wait)',
+  },
+  precomputeYieldRps: {
+    env: 'PRECOMPUTE_YIELD_RPS',
+    default: 50,
+    parse: int(1, 10_000_000),
+    doc: 'the service counts as busy (background runs wait, running jobs slow down) at this many gRPC calls over the last second',
+  },
+  precomputeYieldOccupancy: {
+    env: 'PRECOMPUTE_YIELD_OCCUPANCY',
+    default: 0.25,
+    parse: num(0.01, 1),
+    doc: '… or when at least one gRPC call was in flight this share of the last second (a few heavy calls)',
+  },
   precomputeMaxHoldMs: { env: 'PRECOMPUTE_MAX_HOLD_MS', default: 60_000, parse: int(0, 86_400_000), doc: 'longest a queued background run waits for the service to be less busy' },
-  precomputeBusyShare: { env: 'PRECOMPUTE_BUSY_SHARE', default: 0.1, parse: num(0.01, 1), doc: 'while the service is busy, a running job works this share of the time and rests the rest (1 = never rest)' },
+  precomputeBusyShare: {
+    env: 'PRECOMPUTE_BUSY_SHARE',
+    default: 0.1,
+    parse: num(0.01, 1),
+    doc: 'while the service is busy, a running job works this share of the time and rests the rest (1 = never rest)',
+  },
   precomputeEveryN: { env: 'PRECOMPUTE_EVERY_N_MEMORIES', default: 100, parse: int(1, 10_000_000), doc: 'new memories of a user that trigger profile, summaries and neighbour updates' },
-  reclusterFraction: { env: 'PRECOMPUTE_RECLUSTER_FRACTION', default: 0.05, parse: num(0, 10), doc: 'topics are recomputed after max(PRECOMPUTE_EVERY_N_MEMORIES, this share of the user\'s memories) new ones' },
-  profileIntervalMs: { env: 'PROFILE_INTERVAL_MS', default: 3_600_000, parse: int(0, 86_400_000 * 30), doc: 'recompile a changed user\'s profile this often; an older profile is served and refreshed' },
-  clustersIntervalMs: { env: 'CLUSTERS_INTERVAL_MS', default: 86_400_000, parse: int(0, 86_400_000 * 30), doc: 'recompute a changed user\'s topics this often' },
-  summariesIntervalMs: { env: 'SUMMARIES_INTERVAL_MS', default: 86_400_000, parse: int(0, 86_400_000 * 30), doc: 'recompute a changed user\'s temporal and entity summaries this often' },
-  similarityIntervalMs: { env: 'SIMILARITY_INTERVAL_MS', default: 86_400_000, parse: int(0, 86_400_000 * 30), doc: 'rebuild a changed user\'s neighbour lists this often (they are also kept current on insert)' },
+  reclusterFraction: {
+    env: 'PRECOMPUTE_RECLUSTER_FRACTION',
+    default: 0.05,
+    parse: num(0, 10),
+    doc: "topics are recomputed after max(PRECOMPUTE_EVERY_N_MEMORIES, this share of the user's memories) new ones",
+  },
+  profileIntervalMs: { env: 'PROFILE_INTERVAL_MS', default: 3_600_000, parse: int(0, 86_400_000 * 30), doc: "recompile a changed user's profile this often; an older profile is served and refreshed" },
+  clustersIntervalMs: { env: 'CLUSTERS_INTERVAL_MS', default: 86_400_000, parse: int(0, 86_400_000 * 30), doc: "recompute a changed user's topics this often" },
+  summariesIntervalMs: { env: 'SUMMARIES_INTERVAL_MS', default: 86_400_000, parse: int(0, 86_400_000 * 30), doc: "recompute a changed user's temporal and entity summaries this often" },
+  similarityIntervalMs: {
+    env: 'SIMILARITY_INTERVAL_MS',
+    default: 86_400_000,
+    parse: int(0, 86_400_000 * 30),
+    doc: "rebuild a changed user's neighbour lists this often (they are also kept current on insert)",
+  },
   hdbscanMinClusterSize: { env: 'HDBSCAN_MIN_CLUSTER_SIZE', default: 10, parse: int(2, 1_000_000), doc: 'smallest group of memories reported as a topic' },
-  hdbscanMinSamples: { env: 'HDBSCAN_MIN_SAMPLES', default: 5, parse: int(1, 1000), doc: 'neighbours that set a memory\'s density (HDBSCAN min_samples, not counting itself)' },
+  hdbscanMinSamples: { env: 'HDBSCAN_MIN_SAMPLES', default: 5, parse: int(1, 1000), doc: "neighbours that set a memory's density (HDBSCAN min_samples, not counting itself)" },
   clusterKnnK: { env: 'CLUSTER_KNN_K', default: 15, parse: int(1, 1000), doc: 'neighbours per memory in the kNN graph HDBSCAN runs on (at least HDBSCAN_MIN_SAMPLES)' },
   profileTopMemories: { env: 'PROFILE_TOP_MEMORIES', default: 20, parse: int(1, 1000), doc: 'memories in each list of a profile (top, recent, preferences)' },
-  profileTokenBudget: { env: 'PROFILE_TOKEN_BUDGET', default: 400, parse: int(16, 100_000), doc: 'tokens of a profile\'s context summary' },
+  profileTokenBudget: { env: 'PROFILE_TOKEN_BUDGET', default: 400, parse: int(16, 100_000), doc: "tokens of a profile's context summary" },
   summaryTokenBudget: { env: 'SUMMARY_TOKEN_BUDGET', default: 150, parse: int(16, 100_000), doc: 'tokens of a topic, temporal or entity summary' },
   summaryEntities: { env: 'SUMMARY_ENTITIES', default: 20, parse: int(0, 10_000), doc: 'most-mentioned entities that get a precomputed summary (others on request)' },
   similarityTopK: { env: 'SIMILARITY_TOP_K', default: 10, parse: int(1, 1000), doc: 'neighbours kept per high-importance memory' },
   similarityMinImportance: { env: 'SIMILARITY_MIN_IMPORTANCE', default: 0.7, parse: num(0, 1), doc: 'memories at least this important (or pinned) keep a neighbour list' },
-  topicRoutingMinSimilarity: { env: 'TOPIC_ROUTING_MIN_SIMILARITY', default: 0, parse: num(0, 1), doc: 'a query at least this close to a topic centroid searches that topic\'s members first (0 = off)' },
+  topicRoutingMinSimilarity: {
+    env: 'TOPIC_ROUTING_MIN_SIMILARITY',
+    default: 0,
+    parse: num(0, 1),
+    doc: "a query at least this close to a topic centroid searches that topic's members first (0 = off)",
+  },
   topicRoutingMaxMembers: { env: 'TOPIC_ROUTING_MAX_MEMBERS', default: 2000, parse: int(1, 10_000_000), doc: 'largest topic a search is routed to' },
   topicRoutingClasses: { env: 'TOPIC_ROUTING_CLASSES', default: ['SUGGESTION', 'PREFETCH'] as string[], parse: queryClasses, doc: 'query classes that may be routed to a topic' },
   summaryLlmModel: { env: 'SUMMARY_LLM_MODEL', default: '', parse: str, doc: 'chat model that writes summaries (any OpenAI-compatible endpoint); empty = extractive summaries' },
@@ -201,7 +297,12 @@ export const CONFIG_SPEC = {
   summaryLlmTimeoutMs: { env: 'SUMMARY_LLM_TIMEOUT_MS', default: 20_000, parse: int(100, 600_000), doc: 'timeout of one summary request' },
   summaryLlmMaxInputs: { env: 'SUMMARY_LLM_MAX_INPUTS', default: 40, parse: int(1, 1000), doc: 'most memories in one summary prompt' },
   summaryLlmMaxCalls: { env: 'SUMMARY_LLM_MAX_CALLS_PER_RUN', default: 20, parse: int(0, 100_000), doc: 'most LLM calls in one precompute run (the rest are extractive)' },
-  cachePrecomputedL1TtlMs: { env: 'CACHE_PRECOMPUTED_L1_TTL_MS', default: 300_000, parse: int(0, 86_400_000), doc: 'L1 TTL of profiles, topics and summaries (how long another instance may serve an older one)' },
+  cachePrecomputedL1TtlMs: {
+    env: 'CACHE_PRECOMPUTED_L1_TTL_MS',
+    default: 300_000,
+    parse: int(0, 86_400_000),
+    doc: 'L1 TTL of profiles, topics and summaries (how long another instance may serve an older one)',
+  },
 
   maxContentBytes: { env: 'MAX_CONTENT_BYTES', default: 32 * 1024, parse: int(1, 16 * 1024 * 1024), doc: 'largest memory content (UTF-8 bytes)' },
   maxBatchItems: { env: 'MAX_BATCH_ITEMS', default: 1000, parse: int(1, 100_000), doc: 'most items in RememberBatch and SearchBatch' },
@@ -253,17 +354,15 @@ export function authEnabled(c: Config): boolean {
 
 /** Markdown rows for the README: variable, default, meaning. */
 export function configTableMarkdown(): string {
-  const rows = Object.values(CONFIG_SPEC as Record<string, Spec<unknown>>).map(
-    (s) => {
-      const d = Array.isArray(s.default)
-        ? s.default.join(',')
-        : typeof s.default === 'object' && s.default !== null
-          ? Object.keys(s.default).length === 0
-            ? ''
-            : JSON.stringify(s.default)
-          : String(s.default);
-      return `| \`${s.env}\` | \`${d === '' ? '(empty)' : d}\` | ${s.doc} |`;
-    },
-  );
+  const rows = Object.values(CONFIG_SPEC as Record<string, Spec<unknown>>).map((s) => {
+    const d = Array.isArray(s.default)
+      ? s.default.join(',')
+      : typeof s.default === 'object' && s.default !== null
+        ? Object.keys(s.default).length === 0
+          ? ''
+          : JSON.stringify(s.default)
+        : String(s.default);
+    return `| \`${s.env}\` | \`${d === '' ? '(empty)' : d}\` | ${s.doc} |`;
+  });
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }

@@ -21,12 +21,7 @@ type Callback<Res> = (err: grpc.ServiceError | null, res?: Res) => void;
 type UnaryFn<Req, Res> = (req: Req, md: grpc.Metadata, opts: grpc.CallOptions, cb: Callback<Res>) => unknown;
 
 /** Promise form of a unary call; the error is the grpc ServiceError (with .code). */
-export function call<Res = Record<string, unknown>>(
-  client: MemoryServiceClient,
-  method: string,
-  req: object,
-  opts: { deadlineMs?: number; metadata?: Record<string, string> } = {},
-): Promise<Res> {
+export function call<Res = Record<string, unknown>>(client: MemoryServiceClient, method: string, req: object, opts: { deadlineMs?: number; metadata?: Record<string, string> } = {}): Promise<Res> {
   const md = new grpc.Metadata();
   for (const [k, v] of Object.entries(opts.metadata ?? {})) md.set(k, v);
   const callOpts: grpc.CallOptions = opts.deadlineMs ? { deadline: Date.now() + opts.deadlineMs } : {};

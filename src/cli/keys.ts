@@ -73,8 +73,7 @@ export async function runKeysCli(args: string[], env: Record<string, string | un
     if (cmd === 'list') {
       const keys = await metadata.listApiKeys();
       out(['id', 'name', 'scopes', 'created', 'revoked'].join('\t'));
-      for (const k of keys)
-        out([k.id, k.name, k.scopes.join(','), new Date(k.createdAtMs).toISOString(), k.revokedAtMs ? new Date(k.revokedAtMs).toISOString() : '-'].join('\t'));
+      for (const k of keys) out([k.id, k.name, k.scopes.join(','), new Date(k.createdAtMs).toISOString(), k.revokedAtMs ? new Date(k.revokedAtMs).toISOString() : '-'].join('\t'));
       return 0;
     }
     const id = rest[0];

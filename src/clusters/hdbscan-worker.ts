@@ -39,7 +39,10 @@ port.on('message', (job: Job) => {
       { minClusterSize: job.minClusterSize, minSamples: job.minSamples },
       job.vectors ? { vectors: job.vectors, dims: job.dims } : undefined,
     );
-    port.postMessage({ id: job.id, labels: r.labels, probabilities: r.probabilities, clusterCount: r.clusterCount, stabilities: r.stabilities, ms: performance.now() - t0 }, [r.labels.buffer as ArrayBuffer, r.probabilities.buffer as ArrayBuffer]);
+    port.postMessage({ id: job.id, labels: r.labels, probabilities: r.probabilities, clusterCount: r.clusterCount, stabilities: r.stabilities, ms: performance.now() - t0 }, [
+      r.labels.buffer as ArrayBuffer,
+      r.probabilities.buffer as ArrayBuffer,
+    ]);
   } catch (err) {
     port.postMessage({ id: job.id, error: err instanceof Error ? err.message : String(err) });
   }

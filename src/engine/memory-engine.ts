@@ -208,16 +208,16 @@ export class MemoryEngine {
   async rememberBatch(ctx: CallContext, userId: string, items: (MemoryInput | undefined)[]): Promise<RememberResult[]> {
     if (items.length === 0) throw new InvalidArgumentError('items', 'is empty');
     if (items.length > this.o.limits.maxBatchItems) throw new InvalidArgumentError('items', `has ${items.length} items, the limit is ${this.o.limits.maxBatchItems}`);
-    return this.rememberMany(ctx, userId, items.map((i) => i ?? {}), (f, i) => `items[${i}].${f}`, 'RememberBatch');
+    return this.rememberMany(
+      ctx,
+      userId,
+      items.map((i) => i ?? {}),
+      (f, i) => `items[${i}].${f}`,
+      'RememberBatch',
+    );
   }
 
-  private async rememberMany(
-    ctx: CallContext,
-    rawUserId: string,
-    inputs: MemoryInput[],
-    field: (f: string, i: number) => string,
-    operation: string,
-  ): Promise<RememberResult[]> {
+  private async rememberMany(ctx: CallContext, rawUserId: string, inputs: MemoryInput[], field: (f: string, i: number) => string, operation: string): Promise<RememberResult[]> {
     const userId = v.checkUserId(rawUserId);
     const now = Date.now();
     const drafts = inputs.map((input, i) => this.draft(userId, input, now, (f) => field(f, i)));
@@ -249,12 +249,22 @@ export class MemoryEngine {
 
     const needText = toWrite.filter((d) => !d.vector);
     if (needText.length > 0) {
-      const vecs = await this.embed(needText.map((d) => d.meta.content), ctx.signal);
+      const vecs = await this.embed(
+        needText.map((d) => d.meta.content),
+        ctx.signal,
+      );
       needText.forEach((d, i) => (d.vector = vecs[i]!));
     }
     throwIfAborted(ctx.signal);
     const records: MemoryRecord[] = toWrite.map((d) => ({ ...d.meta, accessedAtMs: 0, accessCount: 0, embedding: d.vector! }));
-    const audit = { userId, actor: ctx.actor, operation, memoryIds: results.map((r) => r.id), requestId: ctx.requestId, details: { created: String(records.length), unchanged: String(results.length - records.length) } };
+    const audit = {
+      userId,
+      actor: ctx.actor,
+      operation,
+      memoryIds: results.map((r) => r.id),
+      requestId: ctx.requestId,
+      details: { created: String(records.length), unchanged: String(results.length - records.length) },
+    };
     await this.audited(audit, () => this.store.upsert(userId, records, { signal: ctx.signal }));
     this.metrics.memoriesWritten.inc(records.length);
     if (records.length > 0) {
@@ -554,7 +564,9 @@ export class MemoryEngine {
     try {
       return await mutate();
     } catch (err) {
-      await this.metadata.appendAudit({ ...audit, operation: `${audit.operation}Failed`, details: { ...audit.details, error: err instanceof Error ? err.message.slice(0, 200) : 'unknown' } }).catch(() => undefined);
+      await this.metadata
+        .appendAudit({ ...audit, operation: `${audit.operation}Failed`, details: { ...audit.details, error: err instanceof Error ? err.message.slice(0, 200) : 'unknown' } })
+        .catch(() => undefined);
       throw err;
     }
   }

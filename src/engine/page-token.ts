@@ -19,7 +19,10 @@ const FIELD = 'page_token';
 
 /** What a token is tied to: the user and everything that selects and orders the listing. */
 export function tokenScope(userId: string, selection: unknown): string {
-  return createHash('sha256').update(JSON.stringify([userId, selection ?? null])).digest('base64url').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify([userId, selection ?? null]))
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 export function encodePageToken(listing: Listing, scope: string, position: readonly (string | number)[]): string {
@@ -40,7 +43,8 @@ export function decodePageToken<T>(token: string, listing: Listing, scope: strin
     throw notOurs();
   }
   if (!Array.isArray(parts) || parts[0] !== VERSION || typeof parts[1] !== 'string' || typeof parts[2] !== 'string') throw notOurs();
-  if (parts[1] !== listing) throw new InvalidArgumentError(FIELD, `was issued for another listing (${listing === 'memories' ? 'List' : listing === 'tasks' ? 'ListTasks' : 'ListAuditEvents'} takes only its own tokens)`);
+  if (parts[1] !== listing)
+    throw new InvalidArgumentError(FIELD, `was issued for another listing (${listing === 'memories' ? 'List' : listing === 'tasks' ? 'ListTasks' : 'ListAuditEvents'} takes only its own tokens)`);
   if (parts[2] !== scope) throw new InvalidArgumentError(FIELD, 'was issued for another user, filter or order; start again without a token');
   const position = parse(parts.slice(3));
   if (position === undefined) throw notOurs();

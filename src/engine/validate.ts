@@ -74,7 +74,10 @@ export function checkRequestText(request: unknown, path = ''): void {
   }
   for (const [key, value] of Object.entries(request as Record<string, unknown>)) {
     if (key.startsWith('_')) continue; // proto-loader's presence markers for `optional` fields
-    const field = at(path, key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    const field = at(
+      path,
+      key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+    );
     if (typeof value === 'string') checkText(field, value, FREE_TEXT_FIELDS.has(field.slice(field.lastIndexOf('.') + 1)));
     else if (MAP_FIELDS.has(key) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
       for (const [k, val] of Object.entries(value as Record<string, unknown>)) {

@@ -4,7 +4,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MemoryError, NotFoundError } from '../errors.js';
-import type { ApiKeyInfo, AuditCursor, AuditEvent, AuditInput, JobRun, JobStatus, MetadataStore, Page, PrecomputedRow, Prune, PutPrecomputedOptions, Task, TaskCursor, TaskStatus } from './metadata-store.js';
+import type {
+  ApiKeyInfo,
+  AuditCursor,
+  AuditEvent,
+  AuditInput,
+  JobRun,
+  JobStatus,
+  MetadataStore,
+  Page,
+  PrecomputedRow,
+  Prune,
+  PutPrecomputedOptions,
+  Task,
+  TaskCursor,
+  TaskStatus,
+} from './metadata-store.js';
 import { TERMINAL_TASK_STATUSES } from './metadata-store.js';
 import { MIGRATION_LOCK_KEY, MIGRATIONS } from './migrations.js';
 
@@ -344,9 +359,15 @@ export class SqlMetadataStore implements MetadataStore {
     return this.db.transaction(async (tx) => {
       // Serialized with removals and erasure of the same user (see removeFromPrecomputed).
       await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PRECOMPUTE_LOCK, userId]);
-      const erased = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE user_id = $1 AND operation = 'ForgetUser' AND at >= $2`, [userId, new Date(o.readSinceMs - ERASURE_MARGIN_MS)]);
+      const erased = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE user_id = $1 AND operation = 'ForgetUser' AND at >= $2`, [
+        userId,
+        new Date(o.readSinceMs - ERASURE_MARGIN_MS),
+      ]);
       if ((erased.rows[0]?.n ?? 0) > 0) return { written: 0, pruned: 0, erased: true };
-      const events = await tx.query<{ memory_ids: string[] }>(`SELECT memory_ids FROM audit_events WHERE user_id = $1 AND at >= $2 AND ${REMOVALS_SQL}`, [userId, new Date(o.readSinceMs - REMOVAL_MARGIN_MS)]);
+      const events = await tx.query<{ memory_ids: string[] }>(`SELECT memory_ids FROM audit_events WHERE user_id = $1 AND at >= $2 AND ${REMOVALS_SQL}`, [
+        userId,
+        new Date(o.readSinceMs - REMOVAL_MARGIN_MS),
+      ]);
       const removed = new Set(events.rows.flatMap((e) => e.memory_ids));
       let pruned = 0;
       const out: Omit<PrecomputedRow, 'generatedAtMs'>[] = [];
@@ -371,7 +392,7 @@ export class SqlMetadataStore implements MetadataStore {
       }
       // Small statements with a turn of the event loop between them: the embedded database runs
       // on the main thread, and a job's large write must not stall requests for its whole length.
-      for (let i = 0; i < out.length; ) {
+      for (let i = 0; i < out.length;) {
         if (i > 0) await new Promise((r) => setImmediate(r));
         const params: unknown[] = [userId];
         const values: string[] = [];
@@ -417,7 +438,13 @@ export class SqlMetadataStore implements MetadataStore {
       for (const row of rows) {
         const next = prune(toPrecomputed(row), removed);
         if (next) {
-          await tx.query('UPDATE precomputed SET body = $4::jsonb, sources = $5::text[] WHERE user_id = $1 AND kind = $2 AND key = $3', [userId, row.kind, row.key, jsonbText(next.body), next.sources]);
+          await tx.query('UPDATE precomputed SET body = $4::jsonb, sources = $5::text[] WHERE user_id = $1 AND kind = $2 AND key = $3', [
+            userId,
+            row.kind,
+            row.key,
+            jsonbText(next.body),
+            next.sources,
+          ]);
         } else {
           await tx.query('DELETE FROM precomputed WHERE user_id = $1 AND kind = $2 AND key = $3', [userId, row.kind, row.key]);
         }

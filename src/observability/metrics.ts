@@ -16,7 +16,12 @@ export class Metrics {
   readonly cacheEvictions = new Counter({ name: 'memory_cache_evictions_total', help: 'entries evicted for size', labelNames: ['tier'], registers: [this.registry] });
   readonly cacheBytes = new Gauge({ name: 'memory_cache_size_bytes', help: 'bytes held by a cache tier', labelNames: ['tier'], registers: [this.registry] });
   readonly cacheEntries = new Gauge({ name: 'memory_cache_entries', help: 'entries held by a cache tier', labelNames: ['tier'], registers: [this.registry] });
-  readonly singleFlightCoalesced = new Counter({ name: 'memory_cache_single_flight_coalesced_total', help: 'cache misses that waited for an identical in-flight load instead of making their own', labelNames: ['kind'], registers: [this.registry] });
+  readonly singleFlightCoalesced = new Counter({
+    name: 'memory_cache_single_flight_coalesced_total',
+    help: 'cache misses that waited for an identical in-flight load instead of making their own',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
   readonly invalidationsSent = new Counter({ name: 'memory_cache_invalidations_sent_total', help: 'strong invalidations published to other instances', registers: [this.registry] });
   readonly invalidationsReceived = new Counter({ name: 'memory_cache_invalidations_received_total', help: 'strong invalidations received from other instances', registers: [this.registry] });
   readonly invalidationPropagation = new Histogram({
@@ -27,14 +32,29 @@ export class Metrics {
   });
   readonly l2Evicted = new Gauge({ name: 'memory_cache_l2_evicted_keys', help: 'keys Redis evicted for memory since it started (INFO evicted_keys)', registers: [this.registry] });
   readonly breakerState = new Gauge({ name: 'memory_cache_l2_breaker_state', help: 'L2 (Redis) breaker: 0 closed, 1 open (bypassed), 2 half-open (probing)', registers: [this.registry] });
-  readonly embedBatchSize = new Histogram({ name: 'memory_embed_batch_size', help: 'texts per provider call after micro-batching', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512], registers: [this.registry] });
-  readonly embedDuration = new Histogram({ name: 'memory_embed_duration_seconds', help: 'provider embedding call latency', buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: [this.registry] });
+  readonly embedBatchSize = new Histogram({
+    name: 'memory_embed_batch_size',
+    help: 'texts per provider call after micro-batching',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+    registers: [this.registry],
+  });
+  readonly embedDuration = new Histogram({
+    name: 'memory_embed_duration_seconds',
+    help: 'provider embedding call latency',
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [this.registry],
+  });
   readonly memoriesWritten = new Counter({ name: 'memory_memories_written_total', help: 'memories stored (new or replaced)', registers: [this.registry] });
   readonly memoriesDeleted = new Counter({ name: 'memory_memories_deleted_total', help: 'memories deleted', registers: [this.registry] });
   readonly storeMemories = new Gauge({ name: 'memory_store_memories', help: 'live memories in the vector store', registers: [this.registry] });
   readonly storeUnindexed = new Gauge({ name: 'memory_store_unindexed_slots', help: 'memories not yet in their graph (served by exact scan)', registers: [this.registry] });
   readonly storePartitions = new Gauge({ name: 'memory_store_partitions', help: 'user partitions in the vector store', registers: [this.registry] });
-  readonly qdrantRequests = new Counter({ name: 'memory_qdrant_requests_total', help: 'Qdrant calls by operation and outcome (ok, missing, unavailable, error, aborted)', labelNames: ['op', 'outcome'], registers: [this.registry] });
+  readonly qdrantRequests = new Counter({
+    name: 'memory_qdrant_requests_total',
+    help: 'Qdrant calls by operation and outcome (ok, missing, unavailable, error, aborted)',
+    labelNames: ['op', 'outcome'],
+    registers: [this.registry],
+  });
   readonly qdrantDuration = new Histogram({
     name: 'memory_qdrant_request_duration_seconds',
     help: 'Qdrant call latency by operation, retries included',
@@ -43,11 +63,26 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly qdrantRetries = new Counter({ name: 'memory_qdrant_retries_total', help: 'Qdrant calls retried after a transient failure', labelNames: ['op'], registers: [this.registry] });
-  readonly qdrantPromotions = new Counter({ name: 'memory_qdrant_promotions_total', help: 'users promoted to a dedicated collection, by outcome', labelNames: ['outcome'], registers: [this.registry] });
+  readonly qdrantPromotions = new Counter({
+    name: 'memory_qdrant_promotions_total',
+    help: 'users promoted to a dedicated collection, by outcome',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly qdrantDedicatedUsers = new Gauge({ name: 'memory_qdrant_dedicated_users', help: 'users served from a dedicated collection', registers: [this.registry] });
 
-  readonly precomputeTriggers = new Counter({ name: 'memory_precompute_triggers_total', help: 'precompute triggers by job kind and cause', labelNames: ['kind', 'trigger'], registers: [this.registry] });
-  readonly precomputeDropped = new Counter({ name: 'memory_precompute_triggers_dropped_total', help: 'precompute triggers dropped because the queue was full', labelNames: ['kind'], registers: [this.registry] });
+  readonly precomputeTriggers = new Counter({
+    name: 'memory_precompute_triggers_total',
+    help: 'precompute triggers by job kind and cause',
+    labelNames: ['kind', 'trigger'],
+    registers: [this.registry],
+  });
+  readonly precomputeDropped = new Counter({
+    name: 'memory_precompute_triggers_dropped_total',
+    help: 'precompute triggers dropped because the queue was full',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
   readonly precomputeQueueDepth = new Gauge({ name: 'memory_precompute_queue_depth', help: 'precompute runs waiting to start', registers: [this.registry] });
   readonly precomputeRuns = new Counter({ name: 'memory_precompute_runs_total', help: 'precompute runs by job kind and outcome', labelNames: ['kind', 'outcome'], registers: [this.registry] });
   readonly precomputeDuration = new Histogram({
@@ -57,8 +92,17 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [this.registry],
   });
-  readonly precomputeRemovals = new Counter({ name: 'memory_precompute_artifacts_pruned_total', help: 'precomputed artifacts edited or dropped because a memory they used was removed', registers: [this.registry] });
-  readonly topicRouted = new Counter({ name: 'memory_search_topic_routed_total', help: 'searches answered from one topic\'s members (outcome: served, fallback)', labelNames: ['outcome'], registers: [this.registry] });
+  readonly precomputeRemovals = new Counter({
+    name: 'memory_precompute_artifacts_pruned_total',
+    help: 'precomputed artifacts edited or dropped because a memory they used was removed',
+    registers: [this.registry],
+  });
+  readonly topicRouted = new Counter({
+    name: 'memory_search_topic_routed_total',
+    help: "searches answered from one topic's members (outcome: served, fallback)",
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

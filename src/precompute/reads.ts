@@ -186,7 +186,17 @@ export class PrecomputeReads {
         topics: rows
           .map((r) => {
             const b = r.body as TopicBody;
-            return { id: r.key, label: b.label, terms: b.terms, size: r.sources.length, summary: summaryText(b), generator: generatorOf(b), generatedAtMs: r.generatedAtMs, memberIds: r.sources, centroid: Float32Array.from(b.centroid) };
+            return {
+              id: r.key,
+              label: b.label,
+              terms: b.terms,
+              size: r.sources.length,
+              summary: summaryText(b),
+              generator: generatorOf(b),
+              generatedAtMs: r.generatedAtMs,
+              memberIds: r.sources,
+              centroid: Float32Array.from(b.centroid),
+            };
           })
           .sort((a, b) => b.size - a.size || (a.id < b.id ? -1 : 1)),
       };
@@ -225,7 +235,15 @@ export class PrecomputeReads {
     const generations = await this.d.coherence.generation(userId);
     const view = (row: { body: unknown; generatedAtMs: number }): SummaryView => {
       const b = row.body as SummaryBody;
-      return { kind, key, text: summaryText(b), generator: generatorOf(b), sourceIds: [...b.segments.map((s) => s.id), ...(b.llm?.sources ?? [])], memoryCount: b.memoryCount, generatedAtMs: row.generatedAtMs };
+      return {
+        kind,
+        key,
+        text: summaryText(b),
+        generator: generatorOf(b),
+        sourceIds: [...b.segments.map((s) => s.id), ...(b.llm?.sources ?? [])],
+        memoryCount: b.memoryCount,
+        generatedAtMs: row.generatedAtMs,
+      };
     };
     const got = await this.d.cache.get(cacheKeys.summary(userId, generations, kind, key), summaryCodec, async () => {
       const row = await this.d.metadata.getPrecomputed(userId, KIND_SUMMARY, `${kind}:${key}`);
@@ -257,11 +275,29 @@ export class PrecomputeReads {
     });
     if (row && row.value.neighbors.length >= Math.min(k, this.o.similarityTopK)) {
       const wanted = row.value.neighbors.slice(0, k);
-      const live = new Map((await this.d.store.get(userId, wanted.map((n) => n.id), opts)).map((r) => [r.id, r]));
+      const live = new Map(
+        (
+          await this.d.store.get(
+            userId,
+            wanted.map((n) => n.id),
+            opts,
+          )
+        ).map((r) => [r.id, r]),
+      );
       const hits = wanted.filter((n) => live.has(n.id)).map((n) => ({ memory: strip(live.get(n.id)!), similarity: n.similarity }));
       return { hits, precomputed: true };
     }
-    const [found] = await this.d.nearest(userId, [Float32Array.from(self.embedding)], k + 1, { queryClass: 'PRIMARY', ...opts, ...(ctx.deadlineMs !== undefined ? { deadlineMs: ctx.deadlineMs } : {}) });
-    return { hits: found!.filter((h) => h.record.id !== id).slice(0, k).map((h) => ({ memory: strip(h.record), similarity: h.similarity })), precomputed: false };
+    const [found] = await this.d.nearest(userId, [Float32Array.from(self.embedding)], k + 1, {
+      queryClass: 'PRIMARY',
+      ...opts,
+      ...(ctx.deadlineMs !== undefined ? { deadlineMs: ctx.deadlineMs } : {}),
+    });
+    return {
+      hits: found!
+        .filter((h) => h.record.id !== id)
+        .slice(0, k)
+        .map((h) => ({ memory: strip(h.record), similarity: h.similarity })),
+      precomputed: false,
+    };
   }
 }

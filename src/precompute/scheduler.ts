@@ -162,7 +162,18 @@ export class PrecomputeScheduler {
     const e = this.byId.get(id);
     if (!e) return undefined;
     const isRunning = this.running.get(keyOf(e.userId, e.kind))?.entry === e;
-    return { id: e.id, userId: e.userId, kind: e.kind, status: isRunning ? 'RUNNING' : 'QUEUED', trigger: e.trigger, queuedAtMs: e.queuedAtMs, startedAtMs: e.startedAtMs, finishedAtMs: 0, counts: {}, error: '' };
+    return {
+      id: e.id,
+      userId: e.userId,
+      kind: e.kind,
+      status: isRunning ? 'RUNNING' : 'QUEUED',
+      trigger: e.trigger,
+      queuedAtMs: e.queuedAtMs,
+      startedAtMs: e.startedAtMs,
+      finishedAtMs: 0,
+      counts: {},
+      error: '',
+    };
   }
 
   /** Marks a user's kind as changed: the interval tick re-runs it when due. */
@@ -281,7 +292,16 @@ export class PrecomputeScheduler {
             if (signal.aborted) reject(signal.reason);
             signal.addEventListener('abort', () => reject(signal.reason), { once: true });
           });
-          counts = await Promise.race([handler({ userId: e.userId, trigger: e.trigger, signal, startedAtMs: this.o.clock.now(), pace: timeSlicer({ ...(this.o.busy ? { busy: this.o.busy } : {}), ...(this.o.busyShare !== undefined ? { busyShare: this.o.busyShare } : {}) }) }), stopped]);
+          counts = await Promise.race([
+            handler({
+              userId: e.userId,
+              trigger: e.trigger,
+              signal,
+              startedAtMs: this.o.clock.now(),
+              pace: timeSlicer({ ...(this.o.busy ? { busy: this.o.busy } : {}), ...(this.o.busyShare !== undefined ? { busyShare: this.o.busyShare } : {}) }),
+            }),
+            stopped,
+          ]);
         }
       } catch (err) {
         status = err instanceof CancelledError || (controller.signal.aborted && !(controller.signal.reason instanceof DeadlineExceededError)) ? 'CANCELLED' : 'FAILED';

@@ -175,7 +175,10 @@ export class LlmSummarizer implements Summarizer {
           temperature: 0.2,
           max_tokens: o.tokenBudget,
           messages: [
-            { role: 'system', content: 'You write short factual summaries of what an assistant remembers about its user. Use only the memories given; do not invent anything. Plain prose, no lists, no preamble.' },
+            {
+              role: 'system',
+              content: 'You write short factual summaries of what an assistant remembers about its user. Use only the memories given; do not invent anything. Plain prose, no lists, no preamble.',
+            },
             { role: 'user', content: `Summarize these ${o.subject} in at most ${o.tokenBudget} tokens:\n${lines.join('\n')}` },
           ],
         },

@@ -89,9 +89,7 @@ export class GrpcServer {
   }
 
   async listen(address: string): Promise<number> {
-    this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
-    );
+    this.port = await new Promise<number>((resolve, reject) => this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
     return this.port;
   }
 
@@ -224,9 +222,7 @@ export class GrpcServer {
         const res = await this.pre().reads.getRelated(ctx, r.userId, r.id, r.topK);
         return { hits: res.hits.map((h) => ({ memory: map.memoryOut(h.memory, false), score: h.similarity, similarity: h.similarity })), precomputed: res.precomputed };
       }),
-      CreateTask: this.unary('CreateTask', async (r, ctx) =>
-        map.taskOut(await e.createTask(ctx, r.userId, { id: r.id, agentId: r.agentId, title: r.title, metadata: r.metadata })),
-      ),
+      CreateTask: this.unary('CreateTask', async (r, ctx) => map.taskOut(await e.createTask(ctx, r.userId, { id: r.id, agentId: r.agentId, title: r.title, metadata: r.metadata }))),
       UpdateTaskStatus: this.unary('UpdateTaskStatus', async (r, ctx) => {
         return map.taskOut(await e.updateTaskStatus(ctx, r.userId, r.id, map.taskStatusIn(r.status)));
       }),

@@ -37,12 +37,12 @@ export class HttpServer {
           .beforeScrape()
           .then(() => probes.registry.metrics())
           .then(
-          (text) => send(200, text, probes.registry.contentType),
-          (err: unknown) => {
-            log.error({ err }, 'metrics collection failed');
-            send(500, 'metrics failed\n');
-          },
-        );
+            (text) => send(200, text, probes.registry.contentType),
+            (err: unknown) => {
+              log.error({ err }, 'metrics collection failed');
+              send(500, 'metrics failed\n');
+            },
+          );
         return;
       }
       send(404, 'not found\n');

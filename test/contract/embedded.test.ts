@@ -123,7 +123,10 @@ describe('embedded store specifics', () => {
     // Simulate a crash mid-write: no checkpoint, a half frame at the end of the log.
     await closeWithoutCheckpoint(s);
     const walDir = join(dir, 'wal');
-    const [seg] = (await readdir(walDir)).filter((f) => f.endsWith('.log')).sort().reverse();
+    const [seg] = (await readdir(walDir))
+      .filter((f) => f.endsWith('.log'))
+      .sort()
+      .reverse();
     await appendFile(join(walDir, seg!), Buffer.from([200, 1, 0, 0, 1, 2, 3, 4, 9, 9]));
     s = openStore(dir, D);
     await s.open();
@@ -161,7 +164,10 @@ describe('embedded store specifics', () => {
     const u = 'compact';
     const recs = Array.from({ length: 400 }, () => makeRecord(u, vec()));
     await s.upsert(u, recs);
-    await s.delete(u, recs.slice(0, 200).map((x) => x.id));
+    await s.delete(
+      u,
+      recs.slice(0, 200).map((x) => x.id),
+    );
     expect(s.partitionStats(u)!.size).toBe(400);
     await s.checkpoint();
     expect(s.partitionStats(u)).toMatchObject({ size: 200, live: 200 });
@@ -178,10 +184,14 @@ describe('embedded store specifics', () => {
     const s = openStore(dir, D);
     await s.open();
     await s.close();
-    const dimErr = await openStore(dir, D + 1).open().catch((e: unknown) => e);
+    const dimErr = await openStore(dir, D + 1)
+      .open()
+      .catch((e: unknown) => e);
     expect(dimErr).toBeInstanceOf(ConfigError);
     expect((dimErr as ConfigError).variable).toBe('EMBEDDING_DIMENSIONS');
-    const modelErr = await openStore(dir, D, { modelId: 'other' }).open().catch((e: unknown) => e);
+    const modelErr = await openStore(dir, D, { modelId: 'other' })
+      .open()
+      .catch((e: unknown) => e);
     expect((modelErr as ConfigError).variable).toBe('EMBEDDER');
   });
 

@@ -75,9 +75,7 @@ export function metadataContract(name: string, harness: MetadataHarness): void {
     it('appends audit events and pages through them newest first, one query a page', async (ctx) => {
       if (!db) return ctx.skip();
       const u = `u-${randomUUID()}`;
-      await Promise.all(
-        Array.from({ length: 25 }, (_, i) => store.appendAudit({ userId: u, actor: 'a', operation: i % 5 === 0 ? 'Forget' : 'Remember', memoryIds: [`m${i}`], requestId: `r${i}` })),
-      );
+      await Promise.all(Array.from({ length: 25 }, (_, i) => store.appendAudit({ userId: u, actor: 'a', operation: i % 5 === 0 ? 'Forget' : 'Remember', memoryIds: [`m${i}`], requestId: `r${i}` })));
       await store.appendAudit({ userId: 'other', actor: 'a', operation: 'Remember', memoryIds: [], requestId: 'x' });
       const seen: string[] = [];
       let cursor: AuditCursor | undefined;
@@ -133,7 +131,7 @@ export function metadataContract(name: string, harness: MetadataHarness): void {
       expect(await store.findApiKey('nope')).toBeUndefined();
     });
 
-    it('erases a user\'s tasks and archive', async (ctx) => {
+    it("erases a user's tasks and archive", async (ctx) => {
       if (!db) return ctx.skip();
       const u = `u-${randomUUID()}`;
       await store.createTask({ id: '', userId: u, agentId: '', title: 'x', metadata: {} });
@@ -203,12 +201,22 @@ export function metadataContract(name: string, harness: MetadataHarness): void {
         return sources.length === 0 ? undefined : { ...r, sources, body: { ids: sources } };
       };
       const readAt = Date.now();
-      await store.putPrecomputed(u, [{ kind: 'topic', key: 't1', body: { ids: [m1, m2] }, sources: [m1, m2] }, { kind: 'topic', key: 't2', body: { ids: [m3] }, sources: [m3] }], { readSinceMs: readAt, prune });
-      expect((await store.listPrecomputed(u, 'topic', true)).map((r) => [r.key, r.sources])).toEqual([['t1', [m1, m2]], ['t2', [m3]]]);
+      await store.putPrecomputed(
+        u,
+        [
+          { kind: 'topic', key: 't1', body: { ids: [m1, m2] }, sources: [m1, m2] },
+          { kind: 'topic', key: 't2', body: { ids: [m3] }, sources: [m3] },
+        ],
+        { readSinceMs: readAt, prune },
+      );
+      expect((await store.listPrecomputed(u, 'topic', true)).map((r) => [r.key, r.sources])).toEqual([
+        ['t1', [m1, m2]],
+        ['t2', [m3]],
+      ]);
       expect((await store.listPrecomputed(u, 'topic', false, ['t2']))[0]).toMatchObject({ key: 't2', sources: [] });
       // Strong removal edits or drops every artifact that used a memory.
       expect(await store.removeFromPrecomputed(u, [m2, m3], prune)).toBe(2);
-      expect((await store.getPrecomputed(u, 'topic', 't1'))).toMatchObject({ body: { ids: [m1] }, sources: [m1] });
+      expect(await store.getPrecomputed(u, 'topic', 't1')).toMatchObject({ body: { ids: [m1] }, sources: [m1] });
       expect(await store.getPrecomputed(u, 'topic', 't2')).toBeUndefined();
       // A job that read before a Forget writes an artifact still naming the forgotten memory: pruned on write.
       await store.appendAudit({ userId: u, actor: 't', operation: 'Forget', memoryIds: [m1], requestId: 'r' });

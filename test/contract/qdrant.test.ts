@@ -99,7 +99,13 @@ suite('qdrant', () => {
       return ((await res.json()) as { result: unknown }).result as Record<string, unknown>;
     };
     const userPointsIn = async (collection: string, userId: string) =>
-      ((await api(`/collections/${collection}/points/count`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ exact: true, filter: { must: [{ key: 'user_id', match: { value: userId } }] } }) })) as { count: number }).count;
+      (
+        (await api(`/collections/${collection}/points/count`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ exact: true, filter: { must: [{ key: 'user_id', match: { value: userId } }] } }),
+        })) as { count: number }
+      ).count;
 
     beforeAll(async () => {
       q = await qdrant();
@@ -129,7 +135,10 @@ suite('qdrant', () => {
       const aliases = (await api('/aliases')) as { aliases: { alias_name: string; collection_name: string }[] };
       const alias = aliases.aliases.find((a) => a.alias_name === store.sharedAlias);
       expect(alias).toBeDefined();
-      const info = (await api(`/collections/${alias!.collection_name}`)) as { config: { hnsw_config: { m: number; payload_m: number }; params: { vectors: { size: number; distance: string } } }; payload_schema: Record<string, { data_type: string; params?: { is_tenant?: boolean } }> };
+      const info = (await api(`/collections/${alias!.collection_name}`)) as {
+        config: { hnsw_config: { m: number; payload_m: number }; params: { vectors: { size: number; distance: string } } };
+        payload_schema: Record<string, { data_type: string; params?: { is_tenant?: boolean } }>;
+      };
       expect(info.config.hnsw_config).toMatchObject({ m: 0, payload_m: 16 });
       expect(info.config.params.vectors).toMatchObject({ size: DIMS, distance: 'Cosine' });
       expect(info.payload_schema.user_id).toMatchObject({ data_type: 'keyword', params: { is_tenant: true } });
@@ -237,7 +246,10 @@ suite('qdrant', () => {
       expect(await store.count(u)).toBe(live.size);
       expect(await store.get(u, [...deleted])).toEqual([]);
       const check = [...live.values()].slice(0, 300);
-      const got = await store.get(u, check.map((m) => m.id));
+      const got = await store.get(
+        u,
+        check.map((m) => m.id),
+      );
       expect(got.map((m) => [m.id, m.version, m.content])).toEqual(check.map((m) => [m.id, m.version, m.content]));
       // Writes after promotion go to the dedicated collection only.
       const after = makeRecord(u, vec());

@@ -144,7 +144,10 @@ export function vectorStoreContract(name: string, harness: StoreHarness): void {
       // 600 memories: enough for the embedded store's graph (harness threshold 100) and a tail.
       const recs = Array.from({ length: 600 }, () => makeRecord(u, vec()));
       await store.upsert(u, recs.slice(0, 500));
-      await store.upsert(other, Array.from({ length: 50 }, () => makeRecord(other, vec())));
+      await store.upsert(
+        other,
+        Array.from({ length: 50 }, () => makeRecord(other, vec())),
+      );
       await store.upsert(u, recs.slice(500));
       const ids = recs.map((x) => x.id);
       const vectors = new Float32Array(recs.length * DIMS);
@@ -159,7 +162,13 @@ export function vectorStoreContract(name: string, harness: StoreHarness): void {
         expect(row.every((t) => t >= 0 && t < recs.length)).toBe(true);
         const sims = Array.from(g.similarities.subarray(i * k, (i + 1) * k));
         for (let j = 1; j < k; j++) expect(sims[j]!).toBeLessThanOrEqual(sims[j - 1]! + 1e-6);
-        const truth = new Set(bruteForce(recs.filter((_, x) => x !== i), recs[i]!.embedding, k));
+        const truth = new Set(
+          bruteForce(
+            recs.filter((_, x) => x !== i),
+            recs[i]!.embedding,
+            k,
+          ),
+        );
         agree += row.filter((t) => truth.has(ids[t]!)).length;
       }
       expect(agree / (recs.length * k)).toBeGreaterThanOrEqual(0.9);
@@ -184,7 +193,12 @@ export function vectorStoreContract(name: string, harness: StoreHarness): void {
       const page = await store.scroll(u, { limit: 500, newestFirst: false, filter: { namespaces: ['even'] } });
       expect(page.records).toHaveLength(60);
       const deleted = await store.deleteByFilter(u, { tagsAny: ['three'] });
-      expect(deleted.sort()).toEqual(recs.filter((x) => x.tags.includes('three')).map((x) => x.id).sort());
+      expect(deleted.sort()).toEqual(
+        recs
+          .filter((x) => x.tags.includes('three'))
+          .map((x) => x.id)
+          .sort(),
+      );
       expect(await store.count(u)).toBe(120 - deleted.length);
       const after = await store.search(u, { vector: q, k: 200, ef: 64, exact: false });
       expect(after.some((h) => h.record.tags.includes('three'))).toBe(false);

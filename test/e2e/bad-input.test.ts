@@ -122,14 +122,19 @@ describe('bad input over gRPC', () => {
     // A 10,000-character value in an echoed error must not overflow the client's metadata limit.
     const huge = 'y'.repeat(10_000);
     expect((await invalid('Get', { userId: u, id: huge }, 'id')).length).toBeLessThan(1100);
-    expect((await invalid('Remember', { userId: u, memory: { content: 'x', metadata: { [`${huge}${NUL}`]: 'v' } } }, `memory.metadata["${'y'.repeat(64)}"… (10001 characters)]`)).length).toBeLessThan(1100);
+    expect((await invalid('Remember', { userId: u, memory: { content: 'x', metadata: { [`${huge}${NUL}`]: 'v' } } }, `memory.metadata["${'y'.repeat(64)}"… (10001 characters)]`)).length).toBeLessThan(
+      1100,
+    );
     expect((await invalid('Remember', { userId: u, memory: { content: 'x', tags: [huge] } }, 'memory.tags[0]')).length).toBeLessThan(1100);
     await invalid('GetSummary', { userId: u, kind: huge, key: 'k' }, 'kind');
     await invalid('TriggerPrecompute', { userId: u, job: huge }, 'job');
   });
 
   it('answers StreamContext at once (UNIMPLEMENTED) instead of hanging', async () => {
-    const stream = (t.client as unknown as { StreamContext: (req: object, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown> }).StreamContext({ userId: u, query: 'x' }, { deadline: Date.now() + 5000 });
+    const stream = (t.client as unknown as { StreamContext: (req: object, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown> }).StreamContext(
+      { userId: u, query: 'x' },
+      { deadline: Date.now() + 5000 },
+    );
     const code = await new Promise<number>((resolve) => {
       stream.on('data', () => undefined);
       stream.on('error', (e: grpc.ServiceError) => resolve(e.code));
@@ -171,10 +176,7 @@ describe('drain', () => {
     const health = new HealthClient(`127.0.0.1:${t.app.grpcPort}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
       check: (req: object, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: { status: string | number }) => void) => void;
     };
-    const check = () =>
-      new Promise<string>((resolve, reject) =>
-        health.check({ service: '' }, { deadline: Date.now() + 2000 }, (err, res) => (err ? reject(err) : resolve(String(res?.status)))),
-      );
+    const check = () => new Promise<string>((resolve, reject) => health.check({ service: '' }, { deadline: Date.now() + 2000 }, (err, res) => (err ? reject(err) : resolve(String(res?.status)))));
     expect(await check()).toBe('SERVING');
     // A call held in flight by a slow embedder keeps the drain open.
     const engine = t.app.engine as unknown as { embed: (...a: unknown[]) => Promise<Float32Array[]> };

@@ -167,7 +167,7 @@ describe('write and read paths', () => {
     expect(exact.hits[0]!.memory.id).toBe(ids[42]);
   });
 
-  it('never shows one user another user\'s memories', async () => {
+  it("never shows one user another user's memories", async () => {
     const a = user();
     const b = user();
     const secret = await remember(a, { content: 'my bank PIN hint is the cat name' });
@@ -286,7 +286,15 @@ describe('bad input is refused whole, naming the field', () => {
     const list = await call<{ memories: Mem[] }>(t.client, 'List', { userId: u });
     expect(list.memories).toHaveLength(0);
     const dup = randomUUID();
-    const e2 = await failure(call(t.client, 'RememberBatch', { userId: u, items: [{ id: dup, content: 'a' }, { id: dup, content: 'b' }] }));
+    const e2 = await failure(
+      call(t.client, 'RememberBatch', {
+        userId: u,
+        items: [
+          { id: dup, content: 'a' },
+          { id: dup, content: 'b' },
+        ],
+      }),
+    );
     expect(e2.details).toMatch(/^items\[1\]\.id:/);
   });
 
@@ -296,7 +304,14 @@ describe('bad input is refused whole, naming the field', () => {
     expect((await failure(search(u, { query: 'x', topK: 5000 }))).details).toMatch(/^top_k:/);
     expect((await failure(search(u, { queryVector: [0.1, 0.2] }))).details).toMatch(/^query_vector:/);
     expect((await failure(search(u, { query: 'x', minScore: 3 }))).details).toMatch(/^min_score:/);
-    const e = await failure(call(t.client, 'SearchBatch', { searches: [{ userId: u, query: 'ok' }, { userId: u, query: 'x', filter: { ids: ['nope'] } }] }));
+    const e = await failure(
+      call(t.client, 'SearchBatch', {
+        searches: [
+          { userId: u, query: 'ok' },
+          { userId: u, query: 'x', filter: { ids: ['nope'] } },
+        ],
+      }),
+    );
     expect(e.details).toMatch(/^searches\[1\]\.filter\.ids\[0\]:/);
   });
 

@@ -64,7 +64,17 @@ describe('API keys on the gRPC edge (real Postgres)', () => {
     await call(t.client, 'Remember', { userId: 'bob', memory: { content: 'bob likes coffee' } }, as('admin'));
     expect((await failure(call(t.client, 'Remember', { userId: 'bob', memory: { content: 'x' } }, as('alice')))).code).toBe(status.PERMISSION_DENIED);
     expect((await failure(call(t.client, 'Search', { userId: 'bob', query: 'coffee' }, as('alice')))).code).toBe(status.PERMISSION_DENIED);
-    const mixed = call(t.client, 'SearchBatch', { searches: [{ userId: 'alice', query: 'tea' }, { userId: 'bob', query: 'coffee' }] }, as('alice'));
+    const mixed = call(
+      t.client,
+      'SearchBatch',
+      {
+        searches: [
+          { userId: 'alice', query: 'tea' },
+          { userId: 'bob', query: 'coffee' },
+        ],
+      },
+      as('alice'),
+    );
     expect((await failure(mixed)).code).toBe(status.PERMISSION_DENIED);
     const hits = await call<{ hits: { memory: { content: string } }[] }>(t.client, 'Search', { userId: 'alice', query: 'tea' }, as('alice-reader'));
     expect(hits.hits[0]!.memory.content).toBe('alice likes tea');

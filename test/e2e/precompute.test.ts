@@ -119,11 +119,18 @@ describe('precompute over gRPC', () => {
   });
 
   it('serves a compiled profile from cache: top, recent, preferences, entities, topics, a summary within budget', async () => {
-    const p = await call<Record<string, unknown> & { topMemories: { id: string; importance: number }[]; recentMemories: { createdAtMs: number }[]; preferences: { kind: string }[]; entities: { name: string; count: number }[]; summary: string; summaryTokens: number; tier: string; topics: { id: string }[] }>(
-      t.client,
-      'GetProfile',
-      { userId: user },
-    );
+    const p = await call<
+      Record<string, unknown> & {
+        topMemories: { id: string; importance: number }[];
+        recentMemories: { createdAtMs: number }[];
+        preferences: { kind: string }[];
+        entities: { name: string; count: number }[];
+        summary: string;
+        summaryTokens: number;
+        tier: string;
+        topics: { id: string }[];
+      }
+    >(t.client, 'GetProfile', { userId: user });
     expect(p.topMemories.length).toBe(20);
     expect(p.topMemories[0]!.importance).toBeCloseTo(0.9, 5);
     expect(p.preferences.length).toBeGreaterThan(0);
@@ -184,7 +191,10 @@ describe('precompute over gRPC', () => {
     expect(rel.hits.length).toBe(5);
     expect(rel.hits.every((h) => items[ids.indexOf(h.memory.id)]!.topic === items[importantAt]!.topic)).toBe(true);
     // A near-copy of it is added: the incremental run puts it first in the list.
-    const twin = await call<{ id: string }>(t.client, 'Remember', { userId: user, memory: { content: 'twin', embedding: items[importantAt]!.embedding.map((x, i) => x + (i === 0 ? 1e-3 : 0)), importance: 0.2 } });
+    const twin = await call<{ id: string }>(t.client, 'Remember', {
+      userId: user,
+      memory: { content: 'twin', embedding: items[importantAt]!.embedding.map((x, i) => x + (i === 0 ? 1e-3 : 0)), importance: 0.2 },
+    });
     const queued = await t.app.precompute!.scheduler.enqueue(user, 'similarity', 'memories');
     await t.app.precompute!.waitForJob(queued!);
     const after = await call<{ hits: { memory: { id: string } }[]; precomputed: boolean }>(t.client, 'GetRelated', { userId: user, id: ids[importantAt]!, topK: 5 });
@@ -204,19 +214,30 @@ describe('precompute over gRPC', () => {
     const entity = TOPICS[items[victimIdx]!.topic]!.entity;
     // Make sure every artifact holds it before.
     const day = new Date().toISOString().slice(0, 10);
-    const related = await call<{ hits: { memory: { id: string } }[] }>(t.client, 'GetRelated', { userId: user, id: ids[items.findIndex((m, i) => i !== victimIdx && m.topic === items[victimIdx]!.topic && m.importance >= 0.7)]!, topK: 10 });
+    const related = await call<{ hits: { memory: { id: string } }[] }>(t.client, 'GetRelated', {
+      userId: user,
+      id: ids[items.findIndex((m, i) => i !== victimIdx && m.topic === items[victimIdx]!.topic && m.importance >= 0.7)]!,
+      topK: 10,
+    });
     await call(t.client, 'Forget', { userId: user, ids: [victim] });
     const p2 = await call<{ topMemories: { id: string }[]; summary: string; recentMemories: { id: string }[] }>(t.client, 'GetProfile', { userId: user });
     expect(p2.topMemories.some((m) => m.id === victim)).toBe(false);
     expect(p2.summary).not.toContain(`Memory ${victimIdx}:`);
     const topics = await call<{ topics: Topic[] }>(t.client, 'ListTopics', { userId: user, includeMembers: true });
     expect(topics.topics.some((x) => x.memberIds.includes(victim) || x.summary.includes(`Memory ${victimIdx}:`))).toBe(false);
-    for (const [kind, key] of [['day', day], ['entity', entity]]) {
+    for (const [kind, key] of [
+      ['day', day],
+      ['entity', entity],
+    ]) {
       const s = await call<{ text: string; sourceIds: string[] }>(t.client, 'GetSummary', { userId: user, kind, key });
       expect(s.sourceIds).not.toContain(victim);
       expect(s.text).not.toContain(`Memory ${victimIdx}:`);
     }
-    const rel = await call<{ hits: { memory: { id: string } }[] }>(t.client, 'GetRelated', { userId: user, id: related.hits[0] ? ids[items.findIndex((m, i) => i !== victimIdx && m.topic === items[victimIdx]!.topic && m.importance >= 0.7)]! : victim, topK: 10 });
+    const rel = await call<{ hits: { memory: { id: string } }[] }>(t.client, 'GetRelated', {
+      userId: user,
+      id: related.hits[0] ? ids[items.findIndex((m, i) => i !== victimIdx && m.topic === items[victimIdx]!.topic && m.importance >= 0.7)]! : victim,
+      topK: 10,
+    });
     expect(rel.hits.some((h) => h.memory.id === victim)).toBe(false);
     // A correction of a memory's text removes the old text the same way.
     const s2 = await call<{ sourceIds: string[] }>(t.client, 'GetSummary', { userId: user, kind: 'entity', key: entity });
@@ -268,7 +289,13 @@ describe('precompute triggers', () => {
 
   it('counts an update as new only when its text changes; refreshes the profile when a memory enters it', async () => {
     const u = 'frank';
-    const ids = await remember(t, u, dataset(8, 5).slice(0, 40).map((m) => ({ ...m, importance: 0.5, kind: 'fact' })));
+    const ids = await remember(
+      t,
+      u,
+      dataset(8, 5)
+        .slice(0, 40)
+        .map((m) => ({ ...m, importance: 0.5, kind: 'fact' })),
+    );
     // 20 importance-only updates would have made 60 "new" memories (a run at 50) if counted.
     for (const id of ids.slice(0, 20)) await call(t.client, 'Update', { userId: u, id, importance: 0.6 });
     await new Promise((r) => setTimeout(r, 300));
@@ -294,7 +321,11 @@ describe('precompute triggers', () => {
 
   it('compiles a missing profile when a session starts', async () => {
     const u = 'erin';
-    await remember(t, u, dataset(2, 4).map((m) => ({ ...m, importance: 0.5, kind: 'fact' })));
+    await remember(
+      t,
+      u,
+      dataset(2, 4).map((m) => ({ ...m, importance: 0.5, kind: 'fact' })),
+    );
     expect(t.app.precompute!.scheduler.lastRunAt(u, 'profile')).toBe(0);
     await call(t.client, 'WarmSession', { userId: u, sessionId: 's1' });
     const end = Date.now() + 20_000;
@@ -326,7 +357,15 @@ describe('LLM summaries (a local OpenAI-compatible chat server)', () => {
           return;
         }
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: 'c1', object: 'chat.completion', created: 1, model: r.model, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `LLM summary (${r.max_tokens} tokens max).` } }] }));
+        res.end(
+          JSON.stringify({
+            id: 'c1',
+            object: 'chat.completion',
+            created: 1,
+            model: r.model,
+            choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `LLM summary (${r.max_tokens} tokens max).` } }],
+          }),
+        );
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -368,7 +407,16 @@ describe('LLM summaries (a local OpenAI-compatible chat server)', () => {
 
   it('gives every run and every on-demand summary its own LLM budget (none drains another)', async () => {
     mode = 'ok';
-    const small = await startApp({ embedder: 'none', embeddingDimensions: DIMS, precomputeEveryN: 1_000_000, summaryLlmModel: 'test-model', summaryLlmBaseUrl: base, summaryLlmApiKey: 'k', summaryLlmMaxCalls: 2, summaryEntities: 0 });
+    const small = await startApp({
+      embedder: 'none',
+      embeddingDimensions: DIMS,
+      precomputeEveryN: 1_000_000,
+      summaryLlmModel: 'test-model',
+      summaryLlmBaseUrl: base,
+      summaryLlmApiKey: 'k',
+      summaryLlmMaxCalls: 2,
+      summaryEntities: 0,
+    });
     try {
       const u = 'budget';
       await remember(small, u, dataset(12, 5));
@@ -426,7 +474,8 @@ describe('cached artifacts after a run', () => {
       };
       const items = Array.from({ length: 600 }, (_, i) => ({ content: `memory ${i}`, embedding: vec(), importance: 0.9 }));
       const ids: string[] = [];
-      for (let i = 0; i < items.length; i += 200) ids.push(...(await call<{ results: { id: string }[] }>(t.client, 'RememberBatch', { userId: u, items: items.slice(i, i + 200) })).results.map((x) => x.id));
+      for (let i = 0; i < items.length; i += 200)
+        ids.push(...(await call<{ results: { id: string }[] }>(t.client, 'RememberBatch', { userId: u, items: items.slice(i, i + 200) })).results.map((x) => x.id));
       expect((await run(t, u, 'similarity')).status).toBe('SUCCEEDED');
       // Every memory's list is read once: 600 cached artifacts of one user.
       for (const id of ids) expect((await call<{ precomputed: boolean }>(t.client, 'GetRelated', { userId: u, id, topK: 3 })).precomputed).toBe(true);

@@ -35,7 +35,6 @@ function findBinDir(): string | undefined {
   return undefined;
 }
 
-
 /** Resolves with a running server, or undefined (with a loud message) when none can run here. */
 export async function startTestPostgres(o: { durable?: boolean } = {}): Promise<TestPostgres | undefined> {
   const bin = findBinDir();

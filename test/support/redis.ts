@@ -24,7 +24,6 @@ function findRedis(): string | undefined {
   return undefined;
 }
 
-
 export async function startTestRedis(): Promise<TestRedis | undefined> {
   const bin = findRedis();
   if (!bin) return serverMissing('redis-server', 'redis-server', 'Redis');

@@ -42,7 +42,12 @@ describe('pruneArtifact', () => {
     expect(pruneArtifact(row('topic', 't', topic, ['a']), new Set(['a']))).toBeUndefined();
     const summary: SummaryBody = { kind: 'day', key: '2026-11-30', memoryCount: 2, segments: [{ id: 'a', text: 'x' }] };
     expect(pruneArtifact(row('summary', 'day:2026-11-30', summary, ['a']), new Set(['a']))).toBeUndefined();
-    const similar: SimilarBody = { neighbors: [{ id: 'a', similarity: 0.9 }, { id: 'b', similarity: 0.8 }] };
+    const similar: SimilarBody = {
+      neighbors: [
+        { id: 'a', similarity: 0.9 },
+        { id: 'b', similarity: 0.8 },
+      ],
+    };
     expect((pruneArtifact(row('similar', 'm', similar, ['m', 'a', 'b']), new Set(['a']))!.body as SimilarBody).neighbors).toEqual([{ id: 'b', similarity: 0.8 }]);
     expect(pruneArtifact(row('similar', 'm', similar, ['m', 'a', 'b']), new Set(['m']))).toBeUndefined();
   });

@@ -22,8 +22,7 @@ function holdInChild(path: string): Promise<{ pid: number; kill: () => Promise<v
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('held'))
-        resolve({ pid: child.pid!, kill: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGKILL'))) });
+      if (d.toString().includes('held')) resolve({ pid: child.pid!, kill: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGKILL'))) });
     });
     child.once('exit', (code) => reject(new Error(`holder exited with ${code}`)));
   });

@@ -50,36 +50,44 @@ describe('HDBSCAN over a kNN graph', () => {
     [600, 32, 6, 0.3, 1],
     [800, 32, 8, 0.3, 2],
     [1000, 64, 8, 0.4, 1],
-  ])('agrees with hdbscan-ts (full graph) on %i points, %i-d, %i clusters (ARI ≥ 0.95)', (n, dims, clusters, spread, seed) => {
-    const { vectors, truth } = blobs(n, dims, clusters, seed * 1000 + n, spread);
-    const rows = Array.from({ length: n }, (_, i) => Array.from(vectors.subarray(i * dims, (i + 1) * dims)));
-    const reference = new HDBSCAN(OPTS).fit(rows);
-    const mine = hdbscan(exactKnn(vectors, n, dims, K), OPTS, { vectors, dims });
-    expect(adjustedRandIndex(mine.labels, reference)).toBeGreaterThanOrEqual(0.95);
-    expect(adjustedRandIndex(mine.labels, truth)).toBeGreaterThanOrEqual(0.95);
-    expect(mine.clusterCount).toBe(clusters);
-  }, 60_000);
+  ])(
+    'agrees with hdbscan-ts (full graph) on %i points, %i-d, %i clusters (ARI ≥ 0.95)',
+    (n, dims, clusters, spread, seed) => {
+      const { vectors, truth } = blobs(n, dims, clusters, seed * 1000 + n, spread);
+      const rows = Array.from({ length: n }, (_, i) => Array.from(vectors.subarray(i * dims, (i + 1) * dims)));
+      const reference = new HDBSCAN(OPTS).fit(rows);
+      const mine = hdbscan(exactKnn(vectors, n, dims, K), OPTS, { vectors, dims });
+      expect(adjustedRandIndex(mine.labels, reference)).toBeGreaterThanOrEqual(0.95);
+      expect(adjustedRandIndex(mine.labels, truth)).toBeGreaterThanOrEqual(0.95);
+      expect(mine.clusterCount).toBe(clusters);
+    },
+    60_000,
+  );
 
   it.each([
     [500, 32, 6, 0.6, 0.05],
     [1000, 64, 8, 0.8, 0.05],
     [2000, 32, 12, 0.7, 0.1],
-  ])('recovers known clusters among noise: %i points, %i-d, %i clusters', (n, dims, clusters, spread, noise) => {
-    const { vectors, truth } = blobs(n, dims, clusters, n + dims, spread, noise);
-    const r = hdbscan(exactKnn(vectors, n, dims, K), OPTS, { vectors, dims });
-    expect(r.clusterCount).toBe(clusters);
-    expect(adjustedRandIndex(r.labels, truth)).toBeGreaterThanOrEqual(0.9);
-    // Most of the uniform noise is left unassigned; clustered points mostly are not.
-    let noiseKept = 0;
-    let clusteredDropped = 0;
-    for (let i = 0; i < n; i++) {
-      if (truth[i] === -1 && r.labels[i] === -1) noiseKept++;
-      if (truth[i] !== -1 && r.labels[i] === -1) clusteredDropped++;
-    }
-    expect(noiseKept / truth.filter((x) => x === -1).length).toBeGreaterThan(0.5);
-    expect(clusteredDropped / truth.filter((x) => x !== -1).length).toBeLessThan(0.1);
-    for (let i = 0; i < n; i++) expect(r.probabilities[i]!).toBeGreaterThanOrEqual(r.labels[i]! < 0 ? 0 : 0.0);
-  }, 60_000);
+  ])(
+    'recovers known clusters among noise: %i points, %i-d, %i clusters',
+    (n, dims, clusters, spread, noise) => {
+      const { vectors, truth } = blobs(n, dims, clusters, n + dims, spread, noise);
+      const r = hdbscan(exactKnn(vectors, n, dims, K), OPTS, { vectors, dims });
+      expect(r.clusterCount).toBe(clusters);
+      expect(adjustedRandIndex(r.labels, truth)).toBeGreaterThanOrEqual(0.9);
+      // Most of the uniform noise is left unassigned; clustered points mostly are not.
+      let noiseKept = 0;
+      let clusteredDropped = 0;
+      for (let i = 0; i < n; i++) {
+        if (truth[i] === -1 && r.labels[i] === -1) noiseKept++;
+        if (truth[i] !== -1 && r.labels[i] === -1) clusteredDropped++;
+      }
+      expect(noiseKept / truth.filter((x) => x === -1).length).toBeGreaterThan(0.5);
+      expect(clusteredDropped / truth.filter((x) => x !== -1).length).toBeLessThan(0.1);
+      for (let i = 0; i < n; i++) expect(r.probabilities[i]!).toBeGreaterThanOrEqual(r.labels[i]! < 0 ? 0 : 0.0);
+    },
+    60_000,
+  );
 
   it('gives the full-graph answer from the default k-NN graph', () => {
     const n = 600;

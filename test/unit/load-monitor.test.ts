@@ -21,7 +21,11 @@ describe('LoadMonitor', () => {
   });
 
   it('is busy at a high call rate, and calm again about a second after it stops', () => {
-    const m = new LoadMonitor(() => started, () => occupied, () => now);
+    const m = new LoadMonitor(
+      () => started,
+      () => occupied,
+      () => now,
+    );
     m.start();
     for (let t = 0; t < 8; t++) step(250, 5, 10); // 20 calls/s, 4% of the time in flight
     expect(m.rate()).toBe(20);
@@ -39,7 +43,11 @@ describe('LoadMonitor', () => {
   });
 
   it('is busy while a few heavy calls keep the server occupied, at a low call rate', () => {
-    const m = new LoadMonitor(() => started, () => occupied, () => now);
+    const m = new LoadMonitor(
+      () => started,
+      () => occupied,
+      () => now,
+    );
     m.start();
     for (let t = 0; t < 4; t++) step(250, t % 2, 240); // 2 calls/s, in flight 96% of the time
     expect(m.rate()).toBe(2);

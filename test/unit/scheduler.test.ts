@@ -37,7 +37,10 @@ function controllable() {
     calls.push(ctx);
     running.set(ctx.userId, (running.get(ctx.userId) ?? 0) + 1);
     maxOverlap = Math.max(maxOverlap, running.get(ctx.userId)!);
-    maxParallel = Math.max(maxParallel, [...running.values()].reduce((a, b) => a + b, 0));
+    maxParallel = Math.max(
+      maxParallel,
+      [...running.values()].reduce((a, b) => a + b, 0),
+    );
     return new Promise((resolve, reject) => {
       ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
       finishers.push(() => resolve({ done: 1 }));

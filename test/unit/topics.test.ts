@@ -4,7 +4,11 @@ import { buildTopics, type TopicInput } from '../../src/clusters/topics.js';
 
 /** Points on three axes of a 3-d space, with words per cluster and one word shared by all. */
 function input(over: Partial<TopicInput> = {}): TopicInput {
-  const words = [['hiking', 'trail'], ['espresso', 'beans'], ['piano', 'chopin']];
+  const words = [
+    ['hiking', 'trail'],
+    ['espresso', 'beans'],
+    ['piano', 'chopin'],
+  ];
   const ids: string[] = [];
   const labels: number[] = [];
   const terms: string[][] = [];

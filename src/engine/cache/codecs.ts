@@ -19,7 +19,6 @@ export interface Codec<T> {
   bytes(value: T): number;
 }
 
-
 // ---- codecs ------------------------------------------------------------------------------
 
 /** `[u32 json length][json][float32 bytes]`: metadata as JSON, vectors raw. */

@@ -86,16 +86,19 @@ export class EmbeddingService {
       this.inflight++;
       this.metrics.embedBatchSize.observe(batch.length);
       const end = this.metrics.embedDuration.startTimer();
-      this.embedder.embed(batch.map((w) => w.text)).then(
-        (vecs) => batch.forEach((w, i) => w.resolve(vecs[i]!)),
-        (err: unknown) => {
-          for (const w of batch) w.reject(err);
-        },
-      ).finally(() => {
-        end();
-        this.inflight--;
-        this.schedule();
-      });
+      this.embedder
+        .embed(batch.map((w) => w.text))
+        .then(
+          (vecs) => batch.forEach((w, i) => w.resolve(vecs[i]!)),
+          (err: unknown) => {
+            for (const w of batch) w.reject(err);
+          },
+        )
+        .finally(() => {
+          end();
+          this.inflight--;
+          this.schedule();
+        });
     }
   }
 }

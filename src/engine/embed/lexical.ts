@@ -10,10 +10,12 @@
 import { normalizeInPlace, type Embedder } from './embedder.js';
 
 const STOP = new Set(
-  ('a an and are as at be been being but by can could did do does doing for from had has have having he her hers him his how i if in into is it its ' +
+  (
+    'a an and are as at be been being but by can could did do does doing for from had has have having he her hers him his how i if in into is it its ' +
     'just me my myself no nor not of off on once only or our ours out over own same she should so some such than that the their theirs them then there ' +
     'these they this those through to too under until up very was we were what when where which while who whom why will with would you your yours ' +
-    "yourself yourselves i'm it's don't im ok oh yeah yes hey hi really also about like get got go going just").split(/\s+/),
+    "yourself yourselves i'm it's don't im ok oh yeah yes hey hi really also about like get got go going just"
+  ).split(/\s+/),
 );
 
 const W_UNIGRAM = 1.0;
@@ -49,7 +51,12 @@ export function stem(w: string): string {
 }
 
 export function tokenize(text: string): string[] {
-  return text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFKC')
+      .match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? []
+  );
 }
 
 export class LexicalEmbedder implements Embedder {

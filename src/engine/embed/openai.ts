@@ -36,10 +36,7 @@ export class OpenAIEmbedder implements Embedder {
     if (texts.length === 0) return [];
     let res;
     try {
-      res = await this.client.embeddings.create(
-        { model: this.o.model, input: [...texts], dimensions: this.o.dimensions, encoding_format: 'float' },
-        signal ? { signal } : {},
-      );
+      res = await this.client.embeddings.create({ model: this.o.model, input: [...texts], dimensions: this.o.dimensions, encoding_format: 'float' }, signal ? { signal } : {});
     } catch (err) {
       throw translateOpenAIError(err);
     }

@@ -33,7 +33,10 @@ export function translatePgError(err: unknown): MemoryError {
   if (/timeout exceeded when trying to connect/i.test(msg)) return new ResourceExhaustedError('metadata database: no free connection in time (pool exhausted)');
   if (e.code === '57014') return new UnavailableError('metadata database: statement timed out', { cause: err });
   if (typeof e.code === 'string' && UNAVAILABLE_CLASSES.some((c) => e.code!.startsWith(c))) return new UnavailableError(`metadata database unavailable (${e.code})`, { cause: err });
-  if (/ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|Connection terminated|connection ended|not queryable|Client has encountered a connection error/i.test(msg) || (e.code && /^E[A-Z]+$/.test(e.code)))
+  if (
+    /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|Connection terminated|connection ended|not queryable|Client has encountered a connection error/i.test(msg) ||
+    (e.code && /^E[A-Z]+$/.test(e.code))
+  )
     return new UnavailableError('metadata database unreachable', { cause: err });
   return new MemoryError('INTERNAL', 'metadata database error', { cause: err });
 }

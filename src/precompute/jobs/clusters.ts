@@ -47,7 +47,14 @@ export async function clustersJob(d: JobDeps, ctx: RunContext): Promise<Counts> 
   for (const t of topics) {
     throwIfAborted(ctx.signal);
     await ctx.pace();
-    const text = await summarize(d, t.members.map((i) => asInput(records[i]!)), o.summaryTokenBudget, `memories about "${t.label}"`, ctx.signal, ctx.llm);
+    const text = await summarize(
+      d,
+      t.members.map((i) => asInput(records[i]!)),
+      o.summaryTokenBudget,
+      `memories about "${t.label}"`,
+      ctx.signal,
+      ctx.llm,
+    );
     if (text.llmFailed) llmFailed++;
     const body: TopicBody = { label: t.label, terms: t.terms, size: t.members.length, centroid: t.centroid, segments: text.segments, ...(text.llm ? { llm: text.llm } : {}) };
     rows.push({ kind: KIND_TOPIC, key: t.id, body, sources: t.members.map((i) => ids[i]!) });

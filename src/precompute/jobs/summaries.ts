@@ -8,7 +8,15 @@ import type { Counts, JobDeps, LlmBudget, RunContext } from './context.js';
 import { asInput, summarize, writeArtifacts, type ArtifactRow } from './shared.js';
 
 /** One temporal or entity summary (also made on demand for keys no run has made). */
-export async function summaryRow(d: JobDeps, userId: string, kind: PeriodKind | 'entity', key: string, signal: AbortSignal, calls: LlmBudget, pace?: () => Promise<void>): Promise<ArtifactRow | undefined> {
+export async function summaryRow(
+  d: JobDeps,
+  userId: string,
+  kind: PeriodKind | 'entity',
+  key: string,
+  signal: AbortSignal,
+  calls: LlmBudget,
+  pace?: () => Promise<void>,
+): Promise<ArtifactRow | undefined> {
   let filter: MemoryFilter;
   if (kind === 'entity') filter = { entitiesAny: [key] };
   else {

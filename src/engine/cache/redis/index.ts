@@ -220,7 +220,11 @@ export class RedisTier {
     try {
       for (const [userId, ids] of [...this.pending]) {
         this.pending.delete(userId);
-        const gen = await this.invalidate(userId, [...ids].filter((id) => id !== WHOLE_USER), ids.has(WHOLE_USER));
+        const gen = await this.invalidate(
+          userId,
+          [...ids].filter((id) => id !== WHOLE_USER),
+          ids.has(WHOLE_USER),
+        );
         if (gen === undefined) break; // failed again: re-queued
         this.onMessage?.({ from: this.instanceId, userId, generation: gen, ids: [], sentAt: Date.now() });
       }

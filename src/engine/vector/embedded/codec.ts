@@ -12,14 +12,10 @@ export const enum Op {
 
 export type StoredMeta = MemoryMeta & AccessStats;
 
-export type WalEntry =
-  | { op: Op.Upsert; userId: string; records: StoredMeta[]; vectors: Float32Array }
-  | { op: Op.Delete; userId: string; ids: string[] }
-  | { op: Op.DropTenant; userId: string };
+export type WalEntry = { op: Op.Upsert; userId: string; records: StoredMeta[]; vectors: Float32Array } | { op: Op.Delete; userId: string; ids: string[] } | { op: Op.DropTenant; userId: string };
 
 export function encodeEntry(e: WalEntry): Buffer {
-  const body =
-    e.op === Op.Upsert ? { u: e.userId, r: e.records } : e.op === Op.Delete ? { u: e.userId, ids: e.ids } : { u: e.userId };
+  const body = e.op === Op.Upsert ? { u: e.userId, r: e.records } : e.op === Op.Delete ? { u: e.userId, ids: e.ids } : { u: e.userId };
   const json = Buffer.from(JSON.stringify(body));
   const vecBytes = e.op === Op.Upsert ? e.vectors.byteLength : 0;
   const out = Buffer.allocUnsafe(5 + json.length + vecBytes);

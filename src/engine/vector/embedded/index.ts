@@ -153,8 +153,7 @@ export class EmbeddedVectorStore implements VectorStore {
     }
     if (existing) {
       if (existing.format !== 1) throw new ConfigError('DATA_DIR', `${dir} holds store format ${String(existing.format)}, this build reads format 1`);
-      if (existing.dims !== this.dimensions)
-        throw new ConfigError('EMBEDDING_DIMENSIONS', `the data in ${dir} has dimension ${existing.dims}, configured ${this.dimensions}`);
+      if (existing.dims !== this.dimensions) throw new ConfigError('EMBEDDING_DIMENSIONS', `the data in ${dir} has dimension ${existing.dims}, configured ${this.dimensions}`);
       if (existing.modelId !== this.o.modelId)
         throw new ConfigError('EMBEDDER', `the data in ${dir} was embedded with "${existing.modelId}", configured "${this.o.modelId}"; use another DATA_DIR or re-ingest`);
       this.manifest = existing;
@@ -273,8 +272,7 @@ export class EmbeddedVectorStore implements VectorStore {
   private apply(e: WalEntry): unknown {
     switch (e.op) {
       case Op.Upsert: {
-        if (e.vectors.length !== e.records.length * this.dimensions)
-          throw new Error(`WAL entry for ${e.userId} has vectors of the wrong dimension`);
+        if (e.vectors.length !== e.records.length * this.dimensions) throw new Error(`WAL entry for ${e.userId} has vectors of the wrong dimension`);
         const p = this.partitionFor(e.userId);
         const metas: MemoryMeta[] = [];
         const stats: AccessStats[] = [];
@@ -597,9 +595,7 @@ export class EmbeddedVectorStore implements VectorStore {
 
   private maybeCheckpoint(): void {
     if (this.checkpointing || this.closing) return;
-    const due =
-      this.wal.bytesSinceRotation >= this.o.checkpointWalBytes ||
-      (Date.now() - this.lastCheckpointAt >= this.o.checkpointIntervalMs && this.wal.bytesSinceRotation > 0);
+    const due = this.wal.bytesSinceRotation >= this.o.checkpointWalBytes || (Date.now() - this.lastCheckpointAt >= this.o.checkpointIntervalMs && this.wal.bytesSinceRotation > 0);
     if (due) this.checkpoint().catch((err: unknown) => this.o.log.error({ err }, 'checkpoint failed; will retry'));
   }
 
@@ -706,8 +702,7 @@ export class EmbeddedVectorStore implements VectorStore {
       yield header + '\n';
       for (let i = 0; i < lines.length; i += 2000) {
         let s = '';
-        for (const { meta, slot } of lines.slice(i, i + 2000))
-          s += JSON.stringify({ ...meta, accessedAtMs: c.accessedAt[slot], accessCount: c.accessCount[slot], slot }) + '\n';
+        for (const { meta, slot } of lines.slice(i, i + 2000)) s += JSON.stringify({ ...meta, accessedAtMs: c.accessedAt[slot], accessCount: c.accessCount[slot], slot }) + '\n';
         yield s;
         await new Promise((r) => setImmediate(r));
       }

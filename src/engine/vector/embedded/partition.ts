@@ -180,7 +180,9 @@ export class Partition {
 
   /** Drops dead slots and renumbers: returns the old slot of every new slot. */
   compact(): Int32Array {
-    const order = this.sortedSlots().slice().sort((a, b) => a - b);
+    const order = this.sortedSlots()
+      .slice()
+      .sort((a, b) => a - b);
     const cap = Math.max(64, Math.ceil(order.length * 1.25));
     const matrix = new VectorMatrix(this.dims, this.blockRows);
     const accessedAt = new Float64Array(cap);

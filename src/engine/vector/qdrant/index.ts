@@ -32,7 +32,6 @@ import { CollectionMissingError, QdrantRequestError, QdrantTransport } from './t
 import type { HnswParams } from '../hnsw-profiles.js';
 import { sleep } from '../../../sleep.js';
 
-
 /** Oldest server with every feature used here (upsert `update_mode: insert_only` came in 1.17). */
 export const QDRANT_MIN_VERSION = '1.17.0';
 
@@ -137,8 +136,20 @@ export class QdrantVectorStore implements VectorStore {
   constructor(private readonly o: QdrantStoreOptions) {
     this.dimensions = o.dimensions;
     this.log = o.log;
-    this.transport = new QdrantTransport({ url: o.url, ...(o.apiKey ? { apiKey: o.apiKey } : {}), timeoutMs: o.timeoutMs, retries: o.retries, ...(o.keepAlive !== undefined ? { keepAlive: o.keepAlive } : {}), ...(o.compression !== undefined ? { compression: o.compression } : {}), log: o.log, ...(o.metrics ? { metrics: o.metrics } : {}) });
-    const slug = o.modelId.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 40);
+    this.transport = new QdrantTransport({
+      url: o.url,
+      ...(o.apiKey ? { apiKey: o.apiKey } : {}),
+      timeoutMs: o.timeoutMs,
+      retries: o.retries,
+      ...(o.keepAlive !== undefined ? { keepAlive: o.keepAlive } : {}),
+      ...(o.compression !== undefined ? { compression: o.compression } : {}),
+      log: o.log,
+      ...(o.metrics ? { metrics: o.metrics } : {}),
+    });
+    const slug = o.modelId
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .slice(0, 40);
     const tag = createHash('sha256').update(`${o.modelId}\u0000${o.dimensions}`).digest('hex').slice(0, 8);
     this.base = `${o.prefix}${slug}_${o.dimensions}_${tag}`;
     this.sharedAlias = this.base;
@@ -369,7 +380,13 @@ export class QdrantVectorStore implements VectorStore {
         {
           collection_name: this.routingCollection,
           wait: true,
-          points: [{ id: pointId(ROUTE_USER, r.userId), vector: {}, payload: { user_id: r.userId, collection: r.collection, state: r.state, profile: r.profile, updated_at_ms: r.updatedAtMs, cleaned: r.cleaned, owner: this.instanceId } }],
+          points: [
+            {
+              id: pointId(ROUTE_USER, r.userId),
+              vector: {},
+              payload: { user_id: r.userId, collection: r.collection, state: r.state, profile: r.profile, updated_at_ms: r.updatedAtMs, cleaned: r.cleaned, owner: this.instanceId },
+            },
+          ],
         },
         init,
       ),
@@ -402,7 +419,14 @@ export class QdrantVectorStore implements VectorStore {
         const known = this.routes.get(x.user_id);
         const updatedAtMs = Number(x.updated_at_ms ?? 0);
         if (known && known.updatedAtMs >= updatedAtMs) continue;
-        this.routes.set(x.user_id, { userId: x.user_id, collection: x.collection, state: (x.state ?? 'dedicated') as RouteState, profile: x.profile ?? this.o.defaultProfile, updatedAtMs, cleaned: Boolean(x.cleaned) });
+        this.routes.set(x.user_id, {
+          userId: x.user_id,
+          collection: x.collection,
+          state: (x.state ?? 'dedicated') as RouteState,
+          profile: x.profile ?? this.o.defaultProfile,
+          updatedAtMs,
+          cleaned: Boolean(x.cleaned),
+        });
         this.routesSeenUpTo = Math.max(this.routesSeenUpTo, updatedAtMs);
       }
       if (page.next_page_offset === undefined || page.next_page_offset === null) break;
@@ -442,8 +466,9 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   private async upsertPoints(collection: string, points: Schemas['PointStruct'][], signal: AbortSignal | undefined, insertOnly = false): Promise<void> {
-    await this.transport.call('upsert', (init) =>
-      this.transport.api.upsertPoints({ collection_name: collection, wait: true, points, ...(insertOnly ? { update_mode: 'insert_only' } : {}) }, init),
+    await this.transport.call(
+      'upsert',
+      (init) => this.transport.api.upsertPoints({ collection_name: collection, wait: true, points, ...(insertOnly ? { update_mode: 'insert_only' } : {}) }, init),
       signal ? { signal } : {},
     );
   }
@@ -519,7 +544,14 @@ export class QdrantVectorStore implements VectorStore {
       await this.saveRoute({ ...r, state: 'dropped' });
       await this.dropCollection(r.collection);
     }
-    await this.tracked(userId, this.transport.call('delete', (init) => this.transport.api.deletePoints({ collection_name: this.sharedAlias, wait: true, filter: allOfUser(userId) }, init), opts?.signal ? { signal: opts.signal } : {}));
+    await this.tracked(
+      userId,
+      this.transport.call(
+        'delete',
+        (init) => this.transport.api.deletePoints({ collection_name: this.sharedAlias, wait: true, filter: allOfUser(userId) }, init),
+        opts?.signal ? { signal: opts.signal } : {},
+      ),
+    );
     this.writesSinceCheck.delete(userId);
     return n;
   }
@@ -556,7 +588,12 @@ export class QdrantVectorStore implements VectorStore {
         const current = await this.get(userId, [...m.keys()], { withVectors: false });
         const ops = current.map((r) => {
           const s = m.get(r.id)!;
-          return { set_payload: { payload: { accessed_at_ms: Math.max(r.accessedAtMs, s.accessedAtMs), access_count: r.accessCount + s.accessCount }, filter: { must: [{ has_id: [pointId(userId, r.id)] }, { key: 'user_id', match: { value: userId } }] } } };
+          return {
+            set_payload: {
+              payload: { accessed_at_ms: Math.max(r.accessedAtMs, s.accessedAtMs), access_count: r.accessCount + s.accessCount },
+              filter: { must: [{ has_id: [pointId(userId, r.id)] }, { key: 'user_id', match: { value: userId } }] },
+            },
+          };
         });
         if (ops.length === 0) continue;
         for (const c of this.writeCollections(userId)) {
@@ -591,8 +628,9 @@ export class QdrantVectorStore implements VectorStore {
     if (ids.length === 0) return [];
     const unique = [...new Set(ids)];
     const points = await this.read<QPoint[]>(userId, [], (c) =>
-      this.transport.call<QPoint[]>('retrieve', (init) =>
-        this.transport.api.getPoints({ collection_name: c, ids: unique.map((id) => pointId(userId, id)), with_payload: true, with_vector: opts?.withVectors ?? true }, init),
+      this.transport.call<QPoint[]>(
+        'retrieve',
+        (init) => this.transport.api.getPoints({ collection_name: c, ids: unique.map((id) => pointId(userId, id)), with_payload: true, with_vector: opts?.withVectors ?? true }, init),
         opts?.signal ? { signal: opts.signal } : {},
       ),
     );
@@ -641,7 +679,11 @@ export class QdrantVectorStore implements VectorStore {
   async search(userId: string, q: VectorQuery, opts?: StoreCallOptions): Promise<VectorHit[]> {
     const now = Date.now();
     const res = await this.read<{ points: QPoint[] }>(userId, { points: [] }, (c) =>
-      this.transport.call<{ points: QPoint[] }>('query', (init) => this.transport.api.queryPoints({ collection_name: c, ...this.queryBody(userId, q, now) }, init), opts?.signal ? { signal: opts.signal } : {}),
+      this.transport.call<{ points: QPoint[] }>(
+        'query',
+        (init) => this.transport.api.queryPoints({ collection_name: c, ...this.queryBody(userId, q, now) }, init),
+        opts?.signal ? { signal: opts.signal } : {},
+      ),
     );
     return this.hits(userId, res.points, q.minSimilarity);
   }
@@ -649,15 +691,26 @@ export class QdrantVectorStore implements VectorStore {
   async searchBatch(userId: string, queries: VectorQuery[], opts?: StoreCallOptions): Promise<VectorHit[][]> {
     if (queries.length === 0) return [];
     const now = Date.now();
-    const res = await this.read<{ points: QPoint[] }[]>(userId, queries.map(() => ({ points: [] })), (c) =>
-      this.transport.call<{ points: QPoint[] }[]>('query_batch', (init) => this.transport.api.queryBatchPoints({ collection_name: c, searches: queries.map((q) => this.queryBody(userId, q, now)) }, init), opts?.signal ? { signal: opts.signal } : {}),
+    const res = await this.read<{ points: QPoint[] }[]>(
+      userId,
+      queries.map(() => ({ points: [] })),
+      (c) =>
+        this.transport.call<{ points: QPoint[] }[]>(
+          'query_batch',
+          (init) => this.transport.api.queryBatchPoints({ collection_name: c, searches: queries.map((q) => this.queryBody(userId, q, now)) }, init),
+          opts?.signal ? { signal: opts.signal } : {},
+        ),
     );
     return res.map((r, i) => this.hits(userId, r.points, queries[i]!.minSimilarity));
   }
 
   async count(userId: string, filter?: MemoryFilter, opts?: StoreCallOptions): Promise<number> {
     const r = await this.read<{ count: number }>(userId, { count: 0 }, (c) =>
-      this.transport.call<{ count: number }>('count', (init) => this.transport.api.countPoints({ collection_name: c, filter: tenantFilter(userId, filter, Date.now()), exact: true }, init), opts?.signal ? { signal: opts.signal } : {}),
+      this.transport.call<{ count: number }>(
+        'count',
+        (init) => this.transport.api.countPoints({ collection_name: c, filter: tenantFilter(userId, filter, Date.now()), exact: true }, init),
+        opts?.signal ? { signal: opts.signal } : {},
+      ),
     );
     return r.count;
   }
@@ -668,8 +721,10 @@ export class QdrantVectorStore implements VectorStore {
     for (let guard = 0; guard < 1_000_000; guard++) {
       let page: QdrantScrollPage;
       try {
-        page = await this.transport.call('scroll', (init) =>
-          this.transport.api.scrollPoints({ collection_name: collection, filter, limit: pageSize, with_payload: true, with_vector: withVector, ...(offset !== undefined ? { offset } : {}) }, init),
+        page = await this.transport.call(
+          'scroll',
+          (init) =>
+            this.transport.api.scrollPoints({ collection_name: collection, filter, limit: pageSize, with_payload: true, with_vector: withVector, ...(offset !== undefined ? { offset } : {}) }, init),
           signal ? { signal } : {},
         );
       } catch (e) {
@@ -720,11 +775,20 @@ export class QdrantVectorStore implements VectorStore {
         extra.push({ key: 'created_at_ms', range: desc ? { lt: after.createdAtMs } : { gt: after.createdAtMs } });
       }
       const want = o.limit - out.length;
-      const page = await this.transport.call<{ points: QPoint[] }>('scroll', (init) =>
-        this.transport.api.scrollPoints(
-          { collection_name: c, filter: tenantFilter(userId, o.filter, now, extra), limit: want, with_payload: true, with_vector: withVectors, order_by: { key: 'created_at_ms', direction: desc ? 'desc' : 'asc' } },
-          init,
-        ),
+      const page = await this.transport.call<{ points: QPoint[] }>(
+        'scroll',
+        (init) =>
+          this.transport.api.scrollPoints(
+            {
+              collection_name: c,
+              filter: tenantFilter(userId, o.filter, now, extra),
+              limit: want,
+              with_payload: true,
+              with_vector: withVectors,
+              order_by: { key: 'created_at_ms', direction: desc ? 'desc' : 'asc' },
+            },
+            init,
+          ),
         o.signal ? { signal: o.signal } : {},
       );
       let recs = page.points.map((p) => fromPoint(userId, p.payload, p.vector)).filter((r): r is MemoryRecord => r !== undefined);
@@ -764,10 +828,24 @@ export class QdrantVectorStore implements VectorStore {
         const to = Math.min(n, from + CHUNK);
         const searches: Schemas['QueryRequest'][] = [];
         for (let i = from; i < to; i++) {
-          searches.push({ query: Array.from(vectors.subarray(i * d, (i + 1) * d)), filter, limit: k + 1, params: { hnsw_ef: ef, exact: false }, with_payload: { include: ['memory_id'] }, with_vector: false });
+          searches.push({
+            query: Array.from(vectors.subarray(i * d, (i + 1) * d)),
+            filter,
+            limit: k + 1,
+            params: { hnsw_ef: ef, exact: false },
+            with_payload: { include: ['memory_id'] },
+            with_vector: false,
+          });
         }
-        const res = await this.read<{ points: QPoint[] }[]>(userId, searches.map(() => ({ points: [] })), (col) =>
-          this.transport.call<{ points: QPoint[] }[]>('query_batch', (init) => this.transport.api.queryBatchPoints({ collection_name: col, searches }, init), opts?.signal ? { signal: opts.signal } : {}),
+        const res = await this.read<{ points: QPoint[] }[]>(
+          userId,
+          searches.map(() => ({ points: [] })),
+          (col) =>
+            this.transport.call<{ points: QPoint[] }[]>(
+              'query_batch',
+              (init) => this.transport.api.queryBatchPoints({ collection_name: col, searches }, init),
+              opts?.signal ? { signal: opts.signal } : {},
+            ),
         );
         res.forEach((r, x) => {
           const i = from + x;
@@ -908,7 +986,9 @@ export class QdrantVectorStore implements VectorStore {
     for await (const page of this.scrollAll(collection, allOfUser(userId), false, undefined, this.o.promotionBatch)) {
       this.assertStillPromoting(userId);
       const ids = page.map((p) => p.id);
-      const present = await this.transport.call<QPoint[]>('retrieve', (init) => this.transport.api.getPoints({ collection_name: this.sharedAlias, ids, with_payload: false, with_vector: false }, init));
+      const present = await this.transport.call<QPoint[]>('retrieve', (init) =>
+        this.transport.api.getPoints({ collection_name: this.sharedAlias, ids, with_payload: false, with_vector: false }, init),
+      );
       const have = new Set(present.map((p) => String(p.id)));
       const gone = ids.filter((id) => !have.has(String(id))).map(String);
       if (gone.length > 0) await this.deletePoints(collection, gone);

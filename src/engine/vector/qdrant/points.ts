@@ -143,7 +143,10 @@ export function isLive(p: MemoryRecord, nowMs: number): boolean {
  * is always first and always present: this is the only place filters are built.
  */
 export function tenantFilter(userId: string, f: MemoryFilter | undefined, nowMs: number, extra: QCondition[] = []): QFilter {
-  const must: QCondition[] = [{ key: 'user_id', match: { value: userId } }, { key: 'exp', range: { gt: nowMs } }];
+  const must: QCondition[] = [
+    { key: 'user_id', match: { value: userId } },
+    { key: 'exp', range: { gt: nowMs } },
+  ];
   if (f) {
     const any = (key: string, xs: readonly string[] | undefined) => {
       if (xs && xs.length > 0) must.push({ key, match: { any: [...xs] } });
