@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
-import type { MemoryServiceClient } from '../src/generated/memory/v1/MemoryService.js';
+import type { MethodDefinition } from '@grpc/proto-loader';
+import type { MemoryServiceClient, MemoryServiceDefinition } from '../src/generated/memory/v1/MemoryService.js';
 import { createLogger } from '../src/observability/logger.js';
 import { loadMemoryProto } from '../src/server/proto.js';
 
@@ -27,6 +28,25 @@ export function call<Res = Record<string, unknown>>(client: MemoryServiceClient,
   const callOpts: grpc.CallOptions = opts.deadlineMs ? { deadline: Date.now() + opts.deadlineMs } : {};
   const fn = (client as unknown as Record<string, UnaryFn<object, Res>>)[method]!.bind(client);
   return new Promise<Res>((resolve, reject) => fn(req, md, callOpts, (err, res) => (err ? reject(err) : resolve(res!))));
+}
+
+type Methods = MemoryServiceDefinition;
+/** What a client sends for `M` (the generated `__Input` type: camelCase keys, typed). */
+export type RequestOf<M extends keyof Methods> = Methods[M] extends MethodDefinition<infer I, infer _Sent, infer _Received, infer _O> ? I : never;
+/** What a client receives for `M` (the generated output type). */
+export type ResponseOf<M extends keyof Methods> = Methods[M] extends MethodDefinition<infer _I, infer _Sent, infer _Received, infer O> ? O : never;
+
+/**
+ * A unary call typed from the .proto's generated types: a misspelt method or field (e.g.
+ * `user_id` instead of `userId`) fails to compile instead of being dropped by the client.
+ */
+export function rpc<M extends keyof Methods & string>(
+  client: MemoryServiceClient,
+  method: M,
+  req: RequestOf<M>,
+  opts: { deadlineMs?: number; metadata?: Record<string, string> } = {},
+): Promise<ResponseOf<M>> {
+  return call<ResponseOf<M>>(client, method, req as object, opts);
 }
 
 /** Resolves with the gRPC status code the call failed with (or throws if it succeeded). */

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemoryRecord } from '../../src/engine/types.js';
 import type { VectorStore } from '../../src/engine/vector/vector-store.js';
 import { service as healthService } from 'grpc-health-check';
-import { call, failure, startApp, status, type TestApp } from '../helpers.js';
+import { call, failure, rpc, startApp, status, type TestApp } from '../helpers.js';
 
 const NUL = '\u0000';
 const b64 = (x: unknown) => Buffer.from(JSON.stringify(x)).toString('base64url');
@@ -144,25 +144,24 @@ describe('bad input over gRPC', () => {
   });
 
   it('updates tags, entities and metadata by one rule: add without replace_, set with it', async () => {
-    const { id } = await call<{ id: string }>(t.client, 'Remember', { userId: u, memory: { content: 'merge rule', tags: ['a'], entities: ['Ann'], metadata: { k1: '1' } } });
-    type M = { tags: string[]; entities: string[]; metadata: Record<string, string>; version: number };
-    const added = await call<M>(t.client, 'Update', { userId: u, id, tags: ['b', 'a'], entities: ['Bob'], metadata: { k2: '2' } });
+    const { id } = await rpc(t.client, 'Remember', { userId: u, memory: { content: 'merge rule', tags: ['a'], entities: ['Ann'], metadata: { k1: '1' } } });
+    const added = await rpc(t.client, 'Update', { userId: u, id, tags: ['b', 'a'], entities: ['Bob'], metadata: { k2: '2' } });
     expect(added.tags).toEqual(['a', 'b']);
     expect(added.entities).toEqual(['Ann', 'Bob']);
     expect(added.metadata).toEqual({ k1: '1', k2: '2' });
-    const unchanged = await call<M>(t.client, 'Update', { userId: u, id, importance: 0.4 });
+    const unchanged = await rpc(t.client, 'Update', { userId: u, id, importance: 0.4 });
     expect([unchanged.tags, unchanged.entities, unchanged.metadata]).toEqual([added.tags, added.entities, added.metadata]);
-    const replaced = await call<M>(t.client, 'Update', { userId: u, id, replaceTags: true, tags: ['c'], replaceEntities: true, replaceMetadata: true, metadata: { k3: '3' } });
+    const replaced = await rpc(t.client, 'Update', { userId: u, id, replaceTags: true, tags: ['c'], replaceEntities: true, replaceMetadata: true, metadata: { k3: '3' } });
     expect(replaced.tags).toEqual(['c']);
     expect(replaced.entities).toEqual([]);
     expect(replaced.metadata).toEqual({ k3: '3' });
   });
 
   it('loses no key when concurrent Updates add different metadata (merged under the lock)', async () => {
-    const { id } = await call<{ id: string }>(t.client, 'Remember', { userId: u, memory: { content: 'concurrent merges' } });
+    const { id } = await rpc(t.client, 'Remember', { userId: u, memory: { content: 'concurrent merges' } });
     const keys = Array.from({ length: 12 }, (_, i) => `key${i}`);
-    await Promise.all(keys.map((k) => call(t.client, 'Update', { userId: u, id, metadata: { [k]: k }, tags: [k] })));
-    const m = await call<{ metadata: Record<string, string>; tags: string[]; version: number }>(t.client, 'Get', { userId: u, id });
+    await Promise.all(keys.map((k) => rpc(t.client, 'Update', { userId: u, id, metadata: { [k]: k }, tags: [k] })));
+    const m = await rpc(t.client, 'Get', { userId: u, id });
     expect(Object.keys(m.metadata).sort()).toEqual([...keys].sort());
     expect([...m.tags].sort()).toEqual([...keys].sort());
     expect(m.version).toBe(1 + keys.length);

@@ -67,9 +67,9 @@ export interface VectorStore {
    */
   neighborGraph(userId: string, ids: readonly string[], vectors: Float32Array, k: number, opts?: NeighborGraphOptions): Promise<NeighborGraph>;
   /** Records that these memories were read (best effort, not durable on its own). */
+  touch(userId: string, ids: readonly string[], stats: AccessStats): void;
   /** What the store knows about itself, for logs and gauges. */
   stats(): StoreStats;
-  touch(userId: string, ids: readonly string[], stats: AccessStats): void;
 }
 
 export interface VectorQuery {

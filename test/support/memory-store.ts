@@ -1,0 +1,104 @@
+/**
+ * An in-memory VectorStore for unit tests of what sits above the port (MemoryEngine): exact
+ * search, creation-order scroll with cursors, the shared filter semantics, and a switch that
+ * makes writes fail, to see what the caller does then.
+ */
+import { compileFilter } from '../../src/engine/filter.js';
+import type { AccessStats, MemoryFilter, MemoryRecord, VectorHit } from '../../src/engine/types.js';
+import type { NeighborGraph, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../../src/engine/vector/vector-store.js';
+
+export class InMemoryVectorStore implements VectorStore {
+  readonly kind = 'in-memory';
+  private readonly users = new Map<string, Map<string, MemoryRecord>>();
+  /** Set to make every write fail with it. */
+  failWrites: Error | undefined;
+
+  constructor(readonly dimensions: number) {}
+
+  private of(userId: string): Map<string, MemoryRecord> {
+    let m = this.users.get(userId);
+    if (!m) this.users.set(userId, (m = new Map()));
+    return m;
+  }
+
+  async open(): Promise<void> {}
+  async close(): Promise<void> {}
+  async ready(): Promise<void> {}
+
+  async upsert(userId: string, records: MemoryRecord[]): Promise<void> {
+    if (this.failWrites) throw this.failWrites;
+    for (const r of records) this.of(userId).set(r.id, r);
+  }
+
+  async get(userId: string, ids: readonly string[]): Promise<MemoryRecord[]> {
+    const now = Date.now();
+    return ids.map((id) => this.of(userId).get(id)).filter((r): r is MemoryRecord => r !== undefined && (r.expiresAtMs === 0 || r.expiresAtMs > now));
+  }
+
+  async delete(userId: string, ids: readonly string[]): Promise<string[]> {
+    if (this.failWrites) throw this.failWrites;
+    return ids.filter((id) => this.of(userId).delete(id));
+  }
+
+  async deleteByFilter(userId: string, filter: MemoryFilter): Promise<string[]> {
+    const match = compileFilter(filter, Date.now());
+    return this.delete(
+      userId,
+      [...this.of(userId).values()].filter(match).map((r) => r.id),
+    );
+  }
+
+  async search(userId: string, q: VectorQuery): Promise<VectorHit[]> {
+    const match = compileFilter(q.filter, Date.now());
+    const hits: VectorHit[] = [];
+    for (const r of this.of(userId).values()) {
+      if (!match(r)) continue;
+      let similarity = 0;
+      for (let i = 0; i < q.vector.length; i++) similarity += q.vector[i]! * r.embedding[i]!;
+      if (q.minSimilarity === undefined || similarity >= q.minSimilarity) hits.push({ record: r, similarity });
+    }
+    return hits.sort((a, b) => b.similarity - a.similarity).slice(0, q.k);
+  }
+
+  async searchBatch(userId: string, queries: VectorQuery[]): Promise<VectorHit[][]> {
+    return Promise.all(queries.map((q) => this.search(userId, q)));
+  }
+
+  async scroll(userId: string, o: ScrollOptions): Promise<ScrollPage> {
+    const match = compileFilter(o.filter, Date.now());
+    const order = (a: MemoryRecord, b: MemoryRecord) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    const all = [...this.of(userId).values()].filter(match).sort((a, b) => (o.newestFirst ? -order(a, b) : order(a, b)));
+    const after = o.after;
+    const start = after ? all.findIndex((r) => (o.newestFirst ? -1 : 1) * order(r, { ...r, createdAtMs: after.createdAtMs, id: after.id }) > 0) : 0;
+    const records = start < 0 ? [] : all.slice(start, start + o.limit);
+    const last = records[records.length - 1];
+    return start >= 0 && start + o.limit < all.length && last ? { records, next: { createdAtMs: last.createdAtMs, id: last.id } } : { records };
+  }
+
+  async count(userId: string, filter?: MemoryFilter): Promise<number> {
+    return [...this.of(userId).values()].filter(compileFilter(filter, Date.now())).length;
+  }
+
+  async dropTenant(userId: string): Promise<number> {
+    const n = this.of(userId).size;
+    this.users.delete(userId);
+    return n;
+  }
+
+  async neighborGraph(): Promise<NeighborGraph> {
+    throw new Error('not used by these tests');
+  }
+
+  touch(userId: string, ids: readonly string[], stats: AccessStats): void {
+    for (const id of ids) {
+      const r = this.of(userId).get(id);
+      if (r) this.of(userId).set(id, { ...r, accessedAtMs: stats.accessedAtMs, accessCount: r.accessCount + stats.accessCount });
+    }
+  }
+
+  stats(): StoreStats {
+    let memories = 0;
+    for (const m of this.users.values()) memories += m.size;
+    return { memories };
+  }
+}
