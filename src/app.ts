@@ -7,109 +7,33 @@
  * close the HTTP port, stop precompute, flush and close the stores (a bounded final
  * checkpoint), close Redis, and last the gRPC port, so health checks see NOT_SERVING throughout.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { ClusterRunner } from './clusters/cluster-runner.js';
 import { authEnabled, type Config } from './config.js';
 import { CacheCoherence } from './engine/cache/coherence.js';
+import { cacheTtls, redisTierOptions } from './engine/cache/from-config.js';
 import { L1Cache } from './engine/cache/l1-cache.js';
 import { RedisTier } from './engine/cache/redis/index.js';
 import { TieredCache } from './engine/cache/tiered-cache.js';
-import type { Embedder } from './engine/embed/embedder.js';
 import { EmbeddingService } from './engine/embed/embedding-service.js';
-import { LexicalEmbedder } from './engine/embed/lexical.js';
-import { OpenAIEmbedder } from './engine/embed/openai.js';
+import { buildEmbedder } from './engine/embed/from-config.js';
+import { engineOptions } from './engine/engine-options.js';
 import { MemoryEngine } from './engine/memory-engine.js';
 import { nearestIn } from './engine/nearest.js';
-import { EmbeddedVectorStore } from './engine/vector/embedded/index.js';
-import { HNSW_PROFILES } from './engine/vector/hnsw-profiles.js';
-import { QdrantVectorStore } from './engine/vector/qdrant/index.js';
+import { buildVectorStore } from './engine/vector/from-config.js';
 import type { VectorStore } from './engine/vector/vector-store.js';
 import { openMetadata } from './metadata/open.js';
 import { SqlMetadataStore } from './metadata/sql-metadata-store.js';
 import { LoadMonitor } from './observability/load-monitor.js';
 import { Metrics } from './observability/metrics.js';
+import { buildSummarizer, precomputeOptions } from './precompute/from-config.js';
+import { PrecomputeService } from './precompute/index.js';
 import { ApiKeyAuthenticator } from './server/auth.js';
 import { GrpcServer } from './server/grpc-server.js';
 import { HttpServer } from './server/http-server.js';
-import { ClusterRunner } from './clusters/cluster-runner.js';
-import { systemClock } from './precompute/clock.js';
-import { PrecomputeService } from './precompute/index.js';
-import { LlmSummarizer, type Summarizer } from './precompute/summarizer.js';
-import type { QueryClass } from './engine/types.js';
 
 export type LifecycleState = 'starting' | 'serving' | 'draining' | 'stopped';
-
-function buildEmbedder(c: Config): Embedder | undefined {
-  switch (c.embedder) {
-    case 'lexical':
-      return new LexicalEmbedder(c.embeddingDimensions);
-    case 'openai':
-      return new OpenAIEmbedder({
-        ...(c.openaiBaseUrl ? { baseURL: c.openaiBaseUrl } : {}),
-        apiKey: c.openaiApiKey,
-        model: c.openaiModel,
-        dimensions: c.embeddingDimensions,
-        timeoutMs: c.openaiTimeoutMs,
-      });
-    case 'none':
-      return undefined;
-  }
-}
-
-/** The vector store the configuration asks for: Qdrant when QDRANT_URL is set, else embedded. */
-export function buildVectorStore(c: Config, modelId: string, dataDir: string, log: Logger, metrics?: Metrics): VectorStore {
-  if (c.qdrantUrl) {
-    return new QdrantVectorStore({
-      url: c.qdrantUrl,
-      ...(c.qdrantApiKey ? { apiKey: c.qdrantApiKey } : {}),
-      dimensions: c.embeddingDimensions,
-      modelId,
-      prefix: c.qdrantCollectionPrefix,
-      tenancy: c.qdrantTenancy,
-      promoteAt: c.qdrantPromoteAt,
-      profiles: HNSW_PROFILES,
-      defaultProfile: c.qdrantHnswProfile,
-      userProfiles: c.qdrantUserProfiles,
-      quantization: c.qdrantQuantization,
-      oversampling: c.qdrantOversampling,
-      timeoutMs: c.qdrantTimeoutMs,
-      retries: c.qdrantRetries,
-      keepAlive: c.qdrantKeepAlive,
-      compression: c.qdrantCompression,
-      routingRefreshMs: c.qdrantRoutingRefreshMs,
-      promotionGraceMs: c.qdrantPromotionGraceMs,
-      promotionBatch: c.qdrantPromotionBatch,
-      accessStatsFlushMs: c.qdrantAccessStatsFlushMs,
-      log,
-      ...(metrics ? { metrics } : {}),
-    });
-  }
-  return new EmbeddedVectorStore({
-    dir: join(dataDir, 'vectors'),
-    dimensions: c.embeddingDimensions,
-    modelId,
-    walSync: c.walSync,
-    hnsw: HNSW_PROFILES[c.hnswProfile],
-    indexMinMemories: c.indexMinMemories,
-    checkpointWalBytes: c.checkpointWalBytes,
-    checkpointIntervalMs: c.checkpointIntervalMs,
-    compactDeadRatio: c.compactDeadRatio,
-    closeCheckpointMs: c.shutdownCheckpointMs,
-    log,
-  });
-}
-
-function buildSummarizer(c: Config): Summarizer | undefined {
-  if (!c.summaryLlmModel) return undefined;
-  const baseURL = c.summaryLlmBaseUrl || c.openaiBaseUrl;
-  return new LlmSummarizer({
-    ...(baseURL ? { baseURL } : {}),
-    apiKey: c.summaryLlmApiKey || c.openaiApiKey,
-    model: c.summaryLlmModel,
-    timeoutMs: c.summaryLlmTimeoutMs,
-    maxInputs: c.summaryLlmMaxInputs,
-  });
-}
 
 export class App {
   state: LifecycleState = 'starting';
@@ -158,25 +82,10 @@ export class App {
         await Promise.all([this.store.open(), this.metadata.open()]);
       }
       if (c.redisUrl) {
-        this.l2 = new RedisTier(
-          {
-            url: c.redisUrl,
-            keyPrefix: c.redisKeyPrefix,
-            commandTimeoutMs: c.redisCommandTimeoutMs,
-            breakerFailures: c.redisBreakerFailures,
-            breakerOpenMs: c.redisBreakerOpenMs,
-            hotSetMax: c.hotSetMax,
-          },
-          this.metrics,
-          this.log.child({ component: 'redis' }),
-        );
+        this.l2 = new RedisTier(redisTierOptions(c), this.metrics, this.log.child({ component: 'redis' }));
         await this.l2.connect();
       }
-      const ttls = { memory: c.cacheMemoryTtlMs, embedding: c.cacheEmbeddingTtlMs };
-      const cache = new TieredCache(this.l1, this.l2, this.metrics, {
-        l1: { ...ttls, search: c.cacheSearchTtlMs, profile: c.cachePrecomputedL1TtlMs, precomputed: c.cachePrecomputedL1TtlMs },
-        l2: { ...ttls, search: c.cacheL2SearchTtlMs, profile: c.cacheProfileTtlMs, precomputed: c.cacheProfileTtlMs },
-      });
+      const cache = new TieredCache(this.l1, this.l2, this.metrics, cacheTtls(c));
       const embeddings = embedder ? new EmbeddingService(embedder, cache, this.metrics, { batchMax: c.embedBatchMax, batchWaitMs: c.embedBatchWaitMs, maxInflight: c.embedMaxInflight }) : undefined;
       const coherence = new CacheCoherence(this.l1, this.l2);
       this.runner = new ClusterRunner();
@@ -192,56 +101,11 @@ export class App {
           metrics: this.metrics,
           log: this.log.child({ component: 'precompute' }),
         },
-        {
-          enabled: c.precompute,
-          concurrency: c.precomputeConcurrency,
-          queueMax: c.precomputeQueueMax,
-          jobTimeoutMs: c.precomputeJobTimeoutMs,
-          leaseMs: c.precomputeLeaseMs,
-          tickMs: c.precomputeTickMs,
-          minGapMs: c.precomputeMinGapMs,
-          busy: () => this.loadMonitor.busy(c.precomputeYieldRps, c.precomputeYieldOccupancy),
-          maxHoldMs: c.precomputeMaxHoldMs,
-          busyShare: c.precomputeBusyShare,
-          everyN: c.precomputeEveryN,
-          reclusterFraction: c.reclusterFraction,
-          intervals: { profile: c.profileIntervalMs, clusters: c.clustersIntervalMs, summaries: c.summariesIntervalMs, similarity: c.similarityIntervalMs },
-          routingMinSimilarity: c.topicRoutingMinSimilarity,
-          routingMaxMembers: c.topicRoutingMaxMembers,
-          firstRunWaitMs: 10_000,
-          maxTopK: c.maxTopK,
-          clock: systemClock,
-          minClusterSize: c.hdbscanMinClusterSize,
-          minSamples: c.hdbscanMinSamples,
-          knnK: c.clusterKnnK,
-          profileTop: c.profileTopMemories,
-          profileTokenBudget: c.profileTokenBudget,
-          summaryTokenBudget: c.summaryTokenBudget,
-          summaryEntities: c.summaryEntities,
-          similarityTopK: c.similarityTopK,
-          similarityMinImportance: c.similarityMinImportance,
-          recencyHalfLifeMs: c.recencyHalfLifeHours * 3_600_000,
-          llmMaxCalls: c.summaryLlmMaxCalls,
-          temporalDays: 7,
-        },
+        precomputeOptions(c, this.loadMonitor),
       );
       this.engine = new MemoryEngine(
         { store: this.store, metadata: this.metadata, embeddings, cache, coherence, metrics: this.metrics, observer: this.precompute.triggers, router: this.precompute.router },
-        {
-          limits: {
-            maxContentBytes: c.maxContentBytes,
-            maxBatchItems: c.maxBatchItems,
-            maxTopK: c.maxTopK,
-            maxMetadataBytes: c.maxMetadataBytes,
-            maxTags: c.maxTags,
-            dimensions: c.embeddingDimensions,
-          },
-          ranking: { similarity: c.rankSimilarityWeight, importance: c.rankImportanceWeight, recency: c.rankRecencyWeight },
-          recencyHalfLifeMs: c.recencyHalfLifeHours * 3_600_000,
-          searchMaxLagMs: c.searchMaxLagMs,
-          canEmbed: embedder !== undefined,
-          routingClasses: c.topicRoutingClasses as QueryClass[],
-        },
+        engineOptions(c, embedder !== undefined),
       );
       const auth = authEnabled(c) ? new ApiKeyAuthenticator(this.metadata, c.authCacheTtlMs) : undefined;
       this.grpc = new GrpcServer({

@@ -1,0 +1,22 @@
+/** The embedder a configuration asks for (none: clients send vectors). */
+import type { Config } from '../../config.js';
+import type { Embedder } from './embedder.js';
+import { LexicalEmbedder } from './lexical.js';
+import { OpenAIEmbedder } from './openai.js';
+
+export function buildEmbedder(c: Config): Embedder | undefined {
+  switch (c.embedder) {
+    case 'lexical':
+      return new LexicalEmbedder(c.embeddingDimensions);
+    case 'openai':
+      return new OpenAIEmbedder({
+        ...(c.openaiBaseUrl ? { baseURL: c.openaiBaseUrl } : {}),
+        apiKey: c.openaiApiKey,
+        model: c.openaiModel,
+        dimensions: c.embeddingDimensions,
+        timeoutMs: c.openaiTimeoutMs,
+      });
+    case 'none':
+      return undefined;
+  }
+}
