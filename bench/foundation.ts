@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureGrpcFloor } from './grpc-floor.js';
-import { arg, call, clusteredVectors, Latency, metric, newClient, queriesNear, root, rssMb, runConcurrent, startServer } from './lib.js';
+import { arg, call, clusteredVectors, ingestClientVectors, Latency, metric, newClient, queriesNear, root, rssMb, runConcurrent, startServer } from './lib.js';
 
 const N = Number(arg('memories', '10000'));
 const DIMS = Number(arg('dims', '384'));
@@ -34,14 +34,8 @@ async function main(): Promise<void> {
   let client = newClient(server.grpcPort);
 
   // Ingest
-  const ids: string[] = new Array(N);
   const t0 = performance.now();
-  await runConcurrent(Math.ceil(N / BATCH), 4, async (b) => {
-    const items = [];
-    for (let i = b * BATCH; i < Math.min(N, (b + 1) * BATCH); i++) items.push({ content: `memory ${i}`, embedding: Array.from(data.subarray(i * DIMS, (i + 1) * DIMS)) });
-    const res = await call<{ results: { id: string }[] }>(client, 'RememberBatch', { userId: USER, items });
-    res.results.forEach((r, j) => (ids[b * BATCH + j] = r.id));
-  });
+  const ids = await ingestClientVectors(client, USER, data, DIMS, N);
   const ingestMs = performance.now() - t0;
   const ingestRate = Math.round(N / (ingestMs / 1000));
   console.log(`ingest: ${ingestRate} memories/s (${(ingestMs / 1000).toFixed(1)} s)`);

@@ -158,3 +158,15 @@ export function arg(name: string, dflt: string): string {
 }
 
 export type Client = MemoryServiceClient;
+
+/** RememberBatch of `batch` client vectors from `data` (n × dims), 4 in flight; resolves with the ids in order. */
+export async function ingestClientVectors(client: MemoryServiceClient, userId: string, data: Float32Array, dims: number, n: number, batch = 1000): Promise<string[]> {
+  const ids: string[] = new Array(n);
+  await runConcurrent(Math.ceil(n / batch), 4, async (b) => {
+    const items = [];
+    for (let i = b * batch; i < Math.min(n, (b + 1) * batch); i++) items.push({ content: `memory ${i}`, embedding: Array.from(data.subarray(i * dims, (i + 1) * dims)) });
+    const res = await call<{ results: { id: string }[] }>(client, 'RememberBatch', { userId, items });
+    res.results.forEach((r, j) => (ids[b * batch + j] = r.id));
+  });
+  return ids;
+}

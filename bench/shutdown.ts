@@ -11,11 +11,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arg, call, clusteredVectors, metric, newClient, runConcurrent, startServer } from './lib.js';
+import { arg, call, clusteredVectors, ingestClientVectors, metric, newClient, startServer } from './lib.js';
 
 const N = Number(arg('memories', '50000'));
 const DIMS = Number(arg('dims', '384'));
-const BATCH = 1000;
 const USER = 'shutdown-user';
 
 const dir = await mkdtemp(join(tmpdir(), 'me-shutdown-'));
@@ -23,14 +22,8 @@ const env = { DATA_DIR: dir, EMBEDDER: 'none', EMBEDDING_DIMENSIONS: String(DIMS
 const data = clusteredVectors(N, DIMS, Math.max(10, Math.round(N / 500)), 42);
 let server = await startServer(env);
 let client = newClient(server.grpcPort);
-const ids: string[] = new Array(N);
 const t0 = performance.now();
-await runConcurrent(Math.ceil(N / BATCH), 4, async (b) => {
-  const items = [];
-  for (let i = b * BATCH; i < Math.min(N, (b + 1) * BATCH); i++) items.push({ content: `memory ${i}`, embedding: Array.from(data.subarray(i * DIMS, (i + 1) * DIMS)) });
-  const res = await call<{ results: { id: string }[] }>(client, 'RememberBatch', { userId: USER, items });
-  res.results.forEach((r, j) => (ids[b * BATCH + j] = r.id));
-});
+const ids = await ingestClientVectors(client, USER, data, DIMS, N);
 const ingestS = (performance.now() - t0) / 1000;
 const unindexed = await metric(server.httpPort, 'memory_store_unindexed_slots');
 client.close();

@@ -691,17 +691,21 @@ export class QdrantVectorStore implements VectorStore {
   async searchBatch(userId: string, queries: VectorQuery[], opts?: StoreCallOptions): Promise<VectorHit[][]> {
     if (queries.length === 0) return [];
     const now = Date.now();
-    const res = await this.read<{ points: QPoint[] }[]>(
+    const res = await this.queryBatch(
       userId,
-      queries.map(() => ({ points: [] })),
-      (c) =>
-        this.transport.call<{ points: QPoint[] }[]>(
-          'query_batch',
-          (init) => this.transport.api.queryBatchPoints({ collection_name: c, searches: queries.map((q) => this.queryBody(userId, q, now)) }, init),
-          opts?.signal ? { signal: opts.signal } : {},
-        ),
+      queries.map((q) => this.queryBody(userId, q, now)),
+      opts?.signal,
     );
     return res.map((r, i) => this.hits(userId, r.points, queries[i]!.minSimilarity));
+  }
+
+  /** Several queries in one round trip, in the collection the user reads from (empty results when it has none). */
+  private queryBatch(userId: string, searches: Schemas['QueryRequest'][], signal: AbortSignal | undefined): Promise<{ points: QPoint[] }[]> {
+    return this.read<{ points: QPoint[] }[]>(
+      userId,
+      searches.map(() => ({ points: [] })),
+      (c) => this.transport.call<{ points: QPoint[] }[]>('query_batch', (init) => this.transport.api.queryBatchPoints({ collection_name: c, searches }, init), signal ? { signal } : {}),
+    );
   }
 
   async count(userId: string, filter?: MemoryFilter, opts?: StoreCallOptions): Promise<number> {
@@ -837,16 +841,7 @@ export class QdrantVectorStore implements VectorStore {
             with_vector: false,
           });
         }
-        const res = await this.read<{ points: QPoint[] }[]>(
-          userId,
-          searches.map(() => ({ points: [] })),
-          (col) =>
-            this.transport.call<{ points: QPoint[] }[]>(
-              'query_batch',
-              (init) => this.transport.api.queryBatchPoints({ collection_name: col, searches }, init),
-              opts?.signal ? { signal: opts.signal } : {},
-            ),
-        );
+        const res = await this.queryBatch(userId, searches, opts?.signal);
         res.forEach((r, x) => {
           const i = from + x;
           let j = 0;
