@@ -34,8 +34,6 @@ import { Partition, type Candidate } from './partition.js';
 import { VectorMatrix } from './vector-matrix.js';
 import { WriteAheadLog } from './wal.js';
 
-export type { HnswParams };
-
 export interface EmbeddedStoreOptions {
   dir: string;
   dimensions: number;
