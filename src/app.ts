@@ -11,6 +11,9 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { ClusterRunner } from './clusters/cluster-runner.js';
 import { authEnabled, type Config } from './config.js';
+import { ContextAssembler } from './context/assembler.js';
+import { contextOptions } from './context/from-config.js';
+import { TokenCounter } from './context/tokenizer.js';
 import { CacheCoherence } from './engine/cache/coherence.js';
 import { cacheTtls, redisTierOptions } from './engine/cache/from-config.js';
 import { L1Cache } from './engine/cache/l1-cache.js';
@@ -50,6 +53,7 @@ export class App {
     () => this.grpc?.occupiedTimeMs() ?? 0,
   );
   precompute: PrecomputeService | undefined;
+  context: ContextAssembler | undefined;
   private closing: Promise<void> | undefined;
   engine: MemoryEngine | undefined;
   grpcPort = 0;
@@ -103,9 +107,24 @@ export class App {
         },
         precomputeOptions(c, this.loadMonitor),
       );
+      const engineOpts = engineOptions(c, embedder !== undefined);
       this.engine = new MemoryEngine(
         { store: this.store, metadata: this.metadata, embeddings, cache, coherence, metrics: this.metrics, observer: this.precompute.triggers, router: this.precompute.router },
-        engineOptions(c, embedder !== undefined),
+        engineOpts,
+      );
+      this.context = new ContextAssembler(
+        {
+          engine: this.engine,
+          store: this.store,
+          cache,
+          coherence,
+          reads: this.precompute.reads,
+          counter: new TokenCounter(c.contextTokenizer),
+          metrics: this.metrics,
+          log: this.log.child({ component: 'context' }),
+          busy: () => this.loadMonitor.busy(c.precomputeYieldRps, c.precomputeYieldOccupancy),
+        },
+        contextOptions(c, engineOpts.limits),
       );
       const auth = authEnabled(c) ? new ApiKeyAuthenticator(this.metadata, c.authCacheTtlMs) : undefined;
       this.grpc = new GrpcServer({
@@ -115,6 +134,7 @@ export class App {
         maxMessageBytes: c.maxMessageBytes,
         ...(auth ? { auth } : {}),
         precompute: this.precompute,
+        context: this.context,
       });
       this.http = new HttpServer(
         {
@@ -184,6 +204,7 @@ export class App {
       };
       await step('grpc', () => this.grpc?.drain(this.config.shutdownGraceMs));
       await step('http', () => this.http?.close());
+      await step('context prefetch', () => this.context?.close());
       await step('precompute', () => this.precompute?.close());
       this.loadMonitor.stop();
       await step('cluster worker', () => this.runner?.close());

@@ -3,6 +3,7 @@
  * boot (code overrides → environment → defaults). An invalid value stops startup with a
  * ConfigError naming the variable. Nothing else in the service reads the environment.
  */
+import { TOKENIZERS, type TokenizerName } from './context/tokenizer.js';
 import { QUERY_CLASSES } from './engine/query-class.js';
 import { HNSW_PROFILE_NAMES } from './engine/vector/hnsw-profiles.js';
 import { ConfigError } from './errors.js';
@@ -303,6 +304,27 @@ export const CONFIG_SPEC = {
     parse: int(0, 86_400_000),
     doc: 'L1 TTL of profiles, topics and summaries (how long another instance may serve an older one)',
   },
+
+  contextTokenizer: {
+    env: 'CONTEXT_TOKENIZER',
+    default: 'o200k_base' as TokenizerName,
+    parse: oneOf(...TOKENIZERS),
+    doc: 'BPE encoding context budgets are counted in (o200k_base: GPT-4o and later; cl100k_base: GPT-4, GPT-3.5)',
+  },
+  contextDefaultTokens: { env: 'CONTEXT_DEFAULT_TOKENS', default: 2000, parse: int(16, 1_000_000), doc: 'token budget of AssembleContext / StreamContext when the request gives none' },
+  contextMaxTokens: { env: 'CONTEXT_MAX_TOKENS', default: 32_000, parse: int(16, 1_000_000), doc: 'largest token budget a request may ask for' },
+  contextMaxTurns: { env: 'CONTEXT_MAX_TURNS', default: 50, parse: int(0, 10_000), doc: 'most recent conversation turns in one context request' },
+  contextMaxTurnBytes: { env: 'CONTEXT_MAX_TURN_BYTES', default: 256 * 1024, parse: int(0, 64 * 1024 * 1024), doc: 'most bytes of all recent turns of one context request together' },
+  contextDeadlineMs: { env: 'CONTEXT_DEADLINE_MS', default: 1000, parse: int(1, 600_000), doc: 'time a context call may take when the caller sets no deadline (sections get shares of it)' },
+  contextPoolMax: {
+    env: 'CONTEXT_POOL_MAX',
+    default: 200,
+    parse: int(1, 100_000),
+    doc: 'most memories of one topic, entity or time window a context section scores (a filtered search adds the best of the rest)',
+  },
+  contextTopicMinSimilarity: { env: 'CONTEXT_TOPIC_MIN_SIMILARITY', default: 0.2, parse: num(-1, 1), doc: 'a topic this similar to the query (centroid cosine) makes the topics section' },
+  contextPrefetch: { env: 'CONTEXT_PREFETCH', default: true, parse: bool, doc: 'after each context call, load what the next turn will likely need while the service is not busy' },
+  contextPrefetchDelayMs: { env: 'CONTEXT_PREFETCH_DELAY_MS', default: 10, parse: int(0, 60_000), doc: 'wait after a context call before its prefetch round' },
 
   maxContentBytes: { env: 'MAX_CONTENT_BYTES', default: 32 * 1024, parse: int(1, 16 * 1024 * 1024), doc: 'largest memory content (UTF-8 bytes)' },
   maxBatchItems: { env: 'MAX_BATCH_ITEMS', default: 1000, parse: int(1, 100_000), doc: 'most items in RememberBatch and SearchBatch' },

@@ -571,6 +571,18 @@ export class MemoryEngine {
     }
   }
 
+  /** A query's vector, cached like a Search's (context assembly embeds once for all its sections). */
+  async embedQuery(ctx: CallContext, text: string): Promise<Float32Array> {
+    if (!this.o.canEmbed) throw new InvalidArgumentError('query', 'cannot be embedded: this deployment has no embedder (EMBEDDER=none)');
+    return (await this.embed([text], ctx.signal, true))[0]!;
+  }
+
+  /** A memory's ranking score for a query it is `similarity`-similar to, as Search ranks it. */
+  relevance(record: MemoryMeta, similarity: number, now: number): number {
+    const w = this.o.ranking;
+    return w.similarity * similarity + w.importance * record.importance + w.recency * recency(record.createdAtMs, now, this.o.recencyHalfLifeMs);
+  }
+
   /** `shared`: also look up and keep the embedding in L2 (queries repeat; memory texts rarely do). */
   private async embed(texts: string[], signal: AbortSignal | undefined, shared = false): Promise<Float32Array[]> {
     if (!this.embeddings) throw new UnavailableError('no embedder is configured');

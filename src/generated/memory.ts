@@ -15,6 +15,7 @@ export interface ProtoGrpcType {
       AuditEvent: MessageTypeDefinition
       ContextChunk: MessageTypeDefinition
       ContextSection: MessageTypeDefinition
+      ConversationTurn: MessageTypeDefinition
       CreateTaskRequest: MessageTypeDefinition
       EntityCount: MessageTypeDefinition
       Filter: MessageTypeDefinition
@@ -42,6 +43,7 @@ export interface ProtoGrpcType {
       Memory: MessageTypeDefinition
       MemoryInput: MessageTypeDefinition
       MemoryService: SubtypeConstructor<typeof grpc.Client, _memory_v1_MemoryServiceClient> & { service: _memory_v1_MemoryServiceDefinition }
+      MissingSection: MessageTypeDefinition
       Profile: MessageTypeDefinition
       QueryClass: EnumTypeDefinition
       RankingWeights: MessageTypeDefinition
@@ -55,6 +57,7 @@ export interface ProtoGrpcType {
       SearchHit: MessageTypeDefinition
       SearchRequest: MessageTypeDefinition
       SearchResponse: MessageTypeDefinition
+      SectionRequest: MessageTypeDefinition
       Summary: MessageTypeDefinition
       Task: MessageTypeDefinition
       TaskStatus: EnumTypeDefinition

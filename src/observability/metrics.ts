@@ -97,6 +97,38 @@ export class Metrics {
     help: 'precomputed artifacts edited or dropped because a memory they used was removed',
     registers: [this.registry],
   });
+  readonly contextSectionDuration = new Histogram({
+    name: 'memory_context_section_duration_seconds',
+    help: 'time to fetch one section of an assembled context (profile, session, semantic, …)',
+    labelNames: ['section'],
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly contextStageDuration = new Histogram({
+    name: 'memory_context_stage_duration_seconds',
+    help: 'StreamContext: time from the call to each stage being sent',
+    labelNames: ['stage'],
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly contextSectionsMissing = new Counter({
+    name: 'memory_context_sections_missing_total',
+    help: 'sections asked for but left out of a context, by reason (deadline, unavailable, error, not_ready, empty, budget)',
+    labelNames: ['section', 'reason'],
+    registers: [this.registry],
+  });
+  readonly contextCacheReads = new Counter({
+    name: 'memory_context_cache_reads_total',
+    help: 'cached reads of context assembly (profile, topics, pools, semantic search, neighbours) by the tier that served them',
+    labelNames: ['source', 'tier'],
+    registers: [this.registry],
+  });
+  readonly contextPrefetch = new Counter({
+    name: 'memory_context_prefetch_total',
+    help: 'predictive prefetch: loads issued, loads a later request used, rounds skipped because the service was busy',
+    labelNames: ['kind', 'outcome'],
+    registers: [this.registry],
+  });
   readonly topicRouted = new Counter({
     name: 'memory_search_topic_routed_total',
     help: "searches answered from one topic's members (outcome: served, fallback)",

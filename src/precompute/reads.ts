@@ -18,7 +18,20 @@ import type { MemoryRecord } from '../engine/types.js';
 import * as v from '../engine/validate.js';
 import { InvalidArgumentError, NotFoundError, throwIfAborted } from '../errors.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
-import { generatorOf, KIND_PROFILE, KIND_SIMILAR, KIND_SUMMARY, KIND_TOPIC, pruneArtifact, summaryText, type ProfileBody, type SimilarBody, type SummaryBody, type TopicBody } from './artifacts.js';
+import {
+  generatorOf,
+  KIND_PROFILE,
+  KIND_SIMILAR,
+  KIND_SUMMARY,
+  KIND_TOPIC,
+  pruneArtifact,
+  summaryText,
+  textSources,
+  type ProfileBody,
+  type SimilarBody,
+  type SummaryBody,
+  type TopicBody,
+} from './artifacts.js';
 import type { JobDeps } from './jobs/context.js';
 import { LlmBudget } from './jobs/context.js';
 import { summaryRow } from './jobs/summaries.js';
@@ -39,6 +52,8 @@ export interface ResolvedProfile {
   entities: { name: string; count: number }[];
   topics: { id: string; label: string; size: number }[];
   summary: string;
+  /** Memories whose text the summary carries. */
+  summarySources: string[];
   summaryTokens: number;
   generator: string;
 }
@@ -49,6 +64,8 @@ export interface TopicView {
   terms: string[];
   size: number;
   summary: string;
+  /** Memories whose text the summary carries. */
+  summarySources: string[];
   generator: string;
   generatedAtMs: number;
   memberIds: string[];
@@ -113,6 +130,11 @@ export interface ReadDeps {
   jobs: JobDeps;
 }
 
+function summaryView(kind: string, key: string, row: { body: unknown; generatedAtMs: number }): SummaryView {
+  const b = row.body as SummaryBody;
+  return { kind, key, text: summaryText(b), generator: generatorOf(b), sourceIds: textSources(b), memoryCount: b.memoryCount, generatedAtMs: row.generatedAtMs };
+}
+
 export class PrecomputeReads {
   constructor(
     private readonly d: ReadDeps,
@@ -139,22 +161,40 @@ export class PrecomputeReads {
 
   async getProfile(ctx: CallContext, rawUserId: string): Promise<{ profile: ResolvedProfile; tier: ServedBy }> {
     const userId = v.checkUserId(rawUserId);
-    const { cache, coherence, metadata, scheduler, triggers } = this.d;
-    const load = async (): Promise<ResolvedProfile | undefined> => {
-      const row = await metadata.getPrecomputed(userId, KIND_PROFILE, '');
-      if (!row) return undefined;
-      return this.resolveProfile(userId, row.body as ProfileBody, ctx.signal);
-    };
-    let got = await cache.get(cacheKeys.profile(userId, await coherence.generation(userId)), profileCodec, load);
+    let got = await this.cachedProfile(ctx, userId);
     if (!got) {
       await this.firstRun(ctx, userId, 'profile');
       // The first run moved the artifact generation: ask again.
-      got = await cache.get(cacheKeys.profile(userId, await coherence.generation(userId)), profileCodec, load);
+      got = await this.cachedProfile(ctx, userId);
     }
     if (!got) throw new NotFoundError(`no profile for user ${userId} yet: it has no memories, or its first compilation is still running`);
-    // Stale while revalidate: an old profile is served and recompiled in the background.
-    if (this.o.profileIntervalMs > 0 && Date.now() - got.value.compiledAtMs > this.o.profileIntervalMs && !scheduler.isBusy(userId, 'profile')) triggers.enqueue(userId, 'profile', 'stale');
+    this.refreshIfStale(userId, got.value);
     return { profile: got.value, tier: got.tier };
+  }
+
+  /** The profile when one is compiled (never waits for a run: asks for one and answers undefined). */
+  async peekProfile(ctx: CallContext, userId: string): Promise<{ profile: ResolvedProfile; tier: ServedBy } | undefined> {
+    const got = await this.cachedProfile(ctx, userId);
+    if (!got) {
+      if (this.o.enabled && !this.d.scheduler.isBusy(userId, 'profile')) this.d.triggers.enqueue(userId, 'profile', 'request');
+      return undefined;
+    }
+    this.refreshIfStale(userId, got.value);
+    return { profile: got.value, tier: got.tier };
+  }
+
+  private async cachedProfile(ctx: CallContext, userId: string): Promise<{ value: ResolvedProfile; tier: ServedBy } | undefined> {
+    const load = async (): Promise<ResolvedProfile | undefined> => {
+      const row = await this.d.metadata.getPrecomputed(userId, KIND_PROFILE, '');
+      if (!row) return undefined;
+      return this.resolveProfile(userId, row.body as ProfileBody, ctx.signal);
+    };
+    return this.d.cache.get(cacheKeys.profile(userId, await this.d.coherence.generation(userId)), profileCodec, load);
+  }
+
+  /** Stale while revalidate: an old profile is served and recompiled in the background. */
+  private refreshIfStale(userId: string, p: ResolvedProfile): void {
+    if (this.o.profileIntervalMs > 0 && Date.now() - p.compiledAtMs > this.o.profileIntervalMs && !this.d.scheduler.isBusy(userId, 'profile')) this.d.triggers.enqueue(userId, 'profile', 'stale');
   }
 
   private async resolveProfile(userId: string, b: ProfileBody, signal: AbortSignal | undefined): Promise<ResolvedProfile> {
@@ -172,6 +212,7 @@ export class PrecomputeReads {
       entities: b.entities.map((e) => ({ name: e.name, count: e.count })),
       topics: b.topics,
       summary,
+      summarySources: textSources(b),
       summaryTokens: estimateTokens(summary),
       generator: generatorOf(b),
     };
@@ -192,6 +233,7 @@ export class PrecomputeReads {
               terms: b.terms,
               size: r.sources.length,
               summary: summaryText(b),
+              summarySources: textSources(b),
               generator: generatorOf(b),
               generatedAtMs: r.generatedAtMs,
               memberIds: r.sources,
@@ -233,18 +275,7 @@ export class PrecomputeReads {
     if (!key) throw new InvalidArgumentError('key', 'is required');
     if (kind !== 'entity') periodRange(kind as PeriodKind, key, 'key');
     const generations = await this.d.coherence.generation(userId);
-    const view = (row: { body: unknown; generatedAtMs: number }): SummaryView => {
-      const b = row.body as SummaryBody;
-      return {
-        kind,
-        key,
-        text: summaryText(b),
-        generator: generatorOf(b),
-        sourceIds: [...b.segments.map((s) => s.id), ...(b.llm?.sources ?? [])],
-        memoryCount: b.memoryCount,
-        generatedAtMs: row.generatedAtMs,
-      };
-    };
+    const view = (row: { body: unknown; generatedAtMs: number }): SummaryView => summaryView(kind, key, row);
     const got = await this.d.cache.get(cacheKeys.summary(userId, generations, kind, key), summaryCodec, async () => {
       const row = await this.d.metadata.getPrecomputed(userId, KIND_SUMMARY, `${kind}:${key}`);
       if (row) return view(row);
@@ -260,6 +291,28 @@ export class PrecomputeReads {
     return { summary: got.value, tier: got.tier };
   }
 
+  /** The precomputed neighbour list of a memory, when a run made one (never searches). */
+  async neighbours(ctx: CallContext, userId: string, id: string, generations?: UserGenerations): Promise<{ value: SimilarBody; tier: ServedBy } | undefined> {
+    const g = generations ?? (await this.d.coherence.generation(userId));
+    const got = await this.d.cache.get(cacheKeys.related(userId, g, id), similarCodec, async () => {
+      const r = await this.d.metadata.getPrecomputed(userId, KIND_SIMILAR, id);
+      return r ? (r.body as SimilarBody) : undefined;
+    });
+    throwIfAborted(ctx.signal);
+    return got;
+  }
+
+  /** An entity or period summary a run (or an earlier request) made; undefined otherwise (never makes one). */
+  async storedSummary(ctx: CallContext, userId: string, kind: PeriodKind | 'entity', key: string, generations?: UserGenerations): Promise<{ summary: SummaryView; tier: ServedBy } | undefined> {
+    const g = generations ?? (await this.d.coherence.generation(userId));
+    const got = await this.d.cache.get(cacheKeys.summary(userId, g, kind, key), summaryCodec, async () => {
+      const row = await this.d.metadata.getPrecomputed(userId, KIND_SUMMARY, `${kind}:${key}`);
+      return row ? summaryView(kind, key, row) : undefined;
+    });
+    throwIfAborted(ctx.signal);
+    return got ? { summary: got.value, tier: got.tier } : undefined;
+  }
+
   /** Memories most similar to one memory: its precomputed list when it has one, else a live search. */
   async getRelated(ctx: CallContext, rawUserId: string, rawId: string, topK: number | undefined): Promise<{ hits: { memory: MemoryRecord; similarity: number }[]; precomputed: boolean }> {
     const userId = v.checkUserId(rawUserId);
@@ -269,10 +322,7 @@ export class PrecomputeReads {
     const opts = ctx.signal ? { signal: ctx.signal } : {};
     const [self] = await this.d.store.get(userId, [id], opts);
     if (!self) throw new NotFoundError(`memory ${id} not found`);
-    const row = await this.d.cache.get(cacheKeys.related(userId, await this.d.coherence.generation(userId), id), similarCodec, async () => {
-      const r = await this.d.metadata.getPrecomputed(userId, KIND_SIMILAR, id);
-      return r ? (r.body as SimilarBody) : undefined;
-    });
+    const row = await this.neighbours(ctx, userId, id);
     if (row && row.value.neighbors.length >= Math.min(k, this.o.similarityTopK)) {
       const wanted = row.value.neighbors.slice(0, k);
       const live = new Map(

@@ -13,6 +13,7 @@ import type { CallContext, MemoryEngine } from '../engine/memory-engine.js';
 import { UnavailableError, UnimplementedError } from '../errors.js';
 import type { MemoryServiceHandlers } from '../generated/memory/v1/MemoryService.js';
 import type { PrecomputeService } from '../precompute/index.js';
+import type { ContextAssembler } from '../context/assembler.js';
 import type { Metrics } from '../observability/metrics.js';
 import * as map from './mapping.js';
 import { loadMemoryProto } from './proto.js';
@@ -43,6 +44,7 @@ export class GrpcServer {
   private readonly log: Logger;
   private readonly auth: ApiKeyAuthenticator | undefined;
   private readonly precompute: PrecomputeService | undefined;
+  private readonly context: ContextAssembler | undefined;
 
   constructor(d: {
     engine: MemoryEngine;
@@ -52,12 +54,15 @@ export class GrpcServer {
     /** API-key authentication; undefined when auth is off. */
     auth?: ApiKeyAuthenticator;
     precompute?: PrecomputeService;
+    /** Context assembly; without it AssembleContext and StreamContext answer UNIMPLEMENTED. */
+    context?: ContextAssembler;
   }) {
     this.engine = d.engine;
     this.metrics = d.metrics;
     this.log = d.log;
     this.auth = d.auth;
     this.precompute = d.precompute;
+    this.context = d.context;
     const maxMessageBytes = d.maxMessageBytes;
     this.chain = [countCalls(this.metrics), refuseWhileDraining(() => this.draining), abortable(this.inflight), checkText(), ...(this.auth ? [authenticate(this.auth)] : [])];
     this.server = new grpc.Server({
@@ -143,10 +148,9 @@ export class GrpcServer {
     return this.precompute;
   }
 
-  private notYet<Req, Res>(method: string, what: string): grpc.handleUnaryCall<Req, Res> {
-    return this.unary<Req, Res>(method, async () => {
-      throw new UnimplementedError(`${method} is not available yet: ${what}`);
-    });
+  private ctx(): ContextAssembler {
+    if (!this.context) throw new UnimplementedError('context assembly is not available on this server');
+    return this.context;
   }
 
   private handlers(): MemoryServiceHandlers {
@@ -186,11 +190,14 @@ export class GrpcServer {
           results: res.map((x, i) => ({ hits: x.hits.map((h) => map.hitOut(h, r.searches[i]!.includeEmbedding)), tier: `TIER_${x.tier}`, tookMs: x.tookMs })),
         };
       }),
-      AssembleContext: this.notYet('AssembleContext', 'context assembly is not built yet'),
+      AssembleContext: this.unary('AssembleContext', async (r, ctx) => map.contextOut(await this.ctx().assemble(ctx, map.contextRequestIn(r)))),
       StreamContext: (call) => {
         const edge = edgeCall('StreamContext', call as grpc.ServerWritableStream<unknown, unknown>);
-        const run = compose(this.chain, async () => {
-          throw new UnimplementedError('StreamContext is not available yet: staged context streaming is not built yet');
+        const run = compose(this.chain, async (c) => {
+          const signal = c.ctx.signal;
+          await this.ctx().stream(c.ctx, map.contextRequestIn(call.request), (chunk) => {
+            if (!signal?.aborted) call.write(map.contextChunkOut(chunk));
+          });
         });
         // A server stream answers with a status through its 'error' event: that ends the call
         // with the status (destroy() would drop the call without one and leave the client hanging).
@@ -199,7 +206,11 @@ export class GrpcServer {
           (err: unknown) => call.emit('error', toServiceError(err, edge.ctx.requestId, this.log)),
         );
       },
-      WarmSession: this.unary('WarmSession', async (r, ctx) => ({ memoriesLoaded: await e.warmSession(ctx, r.userId, r.sessionId) })),
+      WarmSession: this.unary('WarmSession', async (r, ctx) => {
+        const memoriesLoaded = await e.warmSession(ctx, r.userId, r.sessionId);
+        this.context?.afterWarmSession(ctx, r.userId);
+        return { memoriesLoaded };
+      }),
       GetProfile: this.unary('GetProfile', async (r, ctx) => {
         const { profile, tier } = await this.pre().reads.getProfile(ctx, r.userId);
         if (tier !== 'L1') return map.profileOut(profile, tier);

@@ -16,6 +16,12 @@ import type { Job as PbJob } from '../generated/memory/v1/Job.js';
 import type { ServedBy } from '../engine/cache/tiered-cache.js';
 import type { JobRun } from '../metadata/metadata-store.js';
 import type { ResolvedProfile, SummaryView, TopicView } from '../precompute/index.js';
+import type { AssembleContextRequest } from '../generated/memory/v1/AssembleContextRequest.js';
+import type { AssembleContextResponse as PbAssembleContextResponse } from '../generated/memory/v1/AssembleContextResponse.js';
+import type { ContextChunk as PbContextChunk } from '../generated/memory/v1/ContextChunk.js';
+import type { ContextSection as PbContextSection } from '../generated/memory/v1/ContextSection.js';
+import type { AssembledContext, AssembledSection, ContextChunkOut } from '../context/assembler.js';
+import type { ContextRequestInput } from '../context/request.js';
 
 /** `SCOPE_USER` → `USER`; unspecified → undefined; anything unknown passes through for validation. */
 function enumIn<T extends string>(prefix: string, v: string | number | undefined): T | undefined {
@@ -229,5 +235,45 @@ export function jobOut(j: JobRun): PbJob {
     trigger: j.trigger,
     queuedAtMs: j.queuedAtMs,
     counts: { ...j.counts },
+  };
+}
+
+export function contextRequestIn(r: AssembleContextRequest): ContextRequestInput {
+  return {
+    userId: r.userId,
+    query: r.query,
+    tokenBudget: r.tokenBudget,
+    sessionId: r.sessionId,
+    recentTurns: r.recentTurns.map((t) => ({ role: t.role, content: t.content })),
+    sections: r.sections.map((s) => ({ name: s.name, weight: s.weight, tokenShare: s.tokenShare })),
+    referenceTimeMs: r.referenceTimeMs,
+  };
+}
+
+export function contextSectionOut(s: AssembledSection): PbContextSection {
+  return {
+    name: s.name,
+    memories: s.memories.map((m) => memoryOut(m, false)),
+    text: s.text,
+    tier: `TIER_${s.tier}`,
+    tokens: s.tokens,
+    scores: s.scores,
+    detail: s.detail,
+  };
+}
+
+export function contextOut(c: AssembledContext): PbAssembleContextResponse {
+  return { sections: c.sections.map(contextSectionOut), text: c.text, tokens: c.tokens, missing: c.missing, tokenBudget: c.budget, tokenizer: c.tokenizer, tookMs: c.tookMs };
+}
+
+export function contextChunkOut(c: ContextChunkOut): PbContextChunk {
+  return {
+    stage: c.stage,
+    section: c.section ? contextSectionOut(c.section) : null,
+    tokensSoFar: c.tokensSoFar,
+    missing: c.missing,
+    done: c.done,
+    tokenizer: c.tokenizer,
+    tookMs: c.tookMs,
   };
 }

@@ -101,3 +101,34 @@ export const searchCodec: Codec<CachedSearch> = {
   },
   bytes: (s) => s.hits.reduce((n, h) => n + recordBytes(h.memory), 64),
 };
+
+/**
+ * A candidate pool of context assembly: up to N memories of one topic, entity or time window,
+ * newest first, with their vectors (sections score them against each query). Cached as searches
+ * are: new memories reach it within the search lag bound, deletes at once (generation).
+ */
+export interface CachedPool {
+  at: number;
+  records: MemoryRecord[];
+  /** More memories matched than the pool holds. */
+  truncated: boolean;
+}
+
+export const poolCodec: Codec<CachedPool> = {
+  kind: 'search',
+  encode: (p) => {
+    const dims = p.records[0]?.embedding.length ?? 0;
+    const vectors = new Float32Array(p.records.length * dims);
+    const metas = p.records.map((r, i) => {
+      if (dims > 0) vectors.set(r.embedding, i * dims);
+      const { embedding: _e, ...meta } = r;
+      return meta;
+    });
+    return packJsonAndVector({ at: p.at, d: dims, t: p.truncated, r: metas }, vectors);
+  },
+  decode: (b) => {
+    const [j, vectors] = unpackJsonAndVector<{ at: number; d: number; t: boolean; r: Omit<MemoryRecord, 'embedding'>[] }>(b);
+    return { at: j.at, truncated: j.t, records: j.r.map((m, i) => ({ ...m, embedding: vectors.slice(i * j.d, (i + 1) * j.d) })) };
+  },
+  bytes: (p) => p.records.reduce((n, r) => n + recordBytes(r), 64),
+};

@@ -16,6 +16,8 @@ export const USER_KEYSPACES = {
   topics: 'tp',
   summary: 'sm',
   related: 'rl',
+  /** Context assembly's candidate pools (a topic's, an entity's, a time window's memories). */
+  contextPool: 'cx',
 } as const;
 
 /** Redis-only bookkeeping per user (never in L1). */
@@ -52,6 +54,8 @@ export const cacheKeys = {
   topics: (userId: string, g: UserGenerations) => `${userPrefix('topics', userId)}${versioned(g)}`,
   summary: (userId: string, g: UserGenerations, kind: string, key: string) => `${userPrefix('summary', userId)}${versioned(g)}:${kind}:${key}`,
   related: (userId: string, g: UserGenerations, id: string) => `${userPrefix('related', userId)}${versioned(g)}:${id}`,
+  /** Carries both generations: a pool of a topic changes with the run that made the topic. */
+  contextPool: (userId: string, g: UserGenerations, source: string, key: string) => `${userPrefix('contextPool', userId)}${versioned(g)}:${source}:${key}`,
   /** Not per user: the same text embeds the same for everyone. */
   embedding: (modelId: string, textHash: string) => `e:${modelId}:${textHash}`,
   record: (record: keyof typeof USER_RECORDS, userId: string) => `${USER_RECORDS[record]}:${userId}`,

@@ -8,6 +8,9 @@ export interface ContextSection__Input {
   'memories'?: (_memory_v1_Memory__Input)[];
   'text'?: (string);
   'tier'?: (_memory_v1_Tier__Input);
+  'tokens'?: (number);
+  'scores'?: (number | string)[];
+  'detail'?: (string);
 }
 
 export interface ContextSection {
@@ -15,4 +18,7 @@ export interface ContextSection {
   'memories': (_memory_v1_Memory)[];
   'text': (string);
   'tier': (_memory_v1_Tier);
+  'tokens': (number);
+  'scores': (number)[];
+  'detail': (string);
 }

@@ -1,0 +1,23 @@
+/** Context assembly's options, resolved from the configuration. */
+import type { Config } from '../config.js';
+import type { Limits } from '../engine/validate.js';
+import type { ContextOptions } from './assembler.js';
+
+export function contextOptions(c: Config, limits: Limits): ContextOptions {
+  return {
+    limits,
+    request: { defaultTokens: c.contextDefaultTokens, maxTokens: c.contextMaxTokens, maxTurns: c.contextMaxTurns, maxTurnBytes: c.contextMaxTurnBytes },
+    defaultDeadlineMs: c.contextDeadlineMs,
+    poolMaxLagMs: c.searchMaxLagMs,
+    prefetch: c.contextPrefetch,
+    prefetchDelayMs: c.contextPrefetchDelayMs,
+    maxTopK: Math.min(c.maxTopK, 200),
+    poolMax: c.contextPoolMax,
+    topicMinSimilarity: c.contextTopicMinSimilarity,
+    maxTopics: 2,
+    maxEntities: 3,
+    filteredK: 20,
+    relatedSeeds: 3,
+    relatedPerSeed: 5,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Candidate pools: the query-independent part of a section (a topic's, an entity's or a time
+ * window's memories, newest first, at most `poolMax`, with their vectors), cached in L1/L2 so
+ * each query only scores them, and so they can be loaded ahead of the turn that needs them
+ * (prefetch). A pool that could not hold every match says so; the section then adds a filtered
+ * search for the query, so a large entity or topic loses nothing relevant.
+ *
+ * Freshness is that of cached searches: deletes and corrections move the user's generation (the
+ * key changes), a new memory reaches a pool once it is older than the search lag bound.
+ * Prefetched keys are remembered (bounded) until a request reads them: that is "prefetch used".
+ */
+import { poolCodec, type CachedPool } from '../engine/cache/codecs.js';
+import { cacheKeys, type UserGenerations } from '../engine/cache/keys.js';
+import type { ServedBy, TieredCache } from '../engine/cache/tiered-cache.js';
+import type { MemoryFilter } from '../engine/types.js';
+import type { VectorStore } from '../engine/vector/vector-store.js';
+import type { Metrics } from '../observability/metrics.js';
+
+/** What a pool holds: the memories of one topic, entity or time window. */
+export interface PoolSource {
+  kind: 'topic' | 'entity' | 'window';
+  /** Identifies the pool within its kind (topic id, entity name, window bounds). */
+  key: string;
+  filter: MemoryFilter;
+}
+
+/** The user's generations, and whether L2 may be used for them (CacheCoherence.generation). */
+export type Generations = UserGenerations & { l2?: boolean };
+
+export interface PoolOptions {
+  /** Most memories a pool holds. */
+  poolMax: number;
+  /** A cached pool older than this is reloaded once the user has written since. */
+  maxLagMs: number;
+  /** Most prefetched keys remembered until used. */
+  prefetchMemory: number;
+}
+
+export class CandidatePools {
+  private readonly prefetched = new Map<string, PoolSource['kind']>();
+
+  constructor(
+    private readonly d: { store: VectorStore; cache: TieredCache; metrics: Metrics },
+    private readonly o: PoolOptions,
+  ) {}
+
+  async read(userId: string, g: Generations, source: PoolSource, signal: AbortSignal | undefined): Promise<{ pool: CachedPool; tier: ServedBy }> {
+    const key = cacheKeys.contextPool(userId, g, source.kind, source.key);
+    const got = await this.load(userId, key, source, signal, g);
+    this.d.metrics.contextCacheReads.inc({ source: source.kind, tier: got.tier });
+    if (got.tier !== 'L3' && this.prefetched.delete(key)) this.d.metrics.contextPrefetch.inc({ kind: source.kind, outcome: 'used' });
+    const now = Date.now();
+    const live = got.pool.records.filter((r) => r.expiresAtMs === 0 || r.expiresAtMs > now);
+    return { pool: live.length === got.pool.records.length ? got.pool : { ...got.pool, records: live }, tier: got.tier };
+  }
+
+  /** Loads a pool ahead of need; true when it was not cached yet (a prefetch issued). */
+  async prefetch(userId: string, g: Generations, source: PoolSource, signal?: AbortSignal): Promise<boolean> {
+    const key = cacheKeys.contextPool(userId, g, source.kind, source.key);
+    const got = await this.load(userId, key, source, signal, g);
+    if (got.tier !== 'L3') return false;
+    if (this.prefetched.size >= this.o.prefetchMemory) this.prefetched.delete(this.prefetched.keys().next().value!);
+    this.prefetched.set(key, source.kind);
+    this.d.metrics.contextPrefetch.inc({ kind: source.kind, outcome: 'issued' });
+    return true;
+  }
+
+  private async load(userId: string, key: string, source: PoolSource, signal: AbortSignal | undefined, g: Generations): Promise<{ pool: CachedPool; tier: ServedBy }> {
+    const now = Date.now();
+    const fresh = (p: CachedPool, lastWrite?: number) => !(lastWrite !== undefined && lastWrite > p.at && now - p.at > this.o.maxLagMs);
+    const got = await this.d.cache.get(
+      key,
+      poolCodec,
+      async () => {
+        const page = await this.d.store.scroll(userId, { filter: source.filter, limit: this.o.poolMax, newestFirst: true, withVectors: true, ...(signal ? { signal } : {}) });
+        return { at: now, records: page.records, truncated: page.next !== undefined };
+      },
+      { valid: fresh, lastWriteOf: userId, useL2: g.l2 !== false },
+    );
+    return { pool: got!.value, tier: got!.tier };
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Predictive prefetch: after a context is assembled (or a session warmed), what the next turn
+ * will probably need is loaded into L1/L2 in the background, while the service is not busy
+ * (the same load signal that holds back precompute):
+ *   - a topic the turn drifts towards (the next-closest topics, or one the turns name) → its pool;
+ *   - a time reference in the recent turns → that window's pool;
+ *   - an entity named in the turns → its pool;
+ *   - a follow-up is the likeliest next turn → the memories just sent are kept hot.
+ * One pending plan per user (the newest replaces an older one); a busy service drops the round.
+ * CandidatePools counts what was issued and what a later request used.
+ */
+import type { Logger } from 'pino';
+import { memoryCodec } from '../engine/cache/codecs.js';
+import type { CacheCoherence } from '../engine/cache/coherence.js';
+import { cacheKeys } from '../engine/cache/keys.js';
+import type { TieredCache } from '../engine/cache/tiered-cache.js';
+import type { MemoryRecord } from '../engine/types.js';
+import type { VectorStore } from '../engine/vector/vector-store.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { CandidatePools, PoolSource } from './pools.js';
+
+export interface PrefetchPlan {
+  sources: PoolSource[];
+  /** Ids of memories to keep hot (in L1 and L2, and in the user's hot set). */
+  keep: string[];
+}
+
+export interface PrefetchOptions {
+  /** True while foreground load is high: the round is skipped. */
+  busy: () => boolean;
+  /** Wait before a round, so the answer goes out first. */
+  delayMs: number;
+  /** Most users with a pending plan. */
+  maxPending: number;
+  /** Most pools loaded per round. */
+  maxSources: number;
+}
+
+export class Prefetcher {
+  private readonly pending = new Map<string, () => Promise<PrefetchPlan>>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private closed = false;
+  private readonly controller = new AbortController();
+
+  constructor(
+    private readonly d: { pools: CandidatePools; store: VectorStore; cache: TieredCache; coherence: CacheCoherence; metrics: Metrics; log: Logger },
+    private readonly o: PrefetchOptions,
+  ) {}
+
+  /** Queues a plan for `userId` (made lazily, when its round runs). */
+  schedule(userId: string, plan: () => Promise<PrefetchPlan>): void {
+    if (this.closed) return;
+    this.pending.delete(userId);
+    this.pending.set(userId, plan);
+    if (this.pending.size > this.o.maxPending) this.pending.delete(this.pending.keys().next().value!);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.running ??= this.drain().finally(() => (this.running = undefined));
+    }, this.o.delayMs);
+    this.timer.unref();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.size > 0 && !this.closed) {
+      if (this.o.busy()) {
+        this.d.metrics.contextPrefetch.inc({ kind: 'round', outcome: 'skipped_busy' }, this.pending.size);
+        this.pending.clear();
+        return;
+      }
+      const [userId, make] = this.pending.entries().next().value!;
+      this.pending.delete(userId);
+      try {
+        await this.round(userId, await make());
+      } catch (err) {
+        this.d.log.debug({ err, userId }, 'prefetch round failed');
+      }
+    }
+  }
+
+  private async round(userId: string, plan: PrefetchPlan): Promise<void> {
+    const { signal } = this.controller;
+    const g = await this.d.coherence.generation(userId);
+    const seen = new Set<string>();
+    for (const s of plan.sources) {
+      const id = `${s.kind}:${s.key}`;
+      if (seen.has(id) || seen.size >= this.o.maxSources || this.closed) continue;
+      seen.add(id);
+      await this.d.pools.prefetch(userId, g, s, signal);
+    }
+    if (plan.keep.length === 0 || this.closed) return;
+    // A lookup refreshes an L1 entry's place in the LRU; what L1 lacks is read once and cached.
+    const missing = plan.keep.filter((id) => this.d.cache.l1.get<MemoryRecord>(cacheKeys.memory(userId, id), 'memory') === undefined);
+    if (missing.length > 0) {
+      const loaded = await this.d.store.get(userId, missing, { signal });
+      await Promise.all(loaded.map((r) => this.d.cache.set(cacheKeys.memory(userId, r.id), r, memoryCodec)));
+      this.d.metrics.contextPrefetch.inc({ kind: 'memory', outcome: 'kept' }, loaded.length);
+    }
+    this.d.cache.l2?.touchHot(userId, plan.keep, Date.now());
+  }
+
+  /** Stops: pending rounds are dropped, a running one stops at its next step. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending.clear();
+    this.controller.abort();
+    await this.running?.catch(() => undefined);
+  }
+}

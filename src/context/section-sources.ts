@@ -1,0 +1,286 @@
+/**
+ * Where each section's candidates come from. Every source takes the same per-call inputs (a
+ * Turn), reads through the caches, and returns a SectionDraft whose memories are scored by the
+ * same ranking a Search uses (similarity to the query, importance, recency) times the section's
+ * weight; or throws SectionSkipped when it has nothing to say for this turn.
+ */
+import type { CachedPool } from '../engine/cache/codecs.js';
+import { memoryCodec } from '../engine/cache/codecs.js';
+import { cacheKeys } from '../engine/cache/keys.js';
+import type { ServedBy, TieredCache } from '../engine/cache/tiered-cache.js';
+import type { CallContext, MemoryEngine, SearchResult } from '../engine/memory-engine.js';
+import { efFor } from '../engine/query-class.js';
+import type { MemoryFilter, MemoryMeta, MemoryRecord, QueryClass } from '../engine/types.js';
+import { throwIfAborted } from '../errors.js';
+import type { VectorStore } from '../engine/vector/vector-store.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ResolvedProfile, TopicView } from '../precompute/index.js';
+import type { PrecomputeReads } from '../precompute/reads.js';
+import { memoryLine, type Candidate, type SectionDraft } from './packer.js';
+import type { CandidatePools, Generations, PoolSource } from './pools.js';
+import type { ContextRequest } from './request.js';
+import { SECTION_SPECS, type SectionName, type Stage } from './sections.js';
+import { namedEntities } from './entity-match.js';
+import { findTimeWindow } from './time-reference.js';
+import type { MissingReason } from './sections.js';
+
+/** A section with nothing to add for this turn (not a failure). */
+export class SectionSkipped extends Error {
+  constructor(
+    readonly reason: Extract<MissingReason, 'not_ready' | 'empty'>,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** What every source of one call shares; the promises start once, on first use. */
+export interface Turn {
+  req: ContextRequest;
+  generations: () => Promise<Generations>;
+  vector: () => Promise<Float32Array>;
+  profile: () => Promise<{ profile: ResolvedProfile; tier: ServedBy } | undefined>;
+  topics: () => Promise<{ topics: TopicView[]; tier: ServedBy }>;
+  /** The PRIMARY search of the turn (the semantic section, and what `related` expands). */
+  search: () => Promise<SearchResult>;
+}
+
+export interface SourceOptions {
+  poolMax: number;
+  /** Topics at least this similar to the query make the topics section (at most `maxTopics`). */
+  topicMinSimilarity: number;
+  maxTopics: number;
+  maxEntities: number;
+  /** Memories a filtered search adds when a pool could not hold every match. */
+  filteredK: number;
+  /** Neighbour lists read for `related`: those of this many top hits. */
+  relatedSeeds: number;
+  relatedPerSeed: number;
+}
+
+/** Profile memories carry no vector: they rank as if this similar to every query. */
+const PROFILE_SIMILARITY = 0.5;
+/** Memories of the last session shown when this session is new. */
+const LAST_SESSION_MEMORIES = 10;
+/** How far back the last session is looked for. */
+const LAST_SESSION_SCAN = 200;
+
+const EMPTY = new Float32Array(0);
+
+function similarity(q: Float32Array, v: Float32Array): number | undefined {
+  if (v.length !== q.length || v.length === 0) return undefined;
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += q[i]! * v[i]!;
+  return s;
+}
+
+export class SectionSources {
+  constructor(
+    private readonly d: { engine: MemoryEngine; store: VectorStore; cache: TieredCache; reads: PrecomputeReads; pools: CandidatePools; metrics: Metrics },
+    private readonly o: SourceOptions,
+  ) {}
+
+  private weight(t: Turn, name: SectionName): number {
+    return t.req.sections.get(name)?.weight ?? SECTION_SPECS[name].weight;
+  }
+
+  /** A memory as a candidate of `section`, scored against the query. */
+  private candidate(t: Turn, section: SectionName, r: MemoryRecord | MemoryMeta, sim: number, stage: Stage = SECTION_SPECS[section].stage): Candidate {
+    const memory = 'embedding' in r ? { ...r, embedding: EMPTY } : { ...r, embedding: EMPTY, accessedAtMs: 0, accessCount: 0 };
+    return { section, memory, text: memoryLine(memory), key: `m:${r.id}:${r.version}`, score: this.weight(t, section) * this.d.engine.relevance(r, sim, t.req.nowMs), stage, immediate: false };
+  }
+
+  private scored(t: Turn, section: SectionName, records: readonly MemoryRecord[], vector: Float32Array): Candidate[] {
+    const out: Candidate[] = [];
+    for (const r of records) out.push(this.candidate(t, section, r, similarity(vector, r.embedding) ?? 0));
+    return out;
+  }
+
+  /** A summary shown before a section's memories, worth as much as its best memory. */
+  private preamble(section: SectionName, text: string, covers: readonly string[], best: number): Candidate {
+    const line = `${text.replace(/\s*[\r\n]+\s*/g, ' ').trim()}\n`;
+    return { section, text: line, key: `t:${line}`, score: best, stage: SECTION_SPECS[section].stage, immediate: false, covers };
+  }
+
+  private draft(name: SectionName, detail: string, tier: ServedBy, candidates: Candidate[], order: SectionDraft['order'] = 'score'): SectionDraft {
+    return { name, title: SECTION_SPECS[name].title, detail, tier, candidates, order };
+  }
+
+  async profile(t: Turn): Promise<SectionDraft> {
+    const got = await t.profile();
+    if (!got) throw new SectionSkipped('not_ready', 'no profile is compiled yet (a compilation was asked for)');
+    const p = got.profile;
+    const covered = new Set(p.summarySources);
+    const seen = new Set<string>();
+    const items: Candidate[] = [];
+    for (const r of [...p.preferences, ...p.top]) {
+      if (covered.has(r.id) || seen.has(r.id)) continue;
+      seen.add(r.id);
+      items.push(this.candidate(t, 'profile', r, PROFILE_SIMILARITY));
+    }
+    const best = Math.max(0, ...items.map((c) => c.score));
+    const candidates = p.summary.trim() ? [this.preamble('profile', p.summary, p.summarySources, best || this.weight(t, 'profile')), ...items] : items;
+    return this.draft('profile', '', got.tier, candidates);
+  }
+
+  /** This session's memories, newest first; for a new session, the last session's most valuable ones. */
+  async session(t: Turn, signal: AbortSignal): Promise<{ draft: SectionDraft; lastSession: ReadonlySet<string> }> {
+    const { userId, sessionId } = t.req;
+    if (!sessionId) throw new SectionSkipped('empty', 'the request names no session_id');
+    const vector = await t.vector();
+    throwIfAborted(signal);
+    const page = await this.d.store.scroll(userId, { filter: { sessionId }, limit: this.o.poolMax, newestFirst: true, withVectors: true, signal });
+    if (page.records.length > 0) return { draft: this.draft('session', sessionId, 'L3', this.scored(t, 'session', page.records, vector), 'newest'), lastSession: new Set() };
+    const recent = await this.d.store.scroll(userId, { limit: LAST_SESSION_SCAN, newestFirst: true, withVectors: false, signal });
+    const last = recent.records.find((r) => r.sessionId !== '' && r.sessionId !== sessionId)?.sessionId;
+    if (!last) throw new SectionSkipped('empty', 'a new session, and no earlier one');
+    const prev = await this.d.store.scroll(userId, { filter: { sessionId: last }, limit: this.o.poolMax, newestFirst: true, withVectors: true, signal });
+    const value = (r: MemoryRecord) => this.d.engine.relevance(r, 0, t.req.nowMs);
+    const kept = [...prev.records].sort((a, b) => value(b) - value(a) || (a.id < b.id ? -1 : 1)).slice(0, LAST_SESSION_MEMORIES);
+    return { draft: { ...this.draft('session', `last session ${last}`, 'L3', this.scored(t, 'session', kept, vector), 'newest'), title: 'Last session' }, lastSession: new Set(kept.map((r) => r.id)) };
+  }
+
+  /** The ranked search; the first `stage2` hits may go in stage 2, the rest in stage 3 (or all in `stage`). */
+  async semantic(t: Turn, res: SearchResult, o: { stage2?: number; stage?: Stage } = {}): Promise<SectionDraft> {
+    this.d.metrics.contextCacheReads.inc({ source: 'semantic', tier: res.tier });
+    const w = this.weight(t, 'semantic');
+    const candidates = res.hits.map((h, i): Candidate => {
+      const stage: Stage = o.stage ?? (i < (o.stage2 ?? Infinity) ? 2 : 3);
+      return { ...this.candidate(t, 'semantic', h.memory, h.similarity, stage), score: w * h.score };
+    });
+    if (candidates.length === 0) throw new SectionSkipped('empty', 'no memory matches the query');
+    return this.draft('semantic', '', res.tier, candidates);
+  }
+
+  /** A deeper search (a higher query class, more hits) for StreamContext's last stage. */
+  async deepSearch(ctx: CallContext, t: Turn, k: number, queryClass: QueryClass): Promise<SearchResult> {
+    return this.d.engine.search(ctx, t.req.userId, { queryVector: await t.vector(), topK: k, queryClass });
+  }
+
+  /** Candidates of one pool, plus a filtered search when the pool could not hold every match. */
+  private async fromPool(t: Turn, section: SectionName, source: PoolSource, signal: AbortSignal): Promise<{ candidates: Candidate[]; tier: ServedBy; pool: CachedPool }> {
+    const [g, vector] = await Promise.all([t.generations(), t.vector()]);
+    throwIfAborted(signal);
+    const { pool, tier } = await this.d.pools.read(t.req.userId, g, source, signal);
+    const candidates = this.scored(t, section, pool.records, vector);
+    if (pool.truncated) {
+      throwIfAborted(signal);
+      const extra = await this.filteredSearch(t.req.userId, vector, source.filter, signal);
+      const have = new Set(pool.records.map((r) => r.id));
+      for (const h of extra) if (!have.has(h.record.id)) candidates.push(this.candidate(t, section, h.record, h.similarity));
+    }
+    return { candidates, tier, pool };
+  }
+
+  private filteredSearch(userId: string, vector: Float32Array, filter: MemoryFilter, signal: AbortSignal) {
+    return this.d.store.search(userId, { vector, k: this.o.filteredK, filter, ef: efFor('PRIMARY', undefined), exact: false, withVectors: false }, { signal });
+  }
+
+  /** Topics whose centroid is closest to the query, best first (at most maxTopics, above the threshold). */
+  async closestTopics(t: Turn): Promise<{ topics: { topic: TopicView; similarity: number }[]; ranked: TopicView[]; tier: ServedBy }> {
+    const [{ topics, tier }, vector] = await Promise.all([t.topics(), t.vector()]);
+    const ranked = topics.map((topic) => ({ topic, similarity: similarity(vector, topic.centroid) ?? -1 })).sort((a, b) => b.similarity - a.similarity || (a.topic.id < b.topic.id ? -1 : 1));
+    return { topics: ranked.filter((x) => x.similarity >= this.o.topicMinSimilarity).slice(0, this.o.maxTopics), ranked: ranked.map((x) => x.topic), tier };
+  }
+
+  async topics(t: Turn, signal: AbortSignal): Promise<SectionDraft> {
+    const { topics, ranked, tier } = await this.closestTopics(t);
+    if (ranked.length === 0) throw new SectionSkipped('not_ready', 'the user has no topics yet (clustering was asked for)');
+    if (topics.length === 0) throw new SectionSkipped('empty', 'no topic is close to the query');
+    let slowest: ServedBy = tier;
+    const candidates: Candidate[] = [];
+    for (const { topic } of topics) {
+      const got = await this.fromPool(t, 'topics', topicSource(topic), signal);
+      slowest = slower(slowest, got.tier);
+      const best = Math.max(0, ...got.candidates.map((c) => c.score));
+      if (topic.summary.trim()) candidates.push(this.preamble('topics', `${topic.label}: ${topic.summary}`, topic.summarySources, best));
+      candidates.push(...got.candidates);
+    }
+    return this.draft('topics', topics.map((x) => x.topic.label).join('; '), slowest, candidates);
+  }
+
+  /** Known entities (the profile's) named in the query or the recent turns. */
+  async namedEntities(t: Turn, max: number): Promise<string[] | undefined> {
+    const got = await t.profile();
+    if (!got) return undefined;
+    return namedEntities(
+      got.profile.entities.map((e) => e.name),
+      t.req.query,
+      t.req.turns,
+      max,
+    );
+  }
+
+  async entities(t: Turn, signal: AbortSignal): Promise<SectionDraft> {
+    const names = await this.namedEntities(t, this.o.maxEntities);
+    if (!names) throw new SectionSkipped('not_ready', 'no profile (and so no known entities) yet');
+    if (names.length === 0) throw new SectionSkipped('empty', 'no known entity is named in the query or the recent turns');
+    const g = await t.generations();
+    let slowest: ServedBy = 'L1';
+    const candidates: Candidate[] = [];
+    for (const name of names) {
+      const [got, summary] = await Promise.all([
+        this.fromPool(t, 'entities', entitySource(name), signal),
+        this.d.reads.storedSummary({ signal, requestId: '', actor: '' }, t.req.userId, 'entity', name, g),
+      ]);
+      slowest = slower(slowest, got.tier);
+      const best = Math.max(0, ...got.candidates.map((c) => c.score));
+      if (summary?.summary.text.trim()) candidates.push(this.preamble('entities', `${name}: ${summary.summary.text}`, summary.summary.sourceIds, best));
+      candidates.push(...got.candidates);
+    }
+    return this.draft('entities', names.join(', '), slowest, candidates);
+  }
+
+  async temporal(t: Turn, signal: AbortSignal): Promise<SectionDraft> {
+    const w = findTimeWindow(t.req.query, t.req.nowMs);
+    if (!w) throw new SectionSkipped('empty', 'the query names no time');
+    const got = await this.fromPool(t, 'temporal', windowSource(w.fromMs, w.toMs), signal);
+    if (got.candidates.length === 0) throw new SectionSkipped('empty', `no memories from ${w.label}`);
+    return this.draft('temporal', w.label, got.tier, got.candidates, 'newest');
+  }
+
+  /** Precomputed neighbours of the top hits (one hop). */
+  async related(t: Turn, signal: AbortSignal): Promise<SectionDraft> {
+    const [res, g, vector] = await Promise.all([t.search(), t.generations(), t.vector()]);
+    const seeds = res.hits.slice(0, this.o.relatedSeeds).map((h) => h.memory.id);
+    const ctx = { signal, requestId: '', actor: '' };
+    throwIfAborted(signal);
+    const lists = await Promise.all(seeds.map((id) => this.d.reads.neighbours(ctx, t.req.userId, id, g)));
+    if (lists.every((l) => l === undefined)) throw new SectionSkipped('not_ready', 'the top memories have no precomputed neighbours yet');
+    let slowest: ServedBy = 'L1';
+    for (const l of lists) if (l) slowest = slower(slowest, l.tier);
+    this.d.metrics.contextCacheReads.inc({ source: 'related', tier: slowest });
+    const skip = new Set(seeds);
+    const ids = [...new Set(lists.flatMap((l) => (l?.value.neighbors ?? []).slice(0, this.o.relatedPerSeed).map((n) => n.id)))].filter((id) => !skip.has(id));
+    throwIfAborted(signal);
+    const records = await this.memories(t.req.userId, ids, signal);
+    const candidates = this.scored(t, 'related', records, vector);
+    if (candidates.length === 0) throw new SectionSkipped('empty', 'the top memories have no other neighbours');
+    return this.draft('related', '', slowest, candidates);
+  }
+
+  /** Memories by id through L1, the rest from the store (then cached). */
+  private async memories(userId: string, ids: string[], signal: AbortSignal): Promise<MemoryRecord[]> {
+    const found: MemoryRecord[] = [];
+    const missing: string[] = [];
+    for (const id of ids) {
+      const r = this.d.cache.l1.get<MemoryRecord>(cacheKeys.memory(userId, id), 'memory');
+      if (r) found.push(r);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const loaded = await this.d.store.get(userId, missing, { signal });
+      for (const r of loaded) void this.d.cache.set(cacheKeys.memory(userId, r.id), r, memoryCodec).catch(() => undefined);
+      found.push(...loaded);
+    }
+    const now = Date.now();
+    return found.filter((r) => r.expiresAtMs === 0 || r.expiresAtMs > now);
+  }
+}
+
+const RANK: Record<ServedBy, number> = { L1: 0, L2: 1, L3: 2 };
+export const slower = (a: ServedBy, b: ServedBy): ServedBy => (RANK[b] > RANK[a] ? b : a);
+
+export const topicSource = (t: TopicView): PoolSource => ({ kind: 'topic', key: t.id, filter: { ids: t.memberIds } });
+export const entitySource = (name: string): PoolSource => ({ kind: 'entity', key: name, filter: { entitiesAny: [name] } });
+export const windowSource = (fromMs: number, toMs: number): PoolSource => ({ kind: 'window', key: `${fromMs}-${toMs}`, filter: { createdAfterMs: fromMs, createdBeforeMs: toMs } });

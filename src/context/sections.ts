@@ -1,0 +1,42 @@
+/**
+ * The sections of an assembled context and their defaults: the one table of them. A section's
+ * weight multiplies its memories' relevance (so a memory found by several sections lands in the
+ * one that weighs it most), its deadline share is the part of the call's remaining time it may
+ * take, and its stage is when StreamContext may send it first.
+ */
+export const SECTION_NAMES = ['profile', 'session', 'semantic', 'topics', 'entities', 'temporal', 'related'] as const;
+export type SectionName = (typeof SECTION_NAMES)[number];
+
+export type Stage = 1 | 2 | 3 | 4;
+export const STAGES: readonly Stage[] = [1, 2, 3, 4];
+
+export interface SectionSpec {
+  /** Heading of the section in the context text. */
+  title: string;
+  weight: number;
+  /** Share of the call's remaining time the section may take before it is dropped. */
+  deadlineShare: number;
+  /** The first StreamContext stage that may carry this section. */
+  stage: Stage;
+}
+
+export const SECTION_SPECS: Readonly<Record<SectionName, SectionSpec>> = {
+  profile: { title: 'About the user', weight: 0.9, deadlineShare: 0.5, stage: 1 },
+  session: { title: 'This conversation so far', weight: 1, deadlineShare: 0.8, stage: 1 },
+  semantic: { title: 'Relevant memories', weight: 1, deadlineShare: 0.8, stage: 2 },
+  topics: { title: 'Topic', weight: 0.85, deadlineShare: 0.8, stage: 2 },
+  entities: { title: 'About', weight: 0.9, deadlineShare: 0.8, stage: 3 },
+  temporal: { title: 'Memories from', weight: 0.95, deadlineShare: 0.8, stage: 4 },
+  related: { title: 'Related memories', weight: 0.75, deadlineShare: 0.9, stage: 4 },
+};
+
+/**
+ * Where each StreamContext stage ends, in tokens sent so far (stage 4 runs to the budget): stage 1
+ * is the cached profile and session (~300–500 tokens), stage 2 the top memories and active topics
+ * (~800–1,200 more), stage 3 more memories and entities (~1,500–2,000 more).
+ */
+export const STAGE_TOKEN_ENDS: Readonly<Record<Exclude<Stage, 4>, number>> = { 1: 500, 2: 1700, 3: 3700 };
+
+/** Why a section asked for is not in the context (MissingSection.reason). */
+export const MISSING_REASONS = ['deadline', 'unavailable', 'error', 'not_ready', 'empty', 'budget'] as const;
+export type MissingReason = (typeof MISSING_REASONS)[number];

@@ -1,0 +1,57 @@
+/**
+ * Token counting with a real BPE tokenizer (gpt-tokenizer: OpenAI's o200k_base or cl100k_base
+ * ranks), so a budget means what the model will count, for any script (CJK and emoji take far
+ * more tokens than characters ÷ 4 suggests).
+ *
+ * The ranks are loaded once, in the background from start (o200k_base costs ~200 ms and ~70 MB
+ * of RSS, cl100k_base ~100 ms and ~40 MB). Counts of memory lines are memoized by a key that
+ * changes with the memory's version, so a warm context counts almost nothing.
+ */
+export const TOKENIZERS = ['o200k_base', 'cl100k_base'] as const;
+export type TokenizerName = (typeof TOKENIZERS)[number];
+
+type CountFn = (text: string) => number;
+
+/** Special-token strings in memories are plain text here (gpt-tokenizer refuses them by default). */
+const AS_TEXT = { disallowedSpecial: new Set<string>() };
+
+async function loadCount(name: TokenizerName): Promise<CountFn> {
+  const m = name === 'o200k_base' ? await import('gpt-tokenizer/encoding/o200k_base') : await import('gpt-tokenizer/encoding/cl100k_base');
+  return (text) => m.countTokens(text, AS_TEXT);
+}
+
+export class TokenCounter {
+  private count: CountFn | undefined;
+  private readonly loading: Promise<CountFn>;
+  private readonly memo = new Map<string, number>();
+
+  constructor(
+    readonly name: TokenizerName,
+    private readonly o: { memoEntries: number } = { memoEntries: 50_000 },
+  ) {
+    this.loading = loadCount(name).then((f) => (this.count = f));
+    this.loading.catch(() => undefined);
+  }
+
+  /** Resolves once the ranks are loaded (the first context call waits for it). */
+  async ready(): Promise<this> {
+    await this.loading;
+    return this;
+  }
+
+  /** Tokens of `text`; call after ready(). */
+  tokens(text: string): number {
+    if (!this.count) throw new Error('TokenCounter used before ready()');
+    return text === '' ? 0 : this.count(text);
+  }
+
+  /** Tokens of `text`, remembered under `key` (which must change whenever the text does). */
+  tokensOf(key: string, text: string): number {
+    const hit = this.memo.get(key);
+    if (hit !== undefined) return hit;
+    const n = this.tokens(text);
+    if (this.memo.size >= this.o.memoEntries) this.memo.delete(this.memo.keys().next().value!);
+    this.memo.set(key, n);
+    return n;
+  }
+}
