@@ -110,6 +110,8 @@ const STREAM_FIRST_K = 30;
 const STREAM_STAGE2_HITS = 10;
 /** StreamContext stage 1: the profile may take this share of the stage, the session the rest. */
 const STAGE1_PROFILE_SHARE = 0.6;
+/** How long a prefetch plan waits for the service to be less busy (about one conversational pause). */
+const PREFETCH_MAX_HOLD_MS = 3000;
 
 export class ContextAssembler {
   private readonly pools: CandidatePools;
@@ -127,7 +129,7 @@ export class ContextAssembler {
     this.prefetcher = o.prefetch
       ? new Prefetcher(
           { pools: this.pools, store: d.store, cache: d.cache, coherence: d.coherence, metrics: d.metrics, log: d.log },
-          { busy: d.busy, delayMs: o.prefetchDelayMs, maxPending: 1000, maxSources: 8 },
+          { busy: d.busy, delayMs: o.prefetchDelayMs, maxHoldMs: PREFETCH_MAX_HOLD_MS, maxPending: 1000, maxSources: 8 },
         )
       : undefined;
     for (const section of SECTION_NAMES) for (const reason of MISSING_REASONS) d.metrics.contextSectionsMissing.inc({ section, reason }, 0);
@@ -149,8 +151,8 @@ export class ContextAssembler {
     this.failIfAllFailed(outcomes);
     const drafts = outcomes.flatMap((o) => (o.draft ? [o.draft] : []));
     await this.markImmediate(t, drafts, lastSession.ids);
-    const packed = pack({ drafts, budget: req.budget, caps: this.caps(req), counter: this.d.counter });
-    const missing = this.missing(outcomes, new Set(packed.sections.map((s) => s.name)));
+    const packed = pack({ drafts, budget: req.budget, ...this.caps(req), counter: this.d.counter });
+    const missing = this.missing(outcomes, new Set(packed.sections.map((s) => s.name)), packed.assigned);
     this.queuePrefetch(
       t,
       packed.sections.flatMap((x) => x.items.flatMap((c) => (c.memory ? [c.memory.id] : []))),
@@ -189,17 +191,19 @@ export class ContextAssembler {
     const continued = new Set<SectionName>();
     const used = new Map<SectionName, number>();
     const emitted = new Set<SectionName>();
+    const assigned = new Set<SectionName>();
     const drafts = new Map<SectionName, SectionDraft>();
     const outcomes: Outcome[] = [];
-    const caps = this.caps(req);
+    const { caps, softCaps } = this.caps(req);
     let tokens = 0;
 
     const emit = (stage: Stage, budget: number) => {
       throwIfAborted(ctx.signal);
       if (budget <= 0 || drafts.size === 0) return;
-      const remainingCaps: Partial<Record<SectionName, number>> = {};
-      for (const [name, cap] of Object.entries(caps) as [SectionName, number][]) remainingCaps[name] = cap - (used.get(name) ?? 0);
-      const packed = pack({ drafts: [...drafts.values()], budget, caps: remainingCaps, sent, stage, continued, counter: this.d.counter });
+      const left = (all: Partial<Record<SectionName, number>>) =>
+        Object.fromEntries((Object.entries(all) as [SectionName, number][]).map(([name, cap]) => [name, cap - (used.get(name) ?? 0)])) as Partial<Record<SectionName, number>>;
+      const packed = pack({ drafts: [...drafts.values()], budget, caps: left(caps), softCaps: left(softCaps), sent, stage, continued, counter: this.d.counter });
+      for (const name of packed.assigned) assigned.add(name);
       for (const s of packed.sections) {
         tokens += s.tokens;
         used.set(s.name, (used.get(s.name) ?? 0) + s.tokens);
@@ -245,7 +249,7 @@ export class ContextAssembler {
     }
     const all: Outcome[] = [...outcomes, ...[...drafts.values()].map((draft) => ({ name: draft.name, draft }))];
     this.failIfAllFailed(all);
-    const missing = this.missing(all, emitted);
+    const missing = this.missing(all, emitted, assigned);
     send({ stage: 4, tokensSoFar: tokens, missing, done: true, tokenizer, tookMs: performance.now() - started });
     this.queuePrefetch(t, [...sent]);
   }
@@ -369,10 +373,14 @@ export class ContextAssembler {
     throw outcomes[0]!.error;
   }
 
-  private missing(outcomes: Outcome[], packed: ReadonlySet<SectionName>): MissingSectionInfo[] {
+  private missing(outcomes: Outcome[], packed: ReadonlySet<SectionName>, assigned: ReadonlySet<SectionName>): MissingSectionInfo[] {
     const out: MissingSectionInfo[] = [];
+    const unpacked = (name: SectionName): MissingSectionInfo =>
+      assigned.has(name)
+        ? { name, reason: 'budget', detail: 'nothing of it fit in the token budget' }
+        : { name, reason: 'covered', detail: 'its memories rank higher in other sections and are shown there' };
     for (const o of outcomes) {
-      const m = o.missing ?? (o.draft && !packed.has(o.name) ? { name: o.name, reason: 'budget' as const, detail: 'nothing of it fit in the token budget' } : undefined);
+      const m = o.missing ?? (o.draft && !packed.has(o.name) ? unpacked(o.name) : undefined);
       if (!m || out.some((x) => x.name === m.name)) continue;
       out.push(m);
       this.d.metrics.contextSectionsMissing.inc({ section: m.name, reason: m.reason });
@@ -380,10 +388,15 @@ export class ContextAssembler {
     return out.sort((a, b) => SECTION_NAMES.indexOf(a.name) - SECTION_NAMES.indexOf(b.name));
   }
 
-  private caps(req: ContextRequest): Partial<Record<SectionName, number>> {
+  /** Hard caps (the caller's token shares) and soft ones (the default shares of the others). */
+  private caps(req: ContextRequest): { caps: Partial<Record<SectionName, number>>; softCaps: Partial<Record<SectionName, number>> } {
     const caps: Partial<Record<SectionName, number>> = {};
-    for (const [name, s] of req.sections) if (s.cap !== undefined) caps[name] = s.cap;
-    return caps;
+    const softCaps: Partial<Record<SectionName, number>> = {};
+    for (const [name, s] of req.sections) {
+      if (s.cap !== undefined) caps[name] = s.cap;
+      else softCaps[name] = Math.floor(SECTION_SPECS[name].share * req.budget);
+    }
+    return { caps, softCaps };
   }
 
   /**

@@ -5,7 +5,9 @@
  *    and never again once sent (StreamContext's earlier stages).
  * 2. "Load immediately" candidates go first (pinned; importance > 0.8 and younger than 7 days; in
  *    an active topic; from the last session), then the rest by score, so a tight budget keeps
- *    them; a section with a token share never takes more than its share.
+ *    them. A first pass keeps each section within its default share of the budget (no section
+ *    crowds out the others); a second fills the rest by score. A token share the caller gave is
+ *    a hard cap.
  * 3. Sections render in their fixed order, memories in the section's own order. The whole text
  *    is counted again at the end and the lowest-scored memories leave until it fits: the budget
  *    holds for the text as the model will count it, not only for the sum of its lines.
@@ -58,13 +60,17 @@ export interface Packed {
   sections: PackedSection[];
   text: string;
   tokens: number;
+  /** Sections left with memories of their own once each memory went to the section scoring it highest. */
+  assigned: ReadonlySet<SectionName>;
 }
 
 export interface PackInput {
   drafts: readonly SectionDraft[];
   budget: number;
-  /** Most tokens a section may take (its token share of the budget). */
+  /** Most tokens a section may take (the caller's token share of the budget). */
   caps?: Partial<Record<SectionName, number>>;
+  /** Tokens a section may take in the first pass (its default share); the second pass ignores them. */
+  softCaps?: Partial<Record<SectionName, number>>;
   /** Memory ids already sent: never packed again. */
   sent?: ReadonlySet<string>;
   /** Only candidates of this stage or earlier. */
@@ -112,7 +118,7 @@ function render(drafts: readonly SectionDraft[], chosen: ReadonlySet<Candidate>,
     sections.push({ name: d.name, title: d.title, detail: d.detail, tier: d.tier, items: ordered, text, tokens: counter.tokens(text) });
   }
   const text = sections.map((s) => s.text).join(SEPARATOR);
-  return { sections, text, tokens: counter.tokens(text) };
+  return { sections, text, tokens: counter.tokens(text), assigned: new Set() };
 }
 
 export function pack(p: PackInput): Packed {
@@ -133,27 +139,34 @@ export function pack(p: PackInput): Packed {
       if (!have || better(c, have)) best.set(c.memory.id, c);
     }
   const pool = [...preambles, ...best.values()].sort(rank);
+  const assigned = new Set(pool.map((c) => c.section));
 
   const chosen = new Set<Candidate>();
   const covered = new Set<string>();
   const used = new Map<SectionName, number>();
   const draftOf = new Map(p.drafts.map((d) => [d.name, d]));
   let total = 0;
-  for (const c of pool) {
-    if (c.memory && covered.has(c.memory.id)) continue;
-    const open = used.has(c.section);
-    const d = draftOf.get(c.section)!;
-    const head = open
-      ? 0
-      : p.counter.tokensOf(`h:${d.title}:${d.detail}:${p.continued?.has(c.section) ? 1 : 0}`, heading(d.title, d.detail, p.continued?.has(c.section) ?? false)) + (total > 0 ? 1 : 0);
-    const cost = head + p.counter.tokensOf(c.key, c.text);
-    const cap = p.caps?.[c.section];
-    if (total + cost > p.budget || (cap !== undefined && (used.get(c.section) ?? 0) + cost > cap)) continue;
-    chosen.add(c);
-    total += cost;
-    used.set(c.section, (used.get(c.section) ?? 0) + cost);
-    for (const id of c.covers ?? []) covered.add(id);
-  }
+  const fill = (soft: boolean) => {
+    for (const c of pool) {
+      if (chosen.has(c) || (c.memory && covered.has(c.memory.id))) continue;
+      const open = used.has(c.section);
+      const d = draftOf.get(c.section)!;
+      const continued = p.continued?.has(c.section) ?? false;
+      const head = open ? 0 : p.counter.tokensOf(`h:${d.title}:${d.detail}:${continued ? 1 : 0}`, heading(d.title, d.detail, continued)) + (total > 0 ? 1 : 0);
+      const cost = head + p.counter.tokensOf(c.key, c.text);
+      const after = (used.get(c.section) ?? 0) + cost;
+      const cap = p.caps?.[c.section];
+      const softCap = soft ? p.softCaps?.[c.section] : undefined;
+      if (total + cost > p.budget || (cap !== undefined && after > cap) || (softCap !== undefined && after > softCap)) continue;
+      chosen.add(c);
+      total += cost;
+      used.set(c.section, after);
+      for (const id of c.covers ?? []) covered.add(id);
+    }
+  };
+  // First within the default shares, so every section gets its say; then what is left, by score.
+  if (p.softCaps) fill(true);
+  fill(false);
   // Drop covered memories chosen before their preamble was.
   for (const c of chosen) if (c.memory && covered.has(c.memory.id)) chosen.delete(c);
 
@@ -164,5 +177,5 @@ export function pack(p: PackInput): Packed {
     chosen.delete(byRank.pop()!);
     out = render(p.drafts, chosen, p.continued, p.counter);
   }
-  return out;
+  return { ...out, assigned };
 }

@@ -6,7 +6,8 @@
  *   - a time reference in the recent turns → that window's pool;
  *   - an entity named in the turns → its pool;
  *   - a follow-up is the likeliest next turn → the memories just sent are kept hot.
- * One pending plan per user (the newest replaces an older one); a busy service drops the round.
+ * One pending plan per user (the newest replaces an older one); while the service is busy the
+ * plans wait (up to a bound), then are dropped.
  * CandidatePools counts what was issued and what a later request used.
  */
 import type { Logger } from 'pino';
@@ -30,6 +31,8 @@ export interface PrefetchOptions {
   busy: () => boolean;
   /** Wait before a round, so the answer goes out first. */
   delayMs: number;
+  /** While busy, pending plans wait up to this long (checking every `delayMs`), then are dropped. */
+  maxHoldMs: number;
   /** Most users with a pending plan. */
   maxPending: number;
   /** Most pools loaded per round. */
@@ -37,7 +40,7 @@ export interface PrefetchOptions {
 }
 
 export class Prefetcher {
-  private readonly pending = new Map<string, () => Promise<PrefetchPlan>>();
+  private readonly pending = new Map<string, { make: () => Promise<PrefetchPlan>; at: number }>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
@@ -52,11 +55,19 @@ export class Prefetcher {
   schedule(userId: string, plan: () => Promise<PrefetchPlan>): void {
     if (this.closed) return;
     this.pending.delete(userId);
-    this.pending.set(userId, plan);
+    this.pending.set(userId, { make: plan, at: Date.now() });
     if (this.pending.size > this.o.maxPending) this.pending.delete(this.pending.keys().next().value!);
+    this.wake();
+  }
+
+  private wake(): void {
+    if (this.closed || this.running) return;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      this.running ??= this.drain().finally(() => (this.running = undefined));
+      this.running = this.drain().finally(() => {
+        this.running = undefined;
+        if (this.pending.size > 0) this.wake();
+      });
     }, this.o.delayMs);
     this.timer.unref();
   }
@@ -64,11 +75,16 @@ export class Prefetcher {
   private async drain(): Promise<void> {
     while (this.pending.size > 0 && !this.closed) {
       if (this.o.busy()) {
-        this.d.metrics.contextPrefetch.inc({ kind: 'round', outcome: 'skipped_busy' }, this.pending.size);
-        this.pending.clear();
+        // Hold the plans a while (a conversation pauses between turns); drop those held too long.
+        const now = Date.now();
+        for (const [userId, p] of this.pending)
+          if (now - p.at > this.o.maxHoldMs) {
+            this.pending.delete(userId);
+            this.d.metrics.contextPrefetch.inc({ kind: 'round', outcome: 'skipped_busy' });
+          }
         return;
       }
-      const [userId, make] = this.pending.entries().next().value!;
+      const [userId, { make }] = this.pending.entries().next().value!;
       this.pending.delete(userId);
       try {
         await this.round(userId, await make());

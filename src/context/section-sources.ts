@@ -96,7 +96,11 @@ export class SectionSources {
     return out;
   }
 
-  /** A summary shown before a section's memories, worth as much as its best memory. */
+  /**
+   * A summary an LLM wrote, shown before a section's memories and worth as much as the best of
+   * them. Extractive summaries are not shown: they are those memories' own texts, which compete
+   * as items (so no text appears twice and no summary crowds out a more specific section).
+   */
   private preamble(section: SectionName, text: string, covers: readonly string[], best: number): Candidate {
     const line = `${text.replace(/\s*[\r\n]+\s*/g, ' ').trim()}\n`;
     return { section, text: line, key: `t:${line}`, score: best, stage: SECTION_SPECS[section].stage, immediate: false, covers };
@@ -119,7 +123,7 @@ export class SectionSources {
       items.push(this.candidate(t, 'profile', r, PROFILE_SIMILARITY));
     }
     const best = Math.max(0, ...items.map((c) => c.score));
-    const candidates = p.summary.trim() ? [this.preamble('profile', p.summary, p.summarySources, best || this.weight(t, 'profile')), ...items] : items;
+    const candidates = written(p.generator) && p.summary.trim() ? [this.preamble('profile', p.summary, p.summarySources, best || this.weight(t, 'profile')), ...items] : items;
     return this.draft('profile', '', got.tier, candidates);
   }
 
@@ -193,7 +197,7 @@ export class SectionSources {
       const got = await this.fromPool(t, 'topics', topicSource(topic), signal);
       slowest = slower(slowest, got.tier);
       const best = Math.max(0, ...got.candidates.map((c) => c.score));
-      if (topic.summary.trim()) candidates.push(this.preamble('topics', `${topic.label}: ${topic.summary}`, topic.summarySources, best));
+      if (written(topic.generator) && topic.summary.trim()) candidates.push(this.preamble('topics', `${topic.label}: ${topic.summary}`, topic.summarySources, best));
       candidates.push(...got.candidates);
     }
     return this.draft('topics', topics.map((x) => x.topic.label).join('; '), slowest, candidates);
@@ -225,7 +229,7 @@ export class SectionSources {
       ]);
       slowest = slower(slowest, got.tier);
       const best = Math.max(0, ...got.candidates.map((c) => c.score));
-      if (summary?.summary.text.trim()) candidates.push(this.preamble('entities', `${name}: ${summary.summary.text}`, summary.summary.sourceIds, best));
+      if (summary && written(summary.summary.generator) && summary.summary.text.trim()) candidates.push(this.preamble('entities', `${name}: ${summary.summary.text}`, summary.summary.sourceIds, best));
       candidates.push(...got.candidates);
     }
     return this.draft('entities', names.join(', '), slowest, candidates);
@@ -277,6 +281,9 @@ export class SectionSources {
     return found.filter((r) => r.expiresAtMs === 0 || r.expiresAtMs > now);
   }
 }
+
+/** Whether a summary was written by an LLM (not extracted from the memories it summarises). */
+const written = (generator: string) => generator.startsWith('llm:');
 
 const RANK: Record<ServedBy, number> = { L1: 0, L2: 1, L3: 2 };
 export const slower = (a: ServedBy, b: ServedBy): ServedBy => (RANK[b] > RANK[a] ? b : a);

@@ -1,8 +1,10 @@
 /**
  * The sections of an assembled context and their defaults: the one table of them. A section's
- * weight multiplies its memories' relevance (so a memory found by several sections lands in the
- * one that weighs it most), its deadline share is the part of the call's remaining time it may
- * take, and its stage is when StreamContext may send it first.
+ * weight multiplies its memories' relevance (the Search ranking), so a memory found by several
+ * sections lands in the one that weighs it most: a weight above 1 is the evidence a section adds
+ * beyond similarity (this conversation, an entity or a time the turn names), below 1 a looser
+ * link (standing profile facts, neighbours of a hit). The deadline share is the part of the
+ * call's remaining time a section may take; the stage is when StreamContext may send it first.
  */
 export const SECTION_NAMES = ['profile', 'session', 'semantic', 'topics', 'entities', 'temporal', 'related'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
@@ -18,16 +20,22 @@ export interface SectionSpec {
   deadlineShare: number;
   /** The first StreamContext stage that may carry this section. */
   stage: Stage;
+  /**
+   * Default share of the budget: a first pass keeps each section within its share, so no one
+   * section crowds the others out; a second pass fills what is left by score alone. A caller's
+   * token_share is a hard cap instead.
+   */
+  share: number;
 }
 
 export const SECTION_SPECS: Readonly<Record<SectionName, SectionSpec>> = {
-  profile: { title: 'About the user', weight: 0.9, deadlineShare: 0.5, stage: 1 },
-  session: { title: 'This conversation so far', weight: 1, deadlineShare: 0.8, stage: 1 },
-  semantic: { title: 'Relevant memories', weight: 1, deadlineShare: 0.8, stage: 2 },
-  topics: { title: 'Topic', weight: 0.85, deadlineShare: 0.8, stage: 2 },
-  entities: { title: 'About', weight: 0.9, deadlineShare: 0.8, stage: 3 },
-  temporal: { title: 'Memories from', weight: 0.95, deadlineShare: 0.8, stage: 4 },
-  related: { title: 'Related memories', weight: 0.75, deadlineShare: 0.9, stage: 4 },
+  profile: { title: 'About the user', weight: 0.9, deadlineShare: 0.5, stage: 1, share: 0.2 },
+  session: { title: 'This conversation so far', weight: 1.1, deadlineShare: 0.8, stage: 1, share: 0.25 },
+  semantic: { title: 'Relevant memories', weight: 1, deadlineShare: 0.8, stage: 2, share: 0.5 },
+  topics: { title: 'Topic', weight: 1.05, deadlineShare: 0.8, stage: 2, share: 0.25 },
+  entities: { title: 'About', weight: 1.15, deadlineShare: 0.8, stage: 3, share: 0.25 },
+  temporal: { title: 'Memories from', weight: 1.1, deadlineShare: 0.8, stage: 4, share: 0.25 },
+  related: { title: 'Related memories', weight: 0.9, deadlineShare: 0.9, stage: 4, share: 0.15 },
 };
 
 /**
@@ -38,5 +46,6 @@ export const SECTION_SPECS: Readonly<Record<SectionName, SectionSpec>> = {
 export const STAGE_TOKEN_ENDS: Readonly<Record<Exclude<Stage, 4>, number>> = { 1: 500, 2: 1700, 3: 3700 };
 
 /** Why a section asked for is not in the context (MissingSection.reason). */
-export const MISSING_REASONS = ['deadline', 'unavailable', 'error', 'not_ready', 'empty', 'budget'] as const;
+/** `covered`: every memory of the section ranks higher in another one and is shown there. */
+export const MISSING_REASONS = ['deadline', 'unavailable', 'error', 'not_ready', 'empty', 'covered', 'budget'] as const;
 export type MissingReason = (typeof MISSING_REASONS)[number];

@@ -328,12 +328,6 @@ describe('bad input is refused whole, naming the field', () => {
     expect(res.results.map((r) => r.hits[0]!.memory.content)).toEqual(['sister is called Maria', 'birthday is on March 3rd']);
   });
 
-  it('says UNIMPLEMENTED, with a reason, for capabilities not built yet', async () => {
-    const e = await failure(call(t.client, 'AssembleContext', { userId: 'u', query: 'q' }));
-    expect(e.code).toBe(status.UNIMPLEMENTED);
-    expect(e.details).toMatch(/not built yet/);
-  });
-
   it('stops at the deadline without half-writing a batch', async () => {
     const u = user();
     const items = Array.from({ length: 1000 }, (_, i) => ({ content: `deadline item ${i} with some words to embed` }));
