@@ -124,7 +124,7 @@ export class ContextAssembler {
     private readonly d: ContextDeps,
     private readonly o: ContextOptions,
   ) {
-    this.pools = new CandidatePools({ store: d.store, cache: d.cache, metrics: d.metrics }, { poolMax: o.poolMax, maxLagMs: o.poolMaxLagMs, prefetchMemory: 10_000 });
+    this.pools = new CandidatePools({ store: d.store, cache: d.cache, coherence: d.coherence, metrics: d.metrics }, { poolMax: o.poolMax, maxLagMs: o.poolMaxLagMs, prefetchMemory: 10_000 });
     this.sources = new SectionSources({ engine: d.engine, store: d.store, cache: d.cache, reads: d.reads, pools: this.pools, metrics: d.metrics }, o);
     this.prefetcher = o.prefetch
       ? new Prefetcher(
@@ -286,7 +286,7 @@ export class ContextAssembler {
     const t: Turn = {
       req,
       generations: once(() => this.d.coherence.generation(req.userId)),
-      vector: once(() => this.d.engine.embedQuery(ctx, req.query)),
+      vector: once(async () => req.vector ?? this.d.engine.embedQuery(ctx, req.query)),
       profile: once(async () => {
         const got = await this.d.reads.peekProfile(ctx, req.userId);
         m.contextCacheReads.inc({ source: 'profile', tier: got?.tier ?? 'L3' });

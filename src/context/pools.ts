@@ -10,6 +10,7 @@
  * Prefetched keys are remembered (bounded) until a request reads them: that is "prefetch used".
  */
 import { poolCodec, type CachedPool } from '../engine/cache/codecs.js';
+import type { CacheCoherence } from '../engine/cache/coherence.js';
 import { cacheKeys, type UserGenerations } from '../engine/cache/keys.js';
 import type { ServedBy, TieredCache } from '../engine/cache/tiered-cache.js';
 import type { MemoryFilter } from '../engine/types.js';
@@ -40,7 +41,7 @@ export class CandidatePools {
   private readonly prefetched = new Map<string, PoolSource['kind']>();
 
   constructor(
-    private readonly d: { store: VectorStore; cache: TieredCache; metrics: Metrics },
+    private readonly d: { store: VectorStore; cache: TieredCache; coherence: CacheCoherence; metrics: Metrics },
     private readonly o: PoolOptions,
   ) {}
 
@@ -52,6 +53,27 @@ export class CandidatePools {
     const now = Date.now();
     const live = got.pool.records.filter((r) => r.expiresAtMs === 0 || r.expiresAtMs > now);
     return { pool: live.length === got.pool.records.length ? got.pool : { ...got.pool, records: live }, tier: got.tier };
+  }
+
+  /**
+   * A session's memories, newest first. Cached in L1 only, and served only while the user has not
+   * written since it was read (this instance's writes, and with Redis every instance's): what the
+   * conversation holds must include the turn just remembered.
+   */
+  async readSession(userId: string, g: Generations, sessionId: string, signal: AbortSignal | undefined): Promise<{ pool: CachedPool; tier: ServedBy }> {
+    const key = cacheKeys.contextPool(userId, g, 'session', sessionId);
+    const lastWrite = await this.d.coherence.lastWrite(userId);
+    const cached = this.d.cache.l1.get<CachedPool>(key, 'search');
+    if (cached && lastWrite < cached.at) {
+      this.d.metrics.contextCacheReads.inc({ source: 'session', tier: 'L1' });
+      return { pool: cached, tier: 'L1' };
+    }
+    const at = Date.now();
+    const page = await this.d.store.scroll(userId, { filter: { sessionId }, limit: this.o.poolMax, newestFirst: true, withVectors: true, ...(signal ? { signal } : {}) });
+    const pool = { at, records: page.records, truncated: page.next !== undefined };
+    this.d.cache.l1.set(key, pool, this.d.cache.ttlFor('l1', 'search'), poolCodec.bytes(pool));
+    this.d.metrics.contextCacheReads.inc({ source: 'session', tier: 'L3' });
+    return { pool, tier: 'L3' };
   }
 
   /** Loads a pool ahead of need; true when it was not cached yet (a prefetch issued). */

@@ -15,6 +15,7 @@ export interface ContextRequestInput {
   recentTurns?: { role?: string; content?: string }[];
   sections?: { name?: string; weight?: number; tokenShare?: number }[];
   referenceTimeMs?: number;
+  queryVector?: ArrayLike<number>;
 }
 
 export interface ContextRequest {
@@ -27,6 +28,8 @@ export interface ContextRequest {
   /** The sections asked for, in the fixed order, with their weights and token caps. */
   sections: Map<SectionName, { weight: number; cap?: number }>;
   nowMs: number;
+  /** The client's query vector, when it sent one. */
+  vector?: Float32Array;
 }
 
 export interface ContextLimits {
@@ -39,8 +42,9 @@ export interface ContextLimits {
 
 export function checkContextRequest(r: ContextRequestInput, limits: Limits, c: ContextLimits): ContextRequest {
   const userId = v.checkUserId(r.userId);
-  if ((r.query ?? '').trim() === '') throw new InvalidArgumentError('query', 'is required');
-  const query = v.checkContent('query', r.query, limits, true);
+  const vector = v.checkVector('query_vector', r.queryVector, limits);
+  if (!vector && (r.query ?? '').trim() === '') throw new InvalidArgumentError('query', 'is required (or send query_vector)');
+  const query = v.checkContent('query', r.query, limits, false);
   const raw = r.tokenBudget ?? 0;
   if (!Number.isSafeInteger(raw) || raw < 0) throw new InvalidArgumentError('token_budget', `must be a positive integer (or 0 for the default ${c.defaultTokens}), got ${raw}`);
   const budget = raw === 0 ? c.defaultTokens : raw;
@@ -78,5 +82,5 @@ export function checkContextRequest(r: ContextRequestInput, limits: Limits, c: C
   }
   const ref = r.referenceTimeMs ?? 0;
   const nowMs = ref === 0 ? Date.now() : v.checkTimeMs('reference_time_ms', ref);
-  return { userId, query, budget, sessionId, turns, sections, nowMs };
+  return { userId, query, budget, sessionId, turns, sections, nowMs, ...(vector ? { vector } : {}) };
 }

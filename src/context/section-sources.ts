@@ -10,8 +10,9 @@ import { cacheKeys } from '../engine/cache/keys.js';
 import type { ServedBy, TieredCache } from '../engine/cache/tiered-cache.js';
 import type { CallContext, MemoryEngine, SearchResult } from '../engine/memory-engine.js';
 import { efFor } from '../engine/query-class.js';
-import type { MemoryFilter, MemoryMeta, MemoryRecord, QueryClass } from '../engine/types.js';
+import type { MemoryMeta, MemoryRecord, QueryClass, VectorHit } from '../engine/types.js';
 import { throwIfAborted } from '../errors.js';
+import { compileFilter } from '../engine/filter.js';
 import type { VectorStore } from '../engine/vector/vector-store.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ResolvedProfile, TopicView } from '../precompute/index.js';
@@ -66,6 +67,10 @@ const LAST_SESSION_MEMORIES = 10;
 const LAST_SESSION_SCAN = 200;
 
 const EMPTY = new Float32Array(0);
+/** The shortest a memory's line is (the date and a few words), for how many a budget can hold. */
+const TOKENS_PER_LINE = 25;
+/** Rendered lines remembered by memory version. */
+const LINE_MEMO = 50_000;
 
 function similarity(q: Float32Array, v: Float32Array): number | undefined {
   if (v.length !== q.length || v.length === 0) return undefined;
@@ -75,6 +80,8 @@ function similarity(q: Float32Array, v: Float32Array): number | undefined {
 }
 
 export class SectionSources {
+  private readonly lines = new Map<string, string>();
+
   constructor(
     private readonly d: { engine: MemoryEngine; store: VectorStore; cache: TieredCache; reads: PrecomputeReads; pools: CandidatePools; metrics: Metrics },
     private readonly o: SourceOptions,
@@ -86,14 +93,31 @@ export class SectionSources {
 
   /** A memory as a candidate of `section`, scored against the query. */
   private candidate(t: Turn, section: SectionName, r: MemoryRecord | MemoryMeta, sim: number, stage: Stage = SECTION_SPECS[section].stage): Candidate {
-    const memory = 'embedding' in r ? { ...r, embedding: EMPTY } : { ...r, embedding: EMPTY, accessedAtMs: 0, accessCount: 0 };
-    return { section, memory, text: memoryLine(memory), key: `m:${r.id}:${r.version}`, score: this.weight(t, section) * this.d.engine.relevance(r, sim, t.req.nowMs), stage, immediate: false };
+    return this.candidateScored(section, r, this.weight(t, section) * this.d.engine.relevance(r, sim, t.req.nowMs), stage);
   }
 
+  /** The record itself, not a copy (nothing downstream changes it, and the edge leaves vectors out). */
+  private candidateScored(section: SectionName, r: MemoryRecord | MemoryMeta, score: number, stage: Stage = SECTION_SPECS[section].stage): Candidate {
+    const memory: MemoryRecord = 'embedding' in r ? r : { ...r, embedding: EMPTY, accessedAtMs: 0, accessCount: 0 };
+    const key = `m:${r.id}:${r.version}`;
+    let text = this.lines.get(key);
+    if (text === undefined) {
+      if (this.lines.size >= LINE_MEMO) this.lines.delete(this.lines.keys().next().value!);
+      this.lines.set(key, (text = memoryLine(memory)));
+    }
+    return { section, memory, text, key, score, stage, immediate: false };
+  }
+
+  /**
+   * A pool's records scored against the query; only the best of them become candidates (a
+   * section never shows more memories than its share of a budget holds, at ~25 tokens each).
+   */
   private scored(t: Turn, section: SectionName, records: readonly MemoryRecord[], vector: Float32Array): Candidate[] {
-    const out: Candidate[] = [];
-    for (const r of records) out.push(this.candidate(t, section, r, similarity(vector, r.embedding) ?? 0));
-    return out;
+    const w = this.weight(t, section);
+    const scores = records.map((r, i) => ({ i, score: w * this.d.engine.relevance(r, similarity(vector, r.embedding) ?? 0, t.req.nowMs) }));
+    const keep = Math.max(20, Math.ceil(t.req.budget / TOKENS_PER_LINE));
+    if (scores.length > keep) scores.sort((a, b) => b.score - a.score || a.i - b.i).length = keep;
+    return scores.map(({ i, score }) => this.candidateScored(section, records[i]!, score));
   }
 
   /**
@@ -131,10 +155,10 @@ export class SectionSources {
   async session(t: Turn, signal: AbortSignal): Promise<{ draft: SectionDraft; lastSession: ReadonlySet<string> }> {
     const { userId, sessionId } = t.req;
     if (!sessionId) throw new SectionSkipped('empty', 'the request names no session_id');
-    const vector = await t.vector();
+    const [vector, g] = await Promise.all([t.vector(), t.generations()]);
     throwIfAborted(signal);
-    const page = await this.d.store.scroll(userId, { filter: { sessionId }, limit: this.o.poolMax, newestFirst: true, withVectors: true, signal });
-    if (page.records.length > 0) return { draft: this.draft('session', sessionId, 'L3', this.scored(t, 'session', page.records, vector), 'newest'), lastSession: new Set() };
+    const { pool, tier } = await this.d.pools.readSession(userId, g, sessionId, signal);
+    if (pool.records.length > 0) return { draft: this.draft('session', sessionId, tier, this.scored(t, 'session', pool.records, vector), 'newest'), lastSession: new Set() };
     const recent = await this.d.store.scroll(userId, { limit: LAST_SESSION_SCAN, newestFirst: true, withVectors: false, signal });
     const last = recent.records.find((r) => r.sessionId !== '' && r.sessionId !== sessionId)?.sessionId;
     if (!last) throw new SectionSkipped('empty', 'a new session, and no earlier one');
@@ -169,15 +193,23 @@ export class SectionSources {
     const candidates = this.scored(t, section, pool.records, vector);
     if (pool.truncated) {
       throwIfAborted(signal);
-      const extra = await this.filteredSearch(t.req.userId, vector, source.filter, signal);
+      const extra = await this.filteredSearch(t, vector, source, signal);
       const have = new Set(pool.records.map((r) => r.id));
       for (const h of extra) if (!have.has(h.record.id)) candidates.push(this.candidate(t, section, h.record, h.similarity));
     }
     return { candidates, tier, pool };
   }
 
-  private filteredSearch(userId: string, vector: Float32Array, filter: MemoryFilter, signal: AbortSignal) {
-    return this.d.store.search(userId, { vector, k: this.o.filteredK, filter, ef: efFor('PRIMARY', undefined), exact: false, withVectors: false }, { signal });
+  /**
+   * The best matches of a pool's filter beyond what the pool holds. A topic's members are scored
+   * exactly by id (cheap); for an entity or a time window, the turn's ranked search hits that
+   * match the filter (a filtered search of the whole index per turn costs more than it adds).
+   */
+  private async filteredSearch(t: Turn, vector: Float32Array, source: PoolSource, signal: AbortSignal): Promise<VectorHit[]> {
+    if (source.kind === 'topic')
+      return this.d.store.search(t.req.userId, { vector, k: this.o.filteredK, filter: source.filter, ef: efFor('PRIMARY', undefined), exact: true, withVectors: false }, { signal });
+    const matches = compileFilter(source.filter, Date.now());
+    return (await t.search()).hits.filter((h) => matches(h.memory)).map((h) => ({ record: h.memory, similarity: h.similarity }));
   }
 
   /** Topics whose centroid is closest to the query, best first (at most maxTopics, above the threshold). */

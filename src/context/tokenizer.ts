@@ -12,6 +12,10 @@ export type TokenizerName = (typeof TOKENIZERS)[number];
 
 type CountFn = (text: string) => number;
 
+/** Texts at least this long (whole sections and contexts) have their counts remembered, up to TEXT_MEMO of them. */
+const LONG_TEXT = 512;
+const TEXT_MEMO = 2000;
+
 /** Special-token strings in memories are plain text here (gpt-tokenizer refuses them by default). */
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
 
@@ -24,6 +28,7 @@ export class TokenCounter {
   private count: CountFn | undefined;
   private readonly loading: Promise<CountFn>;
   private readonly memo = new Map<string, number>();
+  private readonly texts = new Map<string, number>();
 
   constructor(
     readonly name: TokenizerName,
@@ -39,10 +44,16 @@ export class TokenCounter {
     return this;
   }
 
-  /** Tokens of `text`; call after ready(). */
+  /** Tokens of `text`; call after ready(). Long texts are remembered (a warm context repeats its text). */
   tokens(text: string): number {
     if (!this.count) throw new Error('TokenCounter used before ready()');
-    return text === '' ? 0 : this.count(text);
+    if (text.length < LONG_TEXT) return text === '' ? 0 : this.count(text);
+    const hit = this.texts.get(text);
+    if (hit !== undefined) return hit;
+    const n = this.count(text);
+    if (this.texts.size >= TEXT_MEMO) this.texts.delete(this.texts.keys().next().value!);
+    this.texts.set(text, n);
+    return n;
   }
 
   /** Tokens of `text`, remembered under `key` (which must change whenever the text does). */

@@ -247,6 +247,7 @@ export function contextRequestIn(r: AssembleContextRequest): ContextRequestInput
     recentTurns: r.recentTurns.map((t) => ({ role: t.role, content: t.content })),
     sections: r.sections.map((s) => ({ name: s.name, weight: s.weight, tokenShare: s.tokenShare })),
     referenceTimeMs: r.referenceTimeMs,
+    ...(r.queryVector.length > 0 ? { queryVector: r.queryVector } : {}),
   };
 }
 

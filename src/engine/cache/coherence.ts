@@ -19,8 +19,12 @@ import { cacheKeys, USER_KEYSPACES, userPrefix, type UserGenerations, type UserK
 import type { L1Cache } from './l1-cache.js';
 import type { InvalidationMessage, RedisTier } from './redis/index.js';
 
+/** Users whose last write this instance remembers (the oldest are forgotten first). */
+const MAX_WRITERS = 100_000;
+
 export class CacheCoherence {
   private readonly known = new Map<string, UserGenerations>();
+  private readonly writes = new Map<string, number>();
 
   constructor(
     private readonly l1: L1Cache,
@@ -45,6 +49,26 @@ export class CacheCoherence {
     if (remote === undefined) return { ...local, l2: false };
     const merged = this.adopt(userId, remote);
     return { ...merged, l2: true };
+  }
+
+  /** The user has new memories, durable and searchable, as of `at` (here now, in Redis soon). */
+  noteWrite(userId: string, at: number): void {
+    this.writes.delete(userId);
+    this.writes.set(userId, at);
+    if (this.writes.size > MAX_WRITERS) this.writes.delete(this.writes.keys().next().value!);
+    void this.l2?.noteWrite(userId, at);
+  }
+
+  /**
+   * The latest write of the user this instance can know of: its own, and with Redis, any
+   * instance's. With Redis unreachable that is unknown, so the answer is "now" (nothing cached
+   * for the user counts as fresh); an instance that never saw a write of the user answers 0.
+   */
+  async lastWrite(userId: string): Promise<number> {
+    const local = this.writes.get(userId) ?? 0;
+    if (!this.l2) return local;
+    const remote = this.l2.suspect(userId) ? undefined : await this.l2.lastWrite(userId);
+    return remote === undefined ? Date.now() : Math.max(local, remote);
   }
 
   /** Strong invalidation; resolves once this instance and Redis no longer hold the entries. */

@@ -194,6 +194,13 @@ export class RedisTier {
     await this.guarded((r) => r.set(this.k(cacheKeys.record('lastWrite', userId)), String(at), 'PX', 3_600_000));
   }
 
+  /** When the user last wrote, as Redis knows it (0 when unknown there); undefined if unreachable. */
+  async lastWrite(userId: string): Promise<number | undefined> {
+    if (this.pending.has(userId)) return undefined;
+    const w = await this.guarded((r) => r.get(this.k(cacheKeys.record('lastWrite', userId))));
+    return w === undefined ? undefined : w === null ? 0 : Number(w);
+  }
+
   /** The user's generations as Redis knows them (0 when never bumped); undefined if unreachable. */
   async generations(userId: string): Promise<UserGenerations | undefined> {
     if (this.pending.has(userId)) return undefined;

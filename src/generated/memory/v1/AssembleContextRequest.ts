@@ -12,6 +12,7 @@ export interface AssembleContextRequest__Input {
   'recentTurns'?: (_memory_v1_ConversationTurn__Input)[];
   'sections'?: (_memory_v1_SectionRequest__Input)[];
   'referenceTimeMs'?: (number | string | Long);
+  'queryVector'?: (number | string)[];
 }
 
 export interface AssembleContextRequest {
@@ -22,4 +23,5 @@ export interface AssembleContextRequest {
   'recentTurns': (_memory_v1_ConversationTurn)[];
   'sections': (_memory_v1_SectionRequest)[];
   'referenceTimeMs': (number);
+  'queryVector': (number)[];
 }
