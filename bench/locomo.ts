@@ -10,53 +10,16 @@
  *
  *   npm run build && npx tsx bench/locomo.ts [--data ../shared/data/locomo/locomo10.json]
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { arg, call, newClient, root, runConcurrent, startServer } from './lib.js';
-
-interface Turn {
-  speaker: string;
-  dia_id: string;
-  text: string;
-  blip_caption?: string;
-}
-interface Qa {
-  question: string;
-  evidence?: string[];
-  category: number;
-}
-interface Sample {
-  sample_id: string;
-  conversation: Record<string, string | Turn[]>;
-  qa: Qa[];
-}
+import { join } from 'node:path';
+import { call, newClient, root, runConcurrent, startServer } from './lib.js';
+import { cleanEvidence, loadLocomo, turnMemories, type Qa } from './locomo-data.js';
 
 const KS = [1, 5, 10, 25, 50];
 
-/** Evidence ids as given, cleaned: packed ids split, "D:11:26" read as D11:26, unknown ids dropped. */
-export function cleanEvidence(raw: string[] | undefined, known: Set<string>): { ids: string[]; fixed: number; dropped: number } {
-  const ids: string[] = [];
-  let fixed = 0;
-  let dropped = 0;
-  for (const entry of raw ?? []) {
-    const parts = entry.split(/[;,\s]+/).filter(Boolean);
-    if (parts.length > 1) fixed++;
-    for (const p of parts) {
-      const m = /^D:?(\d+):(\d+)$/.exec(p);
-      const id = m ? `D${m[1]}:${m[2]}` : undefined;
-      if (id && id !== p) fixed++;
-      if (id && known.has(id)) {
-        if (!ids.includes(id)) ids.push(id);
-      } else dropped++;
-    }
-  }
-  return { ids, fixed, dropped };
-}
-
 async function main(): Promise<void> {
-  const dataPath = resolve(arg('data', join(root, '..', 'shared', 'data', 'locomo', 'locomo10.json')));
-  const samples = JSON.parse(await readFile(dataPath, 'utf8')) as Sample[];
+  const samples = await loadLocomo();
   const dir = await mkdtemp(join(tmpdir(), 'me-locomo-'));
   const server = await startServer({ DATA_DIR: dir });
   const client = newClient(server.grpcPort);
@@ -70,18 +33,8 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   for (const s of samples) {
     const user = `locomo-${s.sample_id}`;
-    const items: { content: string; metadata: Record<string, string>; entities: string[] }[] = [];
-    const known = new Set<string>();
-    for (const [key, value] of Object.entries(s.conversation)) {
-      const m = /^session_(\d+)$/.exec(key);
-      if (!m || !Array.isArray(value)) continue;
-      const date = String(s.conversation[`${key}_date_time`] ?? '');
-      for (const t of value) {
-        const caption = t.blip_caption ? ` [shares an image: ${t.blip_caption}]` : '';
-        items.push({ content: `(${date}) ${t.speaker}: ${t.text}${caption}`, metadata: { dia_id: t.dia_id, session: m[1]!, speaker: t.speaker }, entities: [t.speaker] });
-        known.add(t.dia_id);
-      }
-    }
+    const items = turnMemories(s).map(({ sessionId: _s, ...m }) => m);
+    const known = new Set(items.map((m) => m.metadata.dia_id));
     const idToDia = new Map<string, string>();
     for (let i = 0; i < items.length; i += 500) {
       const chunk = items.slice(i, i + 500);

@@ -261,7 +261,7 @@ export class ContextAssembler {
       const [profile, topics] = await Promise.all([this.d.reads.peekProfile(quiet, userId), this.d.reads.topicIndex(undefined, userId)]);
       const active = new Set((profile?.profile.topics ?? []).map((x) => x.id));
       return {
-        sources: [...topics.value.topics.filter((x) => active.has(x.id)).map(topicSource), ...(profile?.profile.entities ?? []).slice(0, 3).map((e) => entitySource(e.name))],
+        sources: [...topics.value.topics.filter((x) => active.has(x.id)).map(topicSource), ...(profile?.profile.entities ?? []).slice(0, 3).map((e) => entitySource(e.name, e))],
         keep: [],
       };
     });
@@ -435,8 +435,8 @@ export class ContextAssembler {
       const turnsText = t.req.turns.slice(-3).join('\n').toLowerCase();
       const named = ranked.filter((x) => x.label && turnsText.includes(x.label.toLowerCase().split(/[\s,/]+/)[0] ?? '\u0000'));
       sources.push(...[...ranked.slice(topics.length, topics.length + 2), ...named].map(topicSource));
-      const names = (await this.sources.namedEntities(t, this.o.maxEntities + 3).catch(() => undefined)) ?? [];
-      sources.push(...names.map(entitySource));
+      const entities = (await this.sources.namedEntities(t, this.o.maxEntities + 3).catch(() => undefined)) ?? [];
+      sources.push(...entities.map((x) => x.source));
       for (const turnText of t.req.turns.slice(-3).reverse()) {
         const w = findTimeWindow(turnText, t.req.nowMs);
         if (w) sources.push(windowSource(w.fromMs, w.toMs));

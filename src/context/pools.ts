@@ -13,16 +13,24 @@ import { poolCodec, type CachedPool } from '../engine/cache/codecs.js';
 import type { CacheCoherence } from '../engine/cache/coherence.js';
 import { cacheKeys, type UserGenerations } from '../engine/cache/keys.js';
 import type { ServedBy, TieredCache } from '../engine/cache/tiered-cache.js';
-import type { MemoryFilter } from '../engine/types.js';
+import type { MemoryFilter, MemoryRecord } from '../engine/types.js';
 import type { VectorStore } from '../engine/vector/vector-store.js';
 import type { Metrics } from '../observability/metrics.js';
 
-/** What a pool holds: the memories of one topic, entity or time window. */
+/**
+ * What a pool holds: the memories of one topic, entity or time window. `filter` says which
+ * memories belong; `ids` (a topic's members, an entity's memories as the profile compiled them)
+ * and `centre` (a topic's centroid) let it load without scanning the user's memories.
+ */
 export interface PoolSource {
   kind: 'topic' | 'entity' | 'window';
   /** Identifies the pool within its kind (topic id, entity name, window bounds). */
   key: string;
   filter: MemoryFilter;
+  ids?: readonly string[];
+  /** How many memories belong, when known (more than `ids` holds: the pool is truncated). */
+  count?: number;
+  centre?: Float32Array;
 }
 
 /** The user's generations, and whether L2 may be used for them (CacheCoherence.generation). */
@@ -87,18 +95,29 @@ export class CandidatePools {
     return true;
   }
 
+  /**
+   * A pool from the store: by id when the ids are known (the most central members of a large
+   * topic, by its centroid), else the newest `poolMax` matches of the filter.
+   */
+  private async fetch(userId: string, source: PoolSource, signal: AbortSignal | undefined): Promise<{ records: MemoryRecord[]; truncated: boolean }> {
+    const opts = signal ? { signal } : {};
+    const ids = source.ids;
+    if (ids && ids.length > this.o.poolMax && source.centre) {
+      const hits = await this.d.store.search(userId, { vector: source.centre, k: this.o.poolMax, filter: { ids: [...ids] }, ef: 0, exact: true, withVectors: true }, opts);
+      return { records: hits.map((h) => h.record).sort((a, b) => b.createdAtMs - a.createdAtMs || (a.id < b.id ? -1 : 1)), truncated: true };
+    }
+    if (ids && ids.length <= this.o.poolMax) {
+      const records = (await this.d.store.get(userId, ids, opts)).sort((a, b) => b.createdAtMs - a.createdAtMs || (a.id < b.id ? -1 : 1));
+      return { records, truncated: (source.count ?? ids.length) > ids.length };
+    }
+    const page = await this.d.store.scroll(userId, { filter: source.filter, limit: this.o.poolMax, newestFirst: true, withVectors: true, ...opts });
+    return { records: page.records, truncated: page.next !== undefined };
+  }
+
   private async load(userId: string, key: string, source: PoolSource, signal: AbortSignal | undefined, g: Generations): Promise<{ pool: CachedPool; tier: ServedBy }> {
     const now = Date.now();
     const fresh = (p: CachedPool, lastWrite?: number) => !(lastWrite !== undefined && lastWrite > p.at && now - p.at > this.o.maxLagMs);
-    const got = await this.d.cache.get(
-      key,
-      poolCodec,
-      async () => {
-        const page = await this.d.store.scroll(userId, { filter: source.filter, limit: this.o.poolMax, newestFirst: true, withVectors: true, ...(signal ? { signal } : {}) });
-        return { at: now, records: page.records, truncated: page.next !== undefined };
-      },
-      { valid: fresh, lastWriteOf: userId, useL2: g.l2 !== false },
-    );
+    const got = await this.d.cache.get(key, poolCodec, async () => ({ at: now, ...(await this.fetch(userId, source, signal)) }), { valid: fresh, lastWriteOf: userId, useL2: g.l2 !== false });
     return { pool: got!.value, tier: got!.tier };
   }
 }

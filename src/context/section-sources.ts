@@ -236,35 +236,28 @@ export class SectionSources {
   }
 
   /** Known entities (the profile's) named in the query or the recent turns. */
-  async namedEntities(t: Turn, max: number): Promise<string[] | undefined> {
+  async namedEntities(t: Turn, max: number): Promise<{ name: string; source: PoolSource }[] | undefined> {
     const got = await t.profile();
     if (!got) return undefined;
-    return namedEntities(
-      got.profile.entities.map((e) => e.name),
-      t.req.query,
-      t.req.turns,
-      max,
-    );
+    const byName = new Map(got.profile.entities.map((e) => [e.name, e]));
+    return namedEntities([...byName.keys()], t.req.query, t.req.turns, max).map((name) => ({ name, source: entitySource(name, byName.get(name)) }));
   }
 
   async entities(t: Turn, signal: AbortSignal): Promise<SectionDraft> {
-    const names = await this.namedEntities(t, this.o.maxEntities);
-    if (!names) throw new SectionSkipped('not_ready', 'no profile (and so no known entities) yet');
-    if (names.length === 0) throw new SectionSkipped('empty', 'no known entity is named in the query or the recent turns');
+    const named = await this.namedEntities(t, this.o.maxEntities);
+    if (!named) throw new SectionSkipped('not_ready', 'no profile (and so no known entities) yet');
+    if (named.length === 0) throw new SectionSkipped('empty', 'no known entity is named in the query or the recent turns');
     const g = await t.generations();
     let slowest: ServedBy = 'L1';
     const candidates: Candidate[] = [];
-    for (const name of names) {
-      const [got, summary] = await Promise.all([
-        this.fromPool(t, 'entities', entitySource(name), signal),
-        this.d.reads.storedSummary({ signal, requestId: '', actor: '' }, t.req.userId, 'entity', name, g),
-      ]);
+    for (const { name, source } of named) {
+      const [got, summary] = await Promise.all([this.fromPool(t, 'entities', source, signal), this.d.reads.storedSummary({ signal, requestId: '', actor: '' }, t.req.userId, 'entity', name, g)]);
       slowest = slower(slowest, got.tier);
       const best = Math.max(0, ...got.candidates.map((c) => c.score));
       if (summary && written(summary.summary.generator) && summary.summary.text.trim()) candidates.push(this.preamble('entities', `${name}: ${summary.summary.text}`, summary.summary.sourceIds, best));
       candidates.push(...got.candidates);
     }
-    return this.draft('entities', names.join(', '), slowest, candidates);
+    return this.draft('entities', named.map((x) => x.name).join(', '), slowest, candidates);
   }
 
   async temporal(t: Turn, signal: AbortSignal): Promise<SectionDraft> {
@@ -320,6 +313,12 @@ const written = (generator: string) => generator.startsWith('llm:');
 const RANK: Record<ServedBy, number> = { L1: 0, L2: 1, L3: 2 };
 export const slower = (a: ServedBy, b: ServedBy): ServedBy => (RANK[b] > RANK[a] ? b : a);
 
-export const topicSource = (t: TopicView): PoolSource => ({ kind: 'topic', key: t.id, filter: { ids: t.memberIds } });
-export const entitySource = (name: string): PoolSource => ({ kind: 'entity', key: name, filter: { entitiesAny: [name] } });
+export const topicSource = (t: TopicView): PoolSource => ({ kind: 'topic', key: t.id, filter: { ids: t.memberIds }, ids: t.memberIds, centre: t.centroid });
+/** An entity's pool; with the profile's record of it, loaded by id. */
+export const entitySource = (name: string, known?: { count: number; ids: string[] }): PoolSource => ({
+  kind: 'entity',
+  key: name,
+  filter: { entitiesAny: [name] },
+  ...(known ? { ids: known.ids, count: known.count } : {}),
+});
 export const windowSource = (fromMs: number, toMs: number): PoolSource => ({ kind: 'window', key: `${fromMs}-${toMs}`, filter: { createdAfterMs: fromMs, createdBeforeMs: toMs } });

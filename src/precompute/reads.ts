@@ -49,7 +49,8 @@ export interface ResolvedProfile {
   top: MemoryRecord[];
   recent: MemoryRecord[];
   preferences: MemoryRecord[];
-  entities: { name: string; count: number }[];
+  /** Most-named entities, with up to 200 of the memories naming each (as compiled). */
+  entities: { name: string; count: number; ids: string[] }[];
   topics: { id: string; label: string; size: number }[];
   summary: string;
   /** Memories whose text the summary carries. */
@@ -209,7 +210,7 @@ export class PrecomputeReads {
       top: pick(b.top),
       recent: pick(b.recent),
       preferences: pick(b.preferences),
-      entities: b.entities.map((e) => ({ name: e.name, count: e.count })),
+      entities: b.entities.map((e) => ({ name: e.name, count: e.count, ids: e.ids })),
       topics: b.topics,
       summary,
       summarySources: textSources(b),
