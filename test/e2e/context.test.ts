@@ -7,7 +7,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/app.js';
@@ -188,6 +188,18 @@ describe('AssembleContext and StreamContext on embedded defaults', () => {
     await assemble(t.client, { ...turn, query: 'which piece did I play two days ago?' });
     expect(await read('used')).toBeGreaterThan(used0);
   });
+  it('answers the README example as written (snake_case JSON, as grpcurl sends it)', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const json = /-d '(\{[^']*\})'[^\n]*\n[^\n]*AssembleContext/.exec(readme)?.[1];
+    expect(json, 'README has an AssembleContext example').toBeDefined();
+    const camel = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/_(\w)/g, (_m, c: string) => c.toUpperCase()), v]));
+    const req = camel(JSON.parse(json!) as Record<string, unknown>);
+    await call(t.client, 'Remember', { userId: req.userId, memory: { content: 'Alice is allergic to peanuts', sessionId: req.sessionId } });
+    const res = await assemble(t.client, req);
+    expect(res.text).toContain('Alice is allergic to peanuts');
+    expect(res.tokens).toBeLessThanOrEqual(req.tokenBudget as number);
+  });
+
   it('is deterministic for the same request and data', async () => {
     const req = { userId: u, query: 'espresso grinder and roast for Lavazza beans', tokenBudget: 800, sessionId: 's-1', referenceTimeMs: tomorrow };
     const a = await assemble(t.client, req);

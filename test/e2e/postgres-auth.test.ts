@@ -79,6 +79,10 @@ describe('API keys on the gRPC edge (real Postgres)', () => {
     const hits = await call<{ hits: { memory: { content: string } }[] }>(t.client, 'Search', { userId: 'alice', query: 'tea' }, as('alice-reader'));
     expect(hits.hits[0]!.memory.content).toBe('alice likes tea');
     expect((await failure(call(t.client, 'Remember', { userId: 'alice', memory: { content: 'y' } }, as('alice-reader')))).code).toBe(status.PERMISSION_DENIED);
+    // Context assembly is a read, for the key's own users only.
+    const ctxOf = (userId: string, who: string) => call<{ text: string }>(t.client, 'AssembleContext', { userId, query: 'what do they drink?' }, as(who));
+    expect((await ctxOf('alice', 'alice-reader')).text).toContain('alice likes tea');
+    expect((await failure(ctxOf('bob', 'alice'))).code).toBe(status.PERMISSION_DENIED);
     // An empty user_id is still a validation error, not a permission question.
     expect((await failure(call(t.client, 'List', { userId: '' }, as('alice')))).code).toBe(status.INVALID_ARGUMENT);
     // The audit log records which key acted.

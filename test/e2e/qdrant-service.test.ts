@@ -69,6 +69,23 @@ suite('service on Qdrant', () => {
     expect(after.topics.some((x) => x.memberIds.includes(victim))).toBe(false);
   });
 
+  it('assembles and streams a context on Qdrant, one user only', async () => {
+    const u = 'topics-user';
+    await call(t.client, 'RememberBatch', { userId: u, items: [{ content: 'We planned a hike up the mountain trail', sessionId: 'chat-1', entities: ['Ana'] }] });
+    await call(t.client, 'Remember', { userId: 'bob', memory: { content: 'Bob hikes the mountain trail too', sessionId: 'chat-1' } });
+    const res = await call<{ sections: { name: string; memories: { userId: string }[] }[]; tokens: number; missing: { name: string; reason: string }[] }>(t.client, 'AssembleContext', {
+      userId: u,
+      query: 'hiking on the mountain trail',
+      tokenBudget: 1000,
+      sessionId: 'chat-1',
+    });
+    const names = res.sections.map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(['profile', 'session', 'semantic']));
+    expect(res.missing.filter((m) => ['error', 'unavailable', 'deadline'].includes(m.reason))).toEqual([]);
+    expect(res.tokens).toBeLessThanOrEqual(1000);
+    for (const m of res.sections.flatMap((s) => s.memories)) expect(m.userId).toBe(u);
+  });
+
   it('stops at the caller deadline while Qdrant hangs, and goes on when it answers again', async () => {
     await call(t.client, 'Remember', { userId: 'dl', memory: { content: 'before the hang' } });
     q!.pause();
