@@ -235,6 +235,41 @@ export function vectorStoreContract(name: string, harness: StoreHarness): void {
       }
     });
 
+    it("scrolls one session's memories, kept right through replacements, deletes and a reopen", async () => {
+      const u = `u-${randomUUID()}`;
+      const recs = Array.from({ length: 90 }, (_, i) => makeRecord(u, vec(), { sessionId: `s${i % 3}`, createdAtMs: 9_000 + i }));
+      await store.upsert(u, recs);
+      const session = async (s: VectorStore, sid: string, newestFirst = true) => {
+        const ids: string[] = [];
+        let after;
+        for (let guard = 0; guard < 20; guard++) {
+          const page: Awaited<ReturnType<VectorStore['scroll']>> = await s.scroll(u, { filter: { sessionId: sid }, limit: 7, newestFirst, ...(after ? { after } : {}) });
+          ids.push(...page.records.map((x) => x.id));
+          if (!page.next) break;
+          after = page.next;
+        }
+        return ids;
+      };
+      const expected = (sid: string, live: MemoryRecord[]) =>
+        live
+          .filter((r) => r.sessionId === sid)
+          .sort((a, b) => b.createdAtMs - a.createdAtMs)
+          .map((r) => r.id);
+      expect(await session(store, 's1')).toEqual(expected('s1', recs));
+      // A new vector for one (a new slot in the embedded store), a deletion, and a new memory.
+      const moved = { ...recs[4]!, embedding: Float32Array.from(vec()), version: 2 };
+      await store.upsert(u, [moved]);
+      await store.delete(u, [recs[7]!.id]);
+      const added = makeRecord(u, vec(), { sessionId: 's1', createdAtMs: 20_000 });
+      await store.upsert(u, [added]);
+      const live = [...recs.filter((r) => r.id !== recs[7]!.id && r.id !== moved.id), moved, added];
+      expect(await session(store, 's1')).toEqual(expected('s1', live));
+      expect(await session(store, 's1', false)).toEqual(expected('s1', live).reverse());
+      store = await harness.reopen(store);
+      expect(await session(store, 's1')).toEqual(expected('s1', live));
+      expect(await session(store, 'nobody')).toEqual([]);
+    });
+
     it('drops a tenant entirely', async () => {
       const u = `u-${randomUUID()}`;
       await store.upsert(u, [makeRecord(u, vec()), makeRecord(u, vec())]);

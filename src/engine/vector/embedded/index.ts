@@ -383,7 +383,8 @@ export class EmbeddedVectorStore implements VectorStore {
     const p = this.partitions.get(userId);
     if (!p) return { records: [] };
     const pred = compileFilter(o.filter, Date.now());
-    const order = p.sortedSlots();
+    // A session's memories come from the session index: a conversation's scroll never reads the whole partition.
+    const order = o.filter?.sessionId ? p.sessionSlots(o.filter.sessionId) : p.sortedSlots();
     const m = p.metaBySlot;
     const records: MemoryRecord[] = [];
     // Oldest first: start just after the cursor; newest first: just before it.

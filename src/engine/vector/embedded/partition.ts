@@ -38,6 +38,8 @@ export class Partition {
   /** Generation of the last snapshot on disk (0 = none). */
   snapshotGen = 0;
   private sortedCache: number[] | undefined;
+  /** Live slots by session id, built on first use and kept up to date after (a session's scroll reads only its own). */
+  private sessions: Map<string, Set<number>> | undefined;
 
   constructor(
     readonly userId: string,
@@ -81,12 +83,15 @@ export class Partition {
       const vec = vectors.subarray(i * d, (i + 1) * d);
       const old = this.byId.get(meta.id);
       if (old !== undefined && sameVector(this.matrix.row(old), vec)) {
+        this.unindexSession(old);
         this.metaBySlot[old] = meta;
+        this.indexSession(old);
         this.accessedAt[old] = stats[i]!.accessedAtMs;
         this.accessCount[old] = stats[i]!.accessCount;
         continue;
       }
       if (old !== undefined) {
+        this.unindexSession(old);
         this.metaBySlot[old] = undefined;
         this.live--;
         died.push(old);
@@ -94,6 +99,7 @@ export class Partition {
       const slot = this.size++;
       this.matrix.append(vec);
       this.metaBySlot[slot] = meta;
+      this.indexSession(slot);
       this.accessedAt[slot] = stats[i]!.accessedAtMs;
       this.accessCount[slot] = stats[i]!.accessCount;
       this.byId.set(meta.id, slot);
@@ -112,6 +118,7 @@ export class Partition {
       const slot = this.byId.get(id);
       if (slot === undefined) continue;
       this.byId.delete(id);
+      this.unindexSession(slot);
       this.metaBySlot[slot] = undefined;
       this.live--;
       deleted.push(id);
@@ -139,6 +146,36 @@ export class Partition {
   touch(slot: number, stats: AccessStats): void {
     this.accessedAt[slot] = Math.max(this.accessedAt[slot]!, stats.accessedAtMs);
     this.accessCount[slot] = this.accessCount[slot]! + stats.accessCount;
+  }
+
+  private indexSession(slot: number): void {
+    const sid = this.metaBySlot[slot]?.sessionId;
+    if (!this.sessions || !sid) return;
+    let set = this.sessions.get(sid);
+    if (!set) this.sessions.set(sid, (set = new Set()));
+    set.add(slot);
+  }
+
+  private unindexSession(slot: number): void {
+    const sid = this.metaBySlot[slot]?.sessionId;
+    if (!this.sessions || !sid) return;
+    const set = this.sessions.get(sid);
+    set?.delete(slot);
+    if (set?.size === 0) this.sessions.delete(sid);
+  }
+
+  /** Live slots of one session in (createdAt, id) order. */
+  sessionSlots(sessionId: string): number[] {
+    if (!this.sessions) {
+      this.sessions = new Map();
+      for (const slot of this.byId.values()) this.indexSession(slot);
+    }
+    const m = this.metaBySlot;
+    return [...(this.sessions.get(sessionId) ?? [])].sort((a, b) => {
+      const x = m[a]!;
+      const y = m[b]!;
+      return x.createdAtMs - y.createdAtMs || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+    });
   }
 
   /** Live slots in (createdAt, id) order; cached until the next mutation. */
@@ -204,6 +241,7 @@ export class Partition {
     this.size = order.length;
     this.live = order.length;
     this.sortedCache = undefined;
+    this.sessions = undefined; // slots were renumbered: rebuilt on next use
     this.dirty = true;
     return oldOf;
   }
