@@ -4,6 +4,7 @@
  *   npm run bench                                  # default suites (~10 min on 2 cores)
  *   npm run bench -- --with cache,metadata,endurance   # also the ones that need redis/postgres, or run long
  *   npm run bench -- --with precompute,qdrant      # precompute at 1k–100k (~15 min); qdrant needs QDRANT_URL (~20 min)
+ *   npm run bench -- --with context,context-quality   # context assembly at 1k–100k (~10 min); LoCoMo context quality and replay
  *   npm run bench -- --only load,recall            # a subset
  *   npm run bench -- --update-readme               # also rewrite the README's generated table
  *   npm run bench -- --from-results --with cache,metadata --update-readme   # no runs: summarize existing results
@@ -34,6 +35,8 @@ const SUITES: Record<string, { args: string[]; file: string; optional?: boolean 
   endurance: { args: ['bench/load.ts', '--pattern', 'endurance', '--endurance-seconds', '600'], file: 'load.json', optional: true },
   precompute: { args: ['bench/precompute.ts', '--sizes', '1000,10000,100000', '--route-min', '0.45'], file: 'precompute.json', optional: true },
   qdrant: { args: ['bench/qdrant.ts', '--memories', '100000'], file: 'qdrant-100000.json', optional: true },
+  context: { args: ['bench/context.ts', '--sizes', '1000,10000,100000'], file: 'context.json', optional: true },
+  'context-quality': { args: ['bench/context-quality.ts'], file: 'context-quality.json', optional: true },
 };
 
 function runSuite(args: string[]): Promise<number> {
@@ -100,6 +103,24 @@ export async function summarize(files: Record<string, string>): Promise<Summary>
       put(`metadata.${backend}.audit/s`, get(md, `${backend}.audit.perSecondAt64`), 'throughput', 'rows/s');
       put(`metadata.${backend}.listTasks.p95`, get(md, `${backend}.listMs.listTasks.p95`), 'latency', 'ms');
     }
+  const cx = await read('context');
+  if (cx) {
+    for (const r of (cx.results as Json[]) ?? []) {
+      const n = `${Number(r.size) / 1000}k`;
+      put(`context.${n}.newTurn.p95`, get(r, 'assemble.newTurn.serverMs.p95'), 'latency', 'ms');
+      put(`context.${n}.warm.p95`, get(r, 'assemble.warm.serverMs.p95'), 'latency', 'ms');
+      put(`context.${n}.cold.p95`, get(r, 'assemble.cold.serverMs.p95'), 'latency', 'ms');
+      put(`context.${n}.firstChunk.p95`, get(r, 'stream.firstChunkServerMs.p95'), 'latency', 'ms');
+    }
+  }
+  const cq = await read('context-quality');
+  if (cq) {
+    for (const b of ((cq.quality as Json | undefined)?.byBudget as Json[] | undefined) ?? []) {
+      put(`context.locomo.${String(b.budget)}.contextEvidence`, Number(b.contextEvidenceShare) / 100, 'rate', '');
+      put(`context.locomo.${String(b.budget)}.searchEvidence`, Number(b.searchEvidenceShare) / 100, 'rate', '');
+    }
+    put('context.replay.hitRate', get(cq, 'replay.prefetchOn.hitRate') / 100, 'rate', '');
+  }
   const pc = await read('precompute');
   if (pc) {
     for (const r of (pc.results as Json[]) ?? []) {

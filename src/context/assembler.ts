@@ -28,7 +28,7 @@ import { CandidatePools } from './pools.js';
 import { Prefetcher, type PrefetchPlan } from './prefetch.js';
 import { checkContextRequest, type ContextLimits, type ContextRequest, type ContextRequestInput } from './request.js';
 import { entitySource, SectionSkipped, SectionSources, topicSource, windowSource, type SourceOptions, type Turn } from './section-sources.js';
-import { MISSING_REASONS, SECTION_NAMES, SECTION_SPECS, STAGE_TOKEN_ENDS, STAGES, type MissingReason, type SectionName, type Stage } from './sections.js';
+import { IMMEDIATE_SHARE, MISSING_REASONS, SECTION_NAMES, SECTION_SPECS, STAGE_TOKEN_ENDS, STAGES, type MissingReason, type SectionName, type Stage } from './sections.js';
 import { findTimeWindow } from './time-reference.js';
 import type { TokenCounter } from './tokenizer.js';
 
@@ -151,7 +151,7 @@ export class ContextAssembler {
     this.failIfAllFailed(outcomes);
     const drafts = outcomes.flatMap((o) => (o.draft ? [o.draft] : []));
     await this.markImmediate(t, drafts, lastSession.ids);
-    const packed = pack({ drafts, budget: req.budget, ...this.caps(req), counter: this.d.counter });
+    const packed = pack({ drafts, budget: req.budget, ...this.caps(req), immediateShare: IMMEDIATE_SHARE, counter: this.d.counter });
     const missing = this.missing(outcomes, new Set(packed.sections.map((s) => s.name)), packed.assigned);
     this.queuePrefetch(
       t,
@@ -202,7 +202,7 @@ export class ContextAssembler {
       if (budget <= 0 || drafts.size === 0) return;
       const left = (all: Partial<Record<SectionName, number>>) =>
         Object.fromEntries((Object.entries(all) as [SectionName, number][]).map(([name, cap]) => [name, cap - (used.get(name) ?? 0)])) as Partial<Record<SectionName, number>>;
-      const packed = pack({ drafts: [...drafts.values()], budget, caps: left(caps), softCaps: left(softCaps), sent, stage, continued, counter: this.d.counter });
+      const packed = pack({ drafts: [...drafts.values()], budget, caps: left(caps), softCaps: left(softCaps), immediateShare: IMMEDIATE_SHARE, sent, stage, continued, counter: this.d.counter });
       for (const name of packed.assigned) assigned.add(name);
       for (const s of packed.sections) {
         tokens += s.tokens;
@@ -305,7 +305,7 @@ export class ContextAssembler {
   private async section(t: Turn, name: SectionName, signal: AbortSignal, lastSession: { ids: ReadonlySet<string> }, o: { stage2?: number } = {}): Promise<SectionDraft> {
     switch (name) {
       case 'profile':
-        return this.sources.profile(t);
+        return this.sources.profile(t, signal);
       case 'session': {
         const got = await this.sources.session(t, signal);
         lastSession.ids = got.lastSession;
@@ -431,10 +431,10 @@ export class ContextAssembler {
     if (!this.prefetcher) return;
     this.prefetcher.schedule(t.req.userId, async (): Promise<PrefetchPlan> => {
       const sources = [];
-      const { ranked, topics } = await this.sources.closestTopics(t).catch(() => ({ ranked: [] as TopicView[], topics: [] as { topic: TopicView }[] }));
+      const { next, all } = await this.sources.closestTopics(t).catch(() => ({ next: [] as TopicView[], all: [] as TopicView[] }));
       const turnsText = t.req.turns.slice(-3).join('\n').toLowerCase();
-      const named = ranked.filter((x) => x.label && turnsText.includes(x.label.toLowerCase().split(/[\s,/]+/)[0] ?? '\u0000'));
-      sources.push(...[...ranked.slice(topics.length, topics.length + 2), ...named].map(topicSource));
+      const named = all.filter((x) => x.label && turnsText.includes(x.label.toLowerCase().split(/[\s,/]+/)[0] ?? '\u0000')).slice(0, 2);
+      sources.push(...[...next, ...named].map(topicSource));
       const entities = (await this.sources.namedEntities(t, this.o.maxEntities + 3).catch(() => undefined)) ?? [];
       sources.push(...entities.map((x) => x.source));
       for (const turnText of t.req.turns.slice(-3).reverse()) {

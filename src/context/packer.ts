@@ -4,8 +4,8 @@
  * 1. Each memory stays only in the section that scores it highest (ties: the earlier section),
  *    and never again once sent (StreamContext's earlier stages).
  * 2. "Load immediately" candidates go first (pinned; importance > 0.8 and younger than 7 days; in
- *    an active topic; from the last session), then the rest by score, so a tight budget keeps
- *    them. A first pass keeps each section within its default share of the budget (no section
+ *    an active topic; from the last session), best first, up to a share of the budget, so a tight
+ *    budget keeps them without their crowding out what the turn is about; then the rest by score. A first pass keeps each section within its default share of the budget (no section
  *    crowds out the others); a second fills the rest by score. A token share the caller gave is
  *    a hard cap.
  * 3. Sections render in their fixed order, memories in the section's own order. The whole text
@@ -71,6 +71,8 @@ export interface PackInput {
   caps?: Partial<Record<SectionName, number>>;
   /** Tokens a section may take in the first pass (its default share); the second pass ignores them. */
   softCaps?: Partial<Record<SectionName, number>>;
+  /** Share of the budget "load immediately" memories take first (the rest of them compete by score). */
+  immediateShare?: number;
   /** Memory ids already sent: never packed again. */
   sent?: ReadonlySet<string>;
   /** Only candidates of this stage or earlier. */
@@ -95,6 +97,12 @@ export function memoryLine(r: MemoryRecord): string {
 
 function better(a: Candidate, b: Candidate): boolean {
   return a.score > b.score || (a.score === b.score && ORDER.get(a.section)! < ORDER.get(b.section)!);
+}
+
+function byScoreThenOrder(a: Candidate, b: Candidate): number {
+  if (a.score !== b.score) return b.score - a.score;
+  const s = ORDER.get(a.section)! - ORDER.get(b.section)!;
+  return s !== 0 ? s : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
 function rank(a: Candidate, b: Candidate): number {
@@ -138,8 +146,21 @@ export function pack(p: PackInput): Packed {
       const have = best.get(c.memory.id);
       if (!have || better(c, have)) best.set(c.memory.id, c);
     }
-  const pool = [...preambles, ...best.values()].sort(rank);
-  const assigned = new Set(pool.map((c) => c.section));
+  const byScore = [...preambles, ...best.values()].sort(byScoreThenOrder);
+  const assigned = new Set(byScore.map((c) => c.section));
+  // "Load immediately" memories first, best first, up to their share of the budget.
+  const first: Candidate[] = [];
+  let firstTokens = 0;
+  const firstCap = Math.floor(p.budget * (p.immediateShare ?? 1));
+  for (const c of byScore) {
+    if (!c.immediate) continue;
+    const cost = p.counter.tokensOf(c.key, c.text);
+    if (firstTokens + cost > firstCap) continue;
+    first.push(c);
+    firstTokens += cost;
+  }
+  const isFirst = new Set(first);
+  const pool = [...first, ...byScore.filter((c) => !isFirst.has(c))];
 
   const chosen = new Set<Candidate>();
   const covered = new Set<string>();

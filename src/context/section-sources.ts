@@ -59,8 +59,6 @@ export interface SourceOptions {
   relatedPerSeed: number;
 }
 
-/** Profile memories carry no vector: they rank as if this similar to every query. */
-const PROFILE_SIMILARITY = 0.5;
 /** Memories of the last session shown when this session is new. */
 const LAST_SESSION_MEMORIES = 10;
 /** How far back the last session is looked for. */
@@ -81,6 +79,8 @@ function similarity(q: Float32Array, v: Float32Array): number | undefined {
 
 export class SectionSources {
   private readonly lines = new Map<string, string>();
+  /** Centroids of a cached topic index as one matrix (dropped with the index). */
+  private readonly centroids = new WeakMap<readonly TopicView[], Float32Array>();
 
   constructor(
     private readonly d: { engine: MemoryEngine; store: VectorStore; cache: TieredCache; reads: PrecomputeReads; pools: CandidatePools; metrics: Metrics },
@@ -134,20 +134,18 @@ export class SectionSources {
     return { name, title: SECTION_SPECS[name].title, detail, tier, candidates, order };
   }
 
-  async profile(t: Turn): Promise<SectionDraft> {
+  /** The profile's preferences and top memories, scored against the query like any other memory. */
+  async profile(t: Turn, signal: AbortSignal): Promise<SectionDraft> {
     const got = await t.profile();
     if (!got) throw new SectionSkipped('not_ready', 'no profile is compiled yet (a compilation was asked for)');
     const p = got.profile;
-    const covered = new Set(p.summarySources);
-    const seen = new Set<string>();
-    const items: Candidate[] = [];
-    for (const r of [...p.preferences, ...p.top]) {
-      if (covered.has(r.id) || seen.has(r.id)) continue;
-      seen.add(r.id);
-      items.push(this.candidate(t, 'profile', r, PROFILE_SIMILARITY));
-    }
+    const shown = written(p.generator) && p.summary.trim() !== '';
+    const covered = new Set(shown ? p.summarySources : []);
+    const ids = [...new Set([...p.preferences, ...p.top].map((r) => r.id))].filter((id) => !covered.has(id));
+    const [vector, records] = await Promise.all([t.vector(), this.memories(t.req.userId, ids, signal)]);
+    const items = this.scored(t, 'profile', records, vector);
     const best = Math.max(0, ...items.map((c) => c.score));
-    const candidates = written(p.generator) && p.summary.trim() ? [this.preamble('profile', p.summary, p.summarySources, best || this.weight(t, 'profile')), ...items] : items;
+    const candidates = shown ? [this.preamble('profile', p.summary, p.summarySources, best || this.weight(t, 'profile')), ...items] : items;
     return this.draft('profile', '', got.tier, candidates);
   }
 
@@ -212,16 +210,51 @@ export class SectionSources {
     return (await t.search()).hits.filter((h) => matches(h.memory)).map((h) => ({ record: h.memory, similarity: h.similarity }));
   }
 
-  /** Topics whose centroid is closest to the query, best first (at most maxTopics, above the threshold). */
-  async closestTopics(t: Turn): Promise<{ topics: { topic: TopicView; similarity: number }[]; ranked: TopicView[]; tier: ServedBy }> {
+  /**
+   * Topics whose centroid is closest to the query, best first: `topics` (at most maxTopics, above
+   * the threshold) and `next` (the two after them, what a drifting conversation may reach next);
+   * `all` is every topic, unordered. The centroids are scored as one matrix kept per topic index.
+   */
+  async closestTopics(t: Turn): Promise<{ topics: { topic: TopicView; similarity: number }[]; next: TopicView[]; all: TopicView[]; tier: ServedBy }> {
     const [{ topics, tier }, vector] = await Promise.all([t.topics(), t.vector()]);
-    const ranked = topics.map((topic) => ({ topic, similarity: similarity(vector, topic.centroid) ?? -1 })).sort((a, b) => b.similarity - a.similarity || (a.topic.id < b.topic.id ? -1 : 1));
-    return { topics: ranked.filter((x) => x.similarity >= this.o.topicMinSimilarity).slice(0, this.o.maxTopics), ranked: ranked.map((x) => x.topic), tier };
+    let matrix = this.centroids.get(topics);
+    if (!matrix) {
+      matrix = new Float32Array(topics.length * vector.length);
+      topics.forEach((x, i) => {
+        if (x.centroid.length === vector.length) matrix!.set(x.centroid, i * vector.length);
+      });
+      this.centroids.set(topics, matrix);
+    }
+    const d = vector.length;
+    const sims = new Float32Array(topics.length);
+    for (let i = 0; i < topics.length; i++) {
+      let s = 0;
+      for (let j = 0, o = i * d; j < d; j++) s += matrix[o + j]! * vector[j]!;
+      sims[i] = s;
+    }
+    // The few best by selection (there may be thousands of topics).
+    const best: number[] = [];
+    const want = this.o.maxTopics + 2;
+    for (let i = 0; i < topics.length; i++) {
+      const better = (a: number, b: number) => sims[a]! > sims[b]! || (sims[a] === sims[b] && topics[a]!.id < topics[b]!.id);
+      if (best.length < want || better(i, best[best.length - 1]!)) {
+        best.push(i);
+        best.sort((a, b) => (better(a, b) ? -1 : 1));
+        if (best.length > want) best.pop();
+      }
+    }
+    const chosen = best.filter((i) => sims[i]! >= this.o.topicMinSimilarity).slice(0, this.o.maxTopics);
+    return {
+      topics: chosen.map((i) => ({ topic: topics[i]!, similarity: sims[i]! })),
+      next: best.slice(chosen.length, chosen.length + 2).map((i) => topics[i]!),
+      all: topics,
+      tier,
+    };
   }
 
   async topics(t: Turn, signal: AbortSignal): Promise<SectionDraft> {
-    const { topics, ranked, tier } = await this.closestTopics(t);
-    if (ranked.length === 0) throw new SectionSkipped('not_ready', 'the user has no topics yet (clustering was asked for)');
+    const { topics, all, tier } = await this.closestTopics(t);
+    if (all.length === 0) throw new SectionSkipped('not_ready', 'the user has no topics yet (clustering was asked for)');
     if (topics.length === 0) throw new SectionSkipped('empty', 'no topic is close to the query');
     let slowest: ServedBy = tier;
     const candidates: Candidate[] = [];

@@ -45,6 +45,12 @@ export const SECTION_SPECS: Readonly<Record<SectionName, SectionSpec>> = {
  */
 export const STAGE_TOKEN_ENDS: Readonly<Record<Exclude<Stage, 4>, number>> = { 1: 500, 2: 1700, 3: 3700 };
 
+/**
+ * Share of the budget the "load immediately" memories (pinned; important and recent; in an active
+ * topic; from the last session) may take before anything else; beyond it they compete by score.
+ */
+export const IMMEDIATE_SHARE = 0.3;
+
 /** Why a section asked for is not in the context (MissingSection.reason). */
 /** `covered`: every memory of the section ranks higher in another one and is shown there. */
 export const MISSING_REASONS = ['deadline', 'unavailable', 'error', 'not_ready', 'empty', 'covered', 'budget'] as const;
