@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
 import { ClusterRunner } from './clusters/cluster-runner.js';
 import { authEnabled, type Config } from './config.js';
 import { ContextAssembler } from './context/assembler.js';
-import { contextOptions } from './context/from-config.js';
+import { contextOptions, poolOptions } from './context/from-config.js';
+import { CandidatePools } from './context/pools.js';
 import { TokenCounter } from './context/tokenizer.js';
 import { CacheCoherence } from './engine/cache/coherence.js';
 import { cacheTtls, redisTierOptions } from './engine/cache/from-config.js';
@@ -23,6 +24,7 @@ import { EmbeddingService } from './engine/embed/embedding-service.js';
 import { buildEmbedder } from './engine/embed/from-config.js';
 import { engineOptions } from './engine/engine-options.js';
 import { MemoryEngine } from './engine/memory-engine.js';
+import { allObservers } from './engine/observers.js';
 import { nearestIn } from './engine/nearest.js';
 import { buildVectorStore } from './engine/vector/from-config.js';
 import type { VectorStore } from './engine/vector/vector-store.js';
@@ -108,8 +110,18 @@ export class App {
         precomputeOptions(c, this.loadMonitor),
       );
       const engineOpts = engineOptions(c, embedder !== undefined);
+      const pools = new CandidatePools({ store: this.store, cache, coherence, metrics: this.metrics }, poolOptions(c));
       this.engine = new MemoryEngine(
-        { store: this.store, metadata: this.metadata, embeddings, cache, coherence, metrics: this.metrics, observer: this.precompute.triggers, router: this.precompute.router },
+        {
+          store: this.store,
+          metadata: this.metadata,
+          embeddings,
+          cache,
+          coherence,
+          metrics: this.metrics,
+          observer: allObservers([this.precompute.triggers, pools.observer]),
+          router: this.precompute.router,
+        },
         engineOpts,
       );
       this.context = new ContextAssembler(
@@ -119,6 +131,7 @@ export class App {
           cache,
           coherence,
           reads: this.precompute.reads,
+          pools,
           counter: new TokenCounter(c.contextTokenizer),
           metrics: this.metrics,
           log: this.log.child({ component: 'context' }),

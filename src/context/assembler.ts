@@ -24,7 +24,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { TopicView } from '../precompute/index.js';
 import type { PrecomputeReads } from '../precompute/reads.js';
 import { pack, type PackedSection, type SectionDraft } from './packer.js';
-import { CandidatePools } from './pools.js';
+import type { CandidatePools } from './pools.js';
 import { Prefetcher, type PrefetchPlan } from './prefetch.js';
 import { checkContextRequest, type ContextLimits, type ContextRequest, type ContextRequestInput } from './request.js';
 import { entitySource, SectionSkipped, SectionSources, topicSource, windowSource, type SourceOptions, type Turn } from './section-sources.js';
@@ -74,8 +74,6 @@ export interface ContextOptions extends SourceOptions {
   request: ContextLimits;
   /** The call's time when the caller sets no deadline. */
   defaultDeadlineMs: number;
-  /** A cached pool older than this is reloaded once the user has written since (the search lag bound). */
-  poolMaxLagMs: number;
   /** Queue a prefetch plan after each call. */
   prefetch: boolean;
   prefetchDelayMs: number;
@@ -88,6 +86,8 @@ export interface ContextDeps {
   cache: TieredCache;
   coherence: CacheCoherence;
   reads: PrecomputeReads;
+  /** Candidate pools (built before the engine: the engine tells them about writes). */
+  pools: CandidatePools;
   counter: TokenCounter;
   metrics: Metrics;
   log: Logger;
@@ -114,7 +114,6 @@ const STAGE1_PROFILE_SHARE = 0.6;
 const PREFETCH_MAX_HOLD_MS = 3000;
 
 export class ContextAssembler {
-  private readonly pools: CandidatePools;
   private readonly sources: SectionSources;
   private readonly prefetcher: Prefetcher | undefined;
   /** Member sets of cached topic views (dropped with them). */
@@ -124,11 +123,10 @@ export class ContextAssembler {
     private readonly d: ContextDeps,
     private readonly o: ContextOptions,
   ) {
-    this.pools = new CandidatePools({ store: d.store, cache: d.cache, coherence: d.coherence, metrics: d.metrics }, { poolMax: o.poolMax, maxLagMs: o.poolMaxLagMs, prefetchMemory: 10_000 });
-    this.sources = new SectionSources({ engine: d.engine, store: d.store, cache: d.cache, reads: d.reads, pools: this.pools, metrics: d.metrics }, o);
+    this.sources = new SectionSources({ engine: d.engine, store: d.store, cache: d.cache, reads: d.reads, pools: d.pools, metrics: d.metrics }, o);
     this.prefetcher = o.prefetch
       ? new Prefetcher(
-          { pools: this.pools, store: d.store, cache: d.cache, coherence: d.coherence, metrics: d.metrics, log: d.log },
+          { pools: d.pools, store: d.store, cache: d.cache, coherence: d.coherence, metrics: d.metrics, log: d.log },
           { busy: d.busy, delayMs: o.prefetchDelayMs, maxHoldMs: PREFETCH_MAX_HOLD_MS, maxPending: 1000, maxSources: 8 },
         )
       : undefined;
@@ -136,6 +134,8 @@ export class ContextAssembler {
     for (const kind of ['topic', 'entity', 'window']) for (const outcome of ['issued', 'used']) d.metrics.contextPrefetch.inc({ kind, outcome }, 0);
     d.metrics.contextPrefetch.inc({ kind: 'round', outcome: 'skipped_busy' }, 0);
     d.metrics.contextPrefetch.inc({ kind: 'memory', outcome: 'kept' }, 0);
+    for (const source of ['profile', 'topics', 'semantic', 'related', 'session', 'topic', 'entity', 'window'])
+      for (const tier of ['L1', 'L2', 'L3']) d.metrics.contextCacheReads.inc({ source, tier }, 0);
   }
 
   async assemble(ctx: CallContext, input: ContextRequestInput): Promise<AssembledContext> {

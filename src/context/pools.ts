@@ -10,9 +10,10 @@
  * Prefetched keys are remembered (bounded) until a request reads them: that is "prefetch used".
  */
 import { poolCodec, type CachedPool } from '../engine/cache/codecs.js';
-import type { CacheCoherence } from '../engine/cache/coherence.js';
+import { preciseNow, type CacheCoherence } from '../engine/cache/coherence.js';
 import { cacheKeys, type UserGenerations } from '../engine/cache/keys.js';
 import type { ServedBy, TieredCache } from '../engine/cache/tiered-cache.js';
+import type { MemoryObserver } from '../engine/memory-engine.js';
 import type { MemoryFilter, MemoryRecord } from '../engine/types.js';
 import type { VectorStore } from '../engine/vector/vector-store.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -76,12 +77,46 @@ export class CandidatePools {
       this.d.metrics.contextCacheReads.inc({ source: 'session', tier: 'L1' });
       return { pool: cached, tier: 'L1' };
     }
-    const at = Date.now();
+    const at = preciseNow();
     const page = await this.d.store.scroll(userId, { filter: { sessionId }, limit: this.o.poolMax, newestFirst: true, withVectors: true, ...(signal ? { signal } : {}) });
-    const pool = { at, records: page.records, truncated: page.next !== undefined };
+    const truncated = page.next !== undefined;
+    const pool = { at, records: page.records, truncated, total: truncated ? await this.d.store.count(userId, { sessionId }, signal ? { signal } : {}) : page.records.length };
     this.d.cache.l1.set(key, pool, this.d.cache.ttlFor('l1', 'search'), poolCodec.bytes(pool));
     this.d.metrics.contextCacheReads.inc({ source: 'session', tier: 'L3' });
     return { pool, tier: 'L3' };
+  }
+
+  /**
+   * What the engine tells the pools: new memories of a session join its cached pool (removals
+   * and erasure need nothing here: they move the user's generation, so every pool key changes).
+   */
+  readonly observer: MemoryObserver = {
+    written: (userId, records, previous) => {
+      if (previous === undefined) void this.sessionWritten(userId, records).catch(() => undefined);
+    },
+    removed: async () => undefined,
+    userErased: async () => undefined,
+    sessionStarted: () => undefined,
+  };
+
+  /**
+   * Write-through for sessions: new memories of a session this instance holds a pool of join it
+   * at once, so the next turn reads the conversation from L1 and it is complete. (A pool read
+   * before the write and not updated here is older than the write, and is reloaded.)
+   */
+  async sessionWritten(userId: string, records: readonly MemoryRecord[]): Promise<void> {
+    const g = await this.d.coherence.generation(userId);
+    const bySession = new Map<string, MemoryRecord[]>();
+    for (const r of records) if (r.sessionId) bySession.set(r.sessionId, [...(bySession.get(r.sessionId) ?? []), r]);
+    for (const [sessionId, added] of bySession) {
+      const key = cacheKeys.contextPool(userId, g, 'session', sessionId);
+      const cached = this.d.cache.l1.get<CachedPool>(key, 'search');
+      if (!cached) continue;
+      const ids = new Set(added.map((r) => r.id));
+      const merged = [...added, ...cached.records.filter((r) => !ids.has(r.id))].sort((a, b) => b.createdAtMs - a.createdAtMs || (a.id < b.id ? 1 : -1));
+      const pool = { at: preciseNow(), records: merged.slice(0, this.o.poolMax), truncated: cached.truncated || merged.length > this.o.poolMax, total: cached.total + added.length };
+      this.d.cache.l1.set(key, pool, this.d.cache.ttlFor('l1', 'search'), poolCodec.bytes(pool));
+    }
   }
 
   /** Loads a pool ahead of need; true when it was not cached yet (a prefetch issued). */
@@ -99,19 +134,21 @@ export class CandidatePools {
    * A pool from the store: by id when the ids are known (the most central members of a large
    * topic, by its centroid), else the newest `poolMax` matches of the filter.
    */
-  private async fetch(userId: string, source: PoolSource, signal: AbortSignal | undefined): Promise<{ records: MemoryRecord[]; truncated: boolean }> {
+  private async fetch(userId: string, source: PoolSource, signal: AbortSignal | undefined): Promise<{ records: MemoryRecord[]; truncated: boolean; total: number }> {
     const opts = signal ? { signal } : {};
     const ids = source.ids;
     if (ids && ids.length > this.o.poolMax && source.centre) {
       const hits = await this.d.store.search(userId, { vector: source.centre, k: this.o.poolMax, filter: { ids: [...ids] }, ef: 0, exact: true, withVectors: true }, opts);
-      return { records: hits.map((h) => h.record).sort((a, b) => b.createdAtMs - a.createdAtMs || (a.id < b.id ? -1 : 1)), truncated: true };
+      return { records: hits.map((h) => h.record).sort((a, b) => b.createdAtMs - a.createdAtMs || (a.id < b.id ? -1 : 1)), truncated: true, total: ids.length };
     }
     if (ids && ids.length <= this.o.poolMax) {
       const records = (await this.d.store.get(userId, ids, opts)).sort((a, b) => b.createdAtMs - a.createdAtMs || (a.id < b.id ? -1 : 1));
-      return { records, truncated: (source.count ?? ids.length) > ids.length };
+      const total = Math.max(source.count ?? ids.length, records.length);
+      return { records, truncated: total > ids.length, total };
     }
     const page = await this.d.store.scroll(userId, { filter: source.filter, limit: this.o.poolMax, newestFirst: true, withVectors: true, ...opts });
-    return { records: page.records, truncated: page.next !== undefined };
+    const truncated = page.next !== undefined;
+    return { records: page.records, truncated, total: truncated ? await this.d.store.count(userId, source.filter, opts) : page.records.length };
   }
 
   private async load(userId: string, key: string, source: PoolSource, signal: AbortSignal | undefined, g: Generations): Promise<{ pool: CachedPool; tier: ServedBy }> {

@@ -5,7 +5,7 @@
 import type { Limits } from '../engine/validate.js';
 import * as v from '../engine/validate.js';
 import { InvalidArgumentError } from '../errors.js';
-import { SECTION_NAMES, SECTION_SPECS, type SectionName } from './sections.js';
+import { SECTION_NAMES, type SectionName } from './sections.js';
 
 export interface ContextRequestInput {
   userId?: string;
@@ -25,8 +25,8 @@ export interface ContextRequest {
   sessionId: string;
   /** Turn texts, oldest first. */
   turns: string[];
-  /** The sections asked for, in the fixed order, with their weights and token caps. */
-  sections: Map<SectionName, { weight: number; cap?: number }>;
+  /** The sections asked for, in the fixed order, with the weights and token caps the caller gave. */
+  sections: Map<SectionName, { weight?: number; cap?: number }>;
   nowMs: number;
   /** The client's query vector, when it sent one. */
   vector?: Float32Array;
@@ -63,8 +63,8 @@ export function checkContextRequest(r: ContextRequestInput, limits: Limits, c: C
   });
 
   const asked = r.sections ?? [];
-  const sections = new Map<SectionName, { weight: number; cap?: number }>();
-  const given = new Map<SectionName, { weight: number; cap?: number }>();
+  const sections = new Map<SectionName, { weight?: number; cap?: number }>();
+  const given = new Map<SectionName, { weight?: number; cap?: number }>();
   asked.forEach((s, i) => {
     const name = (s.name ?? '').trim().toLowerCase();
     if (!(SECTION_NAMES as readonly string[]).includes(name)) throw new InvalidArgumentError(`sections[${i}].name`, `unknown section ${v.echo(s.name ?? '')} (one of ${SECTION_NAMES.join(', ')})`);
@@ -74,10 +74,10 @@ export function checkContextRequest(r: ContextRequestInput, limits: Limits, c: C
     if (!Number.isFinite(weight) || weight < 0 || weight > 10) throw new InvalidArgumentError(`sections[${i}].weight`, `must be between 0 and 10, got ${weight}`);
     const share = s.tokenShare ?? 0;
     if (!Number.isFinite(share) || share < 0 || share > 1) throw new InvalidArgumentError(`sections[${i}].token_share`, `must be between 0 and 1, got ${share}`);
-    given.set(n, { weight: weight === 0 ? SECTION_SPECS[n].weight : weight, ...(share > 0 ? { cap: Math.floor(share * budget) } : {}) });
+    given.set(n, { ...(weight > 0 ? { weight } : {}), ...(share > 0 ? { cap: Math.floor(share * budget) } : {}) });
   });
   for (const n of SECTION_NAMES) {
-    const g = asked.length === 0 ? { weight: SECTION_SPECS[n].weight } : given.get(n);
+    const g = asked.length === 0 ? {} : given.get(n);
     if (g) sections.set(n, g);
   }
   const ref = r.referenceTimeMs ?? 0;

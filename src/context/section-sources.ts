@@ -91,9 +91,23 @@ export class SectionSources {
     return t.req.sections.get(name)?.weight ?? SECTION_SPECS[name].weight;
   }
 
+  /**
+   * A section's weight for memories its filter picked out of the user's: a default boost (a
+   * weight above 1) counts as much as the filter is selective — an entity or a time window most
+   * memories match says little about the turn. A caller's weight applies as given.
+   */
+  private async boosted(t: Turn, name: SectionName, matching: number): Promise<number> {
+    const given = t.req.sections.get(name)?.weight;
+    const w = SECTION_SPECS[name].weight;
+    if (given !== undefined || w <= 1) return given ?? w;
+    const total = (await t.profile())?.profile.memoryCount ?? 0;
+    const share = total > 0 ? Math.min(1, matching / total) : 0.5;
+    return 1 + (w - 1) * (1 - share);
+  }
+
   /** A memory as a candidate of `section`, scored against the query. */
-  private candidate(t: Turn, section: SectionName, r: MemoryRecord | MemoryMeta, sim: number, stage: Stage = SECTION_SPECS[section].stage): Candidate {
-    return this.candidateScored(section, r, this.weight(t, section) * this.d.engine.relevance(r, sim, t.req.nowMs), stage);
+  private candidate(t: Turn, section: SectionName, r: MemoryRecord | MemoryMeta, sim: number, stage: Stage = SECTION_SPECS[section].stage, weight = this.weight(t, section)): Candidate {
+    return this.candidateScored(section, r, weight * this.d.engine.relevance(r, sim, t.req.nowMs), stage);
   }
 
   /** The record itself, not a copy (nothing downstream changes it, and the edge leaves vectors out). */
@@ -112,8 +126,7 @@ export class SectionSources {
    * A pool's records scored against the query; only the best of them become candidates (a
    * section never shows more memories than its share of a budget holds, at ~25 tokens each).
    */
-  private scored(t: Turn, section: SectionName, records: readonly MemoryRecord[], vector: Float32Array): Candidate[] {
-    const w = this.weight(t, section);
+  private scored(t: Turn, section: SectionName, records: readonly MemoryRecord[], vector: Float32Array, w = this.weight(t, section)): Candidate[] {
     const scores = records.map((r, i) => ({ i, score: w * this.d.engine.relevance(r, similarity(vector, r.embedding) ?? 0, t.req.nowMs) }));
     const keep = Math.max(20, Math.ceil(t.req.budget / TOKENS_PER_LINE));
     if (scores.length > keep) scores.sort((a, b) => b.score - a.score || a.i - b.i).length = keep;
@@ -156,7 +169,10 @@ export class SectionSources {
     const [vector, g] = await Promise.all([t.vector(), t.generations()]);
     throwIfAborted(signal);
     const { pool, tier } = await this.d.pools.readSession(userId, g, sessionId, signal);
-    if (pool.records.length > 0) return { draft: this.draft('session', sessionId, tier, this.scored(t, 'session', pool.records, vector), 'newest'), lastSession: new Set() };
+    if (pool.records.length > 0) {
+      const w = await this.boosted(t, 'session', pool.total);
+      return { draft: this.draft('session', sessionId, tier, this.scored(t, 'session', pool.records, vector, w), 'newest'), lastSession: new Set() };
+    }
     const recent = await this.d.store.scroll(userId, { limit: LAST_SESSION_SCAN, newestFirst: true, withVectors: false, signal });
     const last = recent.records.find((r) => r.sessionId !== '' && r.sessionId !== sessionId)?.sessionId;
     if (!last) throw new SectionSkipped('empty', 'a new session, and no earlier one');
@@ -188,12 +204,13 @@ export class SectionSources {
     const [g, vector] = await Promise.all([t.generations(), t.vector()]);
     throwIfAborted(signal);
     const { pool, tier } = await this.d.pools.read(t.req.userId, g, source, signal);
-    const candidates = this.scored(t, section, pool.records, vector);
+    const w = await this.boosted(t, section, pool.total);
+    const candidates = this.scored(t, section, pool.records, vector, w);
     if (pool.truncated) {
       throwIfAborted(signal);
       const extra = await this.filteredSearch(t, vector, source, signal);
       const have = new Set(pool.records.map((r) => r.id));
-      for (const h of extra) if (!have.has(h.record.id)) candidates.push(this.candidate(t, section, h.record, h.similarity));
+      for (const h of extra) if (!have.has(h.record.id)) candidates.push(this.candidate(t, section, h.record, h.similarity, SECTION_SPECS[section].stage, w));
     }
     return { candidates, tier, pool };
   }

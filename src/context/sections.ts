@@ -21,9 +21,10 @@ export interface SectionSpec {
   /** The first StreamContext stage that may carry this section. */
   stage: Stage;
   /**
-   * Default share of the budget: a first pass keeps each section within its share, so no one
-   * section crowds the others out; a second pass fills what is left by score alone. A caller's
-   * token_share is a hard cap instead.
+   * Default share of the budget: a first pass, in score order, keeps each section within its
+   * share, so no one section crowds the others out; a second pass fills what is left by score
+   * alone. The ranked search has no share of its own (what the turn is about may fill the
+   * budget); a caller's token_share is a hard cap instead.
    */
   share: number;
 }
@@ -31,7 +32,7 @@ export interface SectionSpec {
 export const SECTION_SPECS: Readonly<Record<SectionName, SectionSpec>> = {
   profile: { title: 'About the user', weight: 0.9, deadlineShare: 0.5, stage: 1, share: 0.2 },
   session: { title: 'This conversation so far', weight: 1.1, deadlineShare: 0.8, stage: 1, share: 0.25 },
-  semantic: { title: 'Relevant memories', weight: 1, deadlineShare: 0.8, stage: 2, share: 0.5 },
+  semantic: { title: 'Relevant memories', weight: 1, deadlineShare: 0.8, stage: 2, share: 1 },
   topics: { title: 'Topic', weight: 1.05, deadlineShare: 0.8, stage: 2, share: 0.25 },
   entities: { title: 'About', weight: 1.15, deadlineShare: 0.8, stage: 3, share: 0.25 },
   temporal: { title: 'Memories from', weight: 1.1, deadlineShare: 0.8, stage: 4, share: 0.25 },
@@ -49,7 +50,7 @@ export const STAGE_TOKEN_ENDS: Readonly<Record<Exclude<Stage, 4>, number>> = { 1
  * Share of the budget the "load immediately" memories (pinned; important and recent; in an active
  * topic; from the last session) may take before anything else; beyond it they compete by score.
  */
-export const IMMEDIATE_SHARE = 0.3;
+export const IMMEDIATE_SHARE = 0.15;
 
 /** Why a section asked for is not in the context (MissingSection.reason). */
 /** `covered`: every memory of the section ranks higher in another one and is shown there. */

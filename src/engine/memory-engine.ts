@@ -268,7 +268,7 @@ export class MemoryEngine {
     await this.audited(audit, () => this.store.upsert(userId, records, { signal: ctx.signal }));
     this.metrics.memoriesWritten.inc(records.length);
     if (records.length > 0) {
-      this.coherence.noteWrite(userId, Date.now());
+      this.coherence.noteWrite(userId);
       this.observer?.written(userId, records);
     }
     return results;

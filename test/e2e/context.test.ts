@@ -200,6 +200,16 @@ describe('AssembleContext and StreamContext on embedded defaults', () => {
     expect(res.tokens).toBeLessThanOrEqual(req.tokenBudget as number);
   });
 
+  it('shows in the session the turn remembered just before (session pools are written through)', async () => {
+    const req = { userId: u, query: 'what did we just say about the boots?', tokenBudget: 800, sessionId: 's-2', sections: [{ name: 'session' }] };
+    await call(t.client, 'Remember', { userId: u, memory: { content: 'First turn of s-2 about boots', sessionId: 's-2' } });
+    expect((await assemble(t.client, req)).text).toContain('First turn of s-2');
+    await call(t.client, 'Remember', { userId: u, memory: { content: 'Second turn of s-2: the boots are too small', sessionId: 's-2' } });
+    const after = await assemble(t.client, req);
+    expect(after.text).toContain('Second turn of s-2');
+    expect(after.sections[0]!.tier).toBe('TIER_L1');
+  });
+
   it('is deterministic for the same request and data', async () => {
     const req = { userId: u, query: 'espresso grinder and roast for Lavazza beans', tokenBudget: 800, sessionId: 's-1', referenceTimeMs: tomorrow };
     const a = await assemble(t.client, req);

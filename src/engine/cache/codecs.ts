@@ -112,6 +112,8 @@ export interface CachedPool {
   records: MemoryRecord[];
   /** More memories matched than the pool holds. */
   truncated: boolean;
+  /** How many memories matched (≥ records.length). */
+  total: number;
 }
 
 export const poolCodec: Codec<CachedPool> = {
@@ -124,11 +126,11 @@ export const poolCodec: Codec<CachedPool> = {
       const { embedding: _e, ...meta } = r;
       return meta;
     });
-    return packJsonAndVector({ at: p.at, d: dims, t: p.truncated, r: metas }, vectors);
+    return packJsonAndVector({ at: p.at, d: dims, t: p.truncated, n: p.total, r: metas }, vectors);
   },
   decode: (b) => {
-    const [j, vectors] = unpackJsonAndVector<{ at: number; d: number; t: boolean; r: Omit<MemoryRecord, 'embedding'>[] }>(b);
-    return { at: j.at, truncated: j.t, records: j.r.map((m, i) => ({ ...m, embedding: vectors.slice(i * j.d, (i + 1) * j.d) })) };
+    const [j, vectors] = unpackJsonAndVector<{ at: number; d: number; t: boolean; n: number; r: Omit<MemoryRecord, 'embedding'>[] }>(b);
+    return { at: j.at, truncated: j.t, total: j.n, records: j.r.map((m, i) => ({ ...m, embedding: vectors.slice(i * j.d, (i + 1) * j.d) })) };
   },
   bytes: (p) => p.records.reduce((n, r) => n + recordBytes(r), 64),
 };

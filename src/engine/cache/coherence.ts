@@ -19,6 +19,9 @@ import { cacheKeys, USER_KEYSPACES, userPrefix, type UserGenerations, type UserK
 import type { L1Cache } from './l1-cache.js';
 import type { InvalidationMessage, RedisTier } from './redis/index.js';
 
+/** Epoch milliseconds with a fraction: orders a write and a read within one millisecond. */
+export const preciseNow = () => performance.timeOrigin + performance.now();
+
 /** Users whose last write this instance remembers (the oldest are forgotten first). */
 const MAX_WRITERS = 100_000;
 
@@ -51,12 +54,15 @@ export class CacheCoherence {
     return { ...merged, l2: true };
   }
 
-  /** The user has new memories, durable and searchable, as of `at` (here now, in Redis soon). */
-  noteWrite(userId: string, at: number): void {
+  /**
+   * The user has new memories, durable and searchable, from now on. Locally the time is kept
+   * below the millisecond (what is read after this call is newer, even in the same ms).
+   */
+  noteWrite(userId: string): void {
     this.writes.delete(userId);
-    this.writes.set(userId, at);
+    this.writes.set(userId, preciseNow());
     if (this.writes.size > MAX_WRITERS) this.writes.delete(this.writes.keys().next().value!);
-    void this.l2?.noteWrite(userId, at);
+    void this.l2?.noteWrite(userId, Date.now());
   }
 
   /**
@@ -68,7 +74,7 @@ export class CacheCoherence {
     const local = this.writes.get(userId) ?? 0;
     if (!this.l2) return local;
     const remote = this.l2.suspect(userId) ? undefined : await this.l2.lastWrite(userId);
-    return remote === undefined ? Date.now() : Math.max(local, remote);
+    return remote === undefined ? preciseNow() : Math.max(local, remote);
   }
 
   /** Strong invalidation; resolves once this instance and Redis no longer hold the entries. */
