@@ -15,7 +15,7 @@
  * with prefetch on and once off, each on its own server. Reports the context path's cache hit
  * rate (memory_context_cache_reads_total served by L1/L2) and prefetches issued and used.
  *
- *   npm run build && npx tsx bench/context-quality.ts [--conversations 10] [--questions 0 (all)]
+ *   npm run build && npx tsx bench/context-quality.ts [--conversations 10] [--questions 0 (all)] [--quality-only]
  */
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -206,6 +206,7 @@ async function replay(samples: Sample[], prefetch: boolean) {
 const samples = (await loadLocomo()).slice(0, CONVERSATIONS);
 const q = await quality(samples);
 console.log(JSON.stringify(q));
+if (process.argv.includes('--quality-only')) process.exit(0);
 const on = await replay(samples, true);
 console.log(JSON.stringify(on));
 const off = await replay(samples, false);

@@ -194,7 +194,7 @@ export class ContextAssembler {
     const assigned = new Set<SectionName>();
     const drafts = new Map<SectionName, SectionDraft>();
     const outcomes: Outcome[] = [];
-    const { caps, softCaps } = this.caps(req);
+    const { caps } = this.caps(req);
     let tokens = 0;
 
     const emit = (stage: Stage, budget: number) => {
@@ -202,7 +202,7 @@ export class ContextAssembler {
       if (budget <= 0 || drafts.size === 0) return;
       const left = (all: Partial<Record<SectionName, number>>) =>
         Object.fromEntries((Object.entries(all) as [SectionName, number][]).map(([name, cap]) => [name, cap - (used.get(name) ?? 0)])) as Partial<Record<SectionName, number>>;
-      const packed = pack({ drafts: [...drafts.values()], budget, caps: left(caps), softCaps: left(softCaps), immediateShare: IMMEDIATE_SHARE, sent, stage, continued, counter: this.d.counter });
+      const packed = pack({ drafts: [...drafts.values()], budget, caps: left(caps), immediateShare: IMMEDIATE_SHARE, sent, stage, continued, counter: this.d.counter });
       for (const name of packed.assigned) assigned.add(name);
       for (const s of packed.sections) {
         tokens += s.tokens;
@@ -388,15 +388,11 @@ export class ContextAssembler {
     return out.sort((a, b) => SECTION_NAMES.indexOf(a.name) - SECTION_NAMES.indexOf(b.name));
   }
 
-  /** Hard caps (the caller's token shares) and soft ones (the default shares of the others). */
-  private caps(req: ContextRequest): { caps: Partial<Record<SectionName, number>>; softCaps: Partial<Record<SectionName, number>> } {
+  /** The caller's token shares, as caps in tokens. */
+  private caps(req: ContextRequest): { caps: Partial<Record<SectionName, number>> } {
     const caps: Partial<Record<SectionName, number>> = {};
-    const softCaps: Partial<Record<SectionName, number>> = {};
-    for (const [name, s] of req.sections) {
-      if (s.cap !== undefined) caps[name] = s.cap;
-      else softCaps[name] = Math.floor(SECTION_SPECS[name].share * req.budget);
-    }
-    return { caps, softCaps };
+    for (const [name, s] of req.sections) if (s.cap !== undefined) caps[name] = s.cap;
+    return { caps };
   }
 
   /**

@@ -21,7 +21,7 @@ export function contextOptions(c: Config, limits: Limits): ContextOptions {
     maxTopics: 2,
     maxEntities: 3,
     filteredK: 20,
-    relatedSeeds: 3,
+    relatedSeeds: 5,
     relatedPerSeed: 5,
   };
 }

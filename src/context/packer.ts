@@ -5,9 +5,8 @@
  *    and never again once sent (StreamContext's earlier stages).
  * 2. "Load immediately" candidates go first (pinned; importance > 0.8 and younger than 7 days; in
  *    an active topic; from the last session), best first, up to a share of the budget, so a tight
- *    budget keeps them without their crowding out what the turn is about; then the rest by score. A first pass keeps each section within its default share of the budget (no section
- *    crowds out the others); a second fills the rest by score. A token share the caller gave is
- *    a hard cap.
+ *    budget keeps them without their crowding out what the turn is about; then the rest by score.
+ *    A token share the caller gave is a hard cap.
  * 3. Sections render in their fixed order, memories in the section's own order. The whole text
  *    is counted again at the end and the lowest-scored memories leave until it fits: the budget
  *    holds for the text as the model will count it, not only for the sum of its lines.
@@ -69,8 +68,6 @@ export interface PackInput {
   budget: number;
   /** Most tokens a section may take (the caller's token share of the budget). */
   caps?: Partial<Record<SectionName, number>>;
-  /** Tokens a section may take in the first pass (its default share); the second pass ignores them. */
-  softCaps?: Partial<Record<SectionName, number>>;
   /** Share of the budget "load immediately" memories take first (the rest of them compete by score). */
   immediateShare?: number;
   /** Memory ids already sent: never packed again. */
@@ -167,27 +164,21 @@ export function pack(p: PackInput): Packed {
   const used = new Map<SectionName, number>();
   const draftOf = new Map(p.drafts.map((d) => [d.name, d]));
   let total = 0;
-  const fill = (soft: boolean) => {
-    for (const c of pool) {
-      if (chosen.has(c) || (c.memory && covered.has(c.memory.id))) continue;
-      const open = used.has(c.section);
-      const d = draftOf.get(c.section)!;
-      const continued = p.continued?.has(c.section) ?? false;
-      const head = open ? 0 : p.counter.tokensOf(`h:${d.title}:${d.detail}:${continued ? 1 : 0}`, heading(d.title, d.detail, continued)) + (total > 0 ? 1 : 0);
-      const cost = head + p.counter.tokensOf(c.key, c.text);
-      const after = (used.get(c.section) ?? 0) + cost;
-      const cap = p.caps?.[c.section];
-      const softCap = soft ? p.softCaps?.[c.section] : undefined;
-      if (total + cost > p.budget || (cap !== undefined && after > cap) || (softCap !== undefined && after > softCap)) continue;
-      chosen.add(c);
-      total += cost;
-      used.set(c.section, after);
-      for (const id of c.covers ?? []) covered.add(id);
-    }
-  };
-  // First within the default shares, so every section gets its say; then what is left, by score.
-  if (p.softCaps) fill(true);
-  fill(false);
+  for (const c of pool) {
+    if (c.memory && covered.has(c.memory.id)) continue;
+    const open = used.has(c.section);
+    const d = draftOf.get(c.section)!;
+    const continued = p.continued?.has(c.section) ?? false;
+    const head = open ? 0 : p.counter.tokensOf(`h:${d.title}:${d.detail}:${continued ? 1 : 0}`, heading(d.title, d.detail, continued)) + (total > 0 ? 1 : 0);
+    const cost = head + p.counter.tokensOf(c.key, c.text);
+    const after = (used.get(c.section) ?? 0) + cost;
+    const cap = p.caps?.[c.section];
+    if (total + cost > p.budget || (cap !== undefined && after > cap)) continue;
+    chosen.add(c);
+    total += cost;
+    used.set(c.section, after);
+    for (const id of c.covers ?? []) covered.add(id);
+  }
   // Drop covered memories chosen before their preamble was.
   for (const c of chosen) if (c.memory && covered.has(c.memory.id)) chosen.delete(c);
 

@@ -67,6 +67,10 @@ const LAST_SESSION_SCAN = 200;
 const EMPTY = new Float32Array(0);
 /** The shortest a memory's line is (the date and a few words), for how many a budget can hold. */
 const TOKENS_PER_LINE = 25;
+/** A top hit's precomputed neighbour ranks at least this share of the hit's score. */
+const NEIGHBOUR_INHERIT = 0.85;
+/** The turn before or after a top hit in its session ranks at least this share of the hit's score. */
+const ADJACENT_INHERIT = 0.8;
 /** Rendered lines remembered by memory version. */
 const LINE_MEMO = 50_000;
 
@@ -200,11 +204,11 @@ export class SectionSources {
   }
 
   /** Candidates of one pool, plus a filtered search when the pool could not hold every match. */
-  private async fromPool(t: Turn, section: SectionName, source: PoolSource, signal: AbortSignal): Promise<{ candidates: Candidate[]; tier: ServedBy; pool: CachedPool }> {
+  private async fromPool(t: Turn, section: SectionName, source: PoolSource, signal: AbortSignal, boost = true): Promise<{ candidates: Candidate[]; tier: ServedBy; pool: CachedPool }> {
     const [g, vector] = await Promise.all([t.generations(), t.vector()]);
     throwIfAborted(signal);
     const { pool, tier } = await this.d.pools.read(t.req.userId, g, source, signal);
-    const w = await this.boosted(t, section, pool.total);
+    const w = boost ? await this.boosted(t, section, pool.total) : Math.min(1, this.weight(t, section));
     const candidates = this.scored(t, section, pool.records, vector, w);
     if (pool.truncated) {
       throwIfAborted(signal);
@@ -298,10 +302,22 @@ export class SectionSources {
     if (!named) throw new SectionSkipped('not_ready', 'no profile (and so no known entities) yet');
     if (named.length === 0) throw new SectionSkipped('empty', 'no known entity is named in the query or the recent turns');
     const g = await t.generations();
+    // The query's own entities are what the turn is about; those only the recent turns name are candidates without a boost.
+    const inQuery = new Set(
+      namedEntities(
+        named.map((x) => x.name),
+        t.req.query,
+        [],
+        named.length,
+      ),
+    );
     let slowest: ServedBy = 'L1';
     const candidates: Candidate[] = [];
     for (const { name, source } of named) {
-      const [got, summary] = await Promise.all([this.fromPool(t, 'entities', source, signal), this.d.reads.storedSummary({ signal, requestId: '', actor: '' }, t.req.userId, 'entity', name, g)]);
+      const [got, summary] = await Promise.all([
+        this.fromPool(t, 'entities', source, signal, inQuery.has(name)),
+        this.d.reads.storedSummary({ signal, requestId: '', actor: '' }, t.req.userId, 'entity', name, g),
+      ]);
       slowest = slower(slowest, got.tier);
       const best = Math.max(0, ...got.candidates.map((c) => c.score));
       if (summary && written(summary.summary.generator) && summary.summary.text.trim()) candidates.push(this.preamble('entities', `${name}: ${summary.summary.text}`, summary.summary.sourceIds, best));
@@ -318,22 +334,51 @@ export class SectionSources {
     return this.draft('temporal', w.label, got.tier, got.candidates, 'newest');
   }
 
-  /** Precomputed neighbours of the top hits (one hop). */
+  /**
+   * One hop from the top hits: their precomputed neighbours, and the turns just before and after
+   * each in its session (a question's answer is often the next turn). A neighbour ranks at least
+   * as a discounted copy of the hit it hangs off, so it lands right after it when the budget
+   * allows, and by its own relevance when that is higher.
+   */
   async related(t: Turn, signal: AbortSignal): Promise<SectionDraft> {
     const [res, g, vector] = await Promise.all([t.search(), t.generations(), t.vector()]);
-    const seeds = res.hits.slice(0, this.o.relatedSeeds).map((h) => h.memory.id);
+    const w = this.weight(t, 'related');
+    const seeds = res.hits.slice(0, this.o.relatedSeeds);
     const ctx = { signal, requestId: '', actor: '' };
     throwIfAborted(signal);
-    const lists = await Promise.all(seeds.map((id) => this.d.reads.neighbours(ctx, t.req.userId, id, g)));
-    if (lists.every((l) => l === undefined)) throw new SectionSkipped('not_ready', 'the top memories have no precomputed neighbours yet');
+    const lists = await Promise.all(seeds.map((h) => this.d.reads.neighbours(ctx, t.req.userId, h.memory.id, g)));
     let slowest: ServedBy = 'L1';
     for (const l of lists) if (l) slowest = slower(slowest, l.tier);
     this.d.metrics.contextCacheReads.inc({ source: 'related', tier: slowest });
-    const skip = new Set(seeds);
-    const ids = [...new Set(lists.flatMap((l) => (l?.value.neighbors ?? []).slice(0, this.o.relatedPerSeed).map((n) => n.id)))].filter((id) => !skip.has(id));
+    const inherited = new Map<string, number>();
+    const inherit = (id: string, score: number) => inherited.set(id, Math.max(inherited.get(id) ?? 0, score));
+    seeds.forEach((h, i) => {
+      for (const n of (lists[i]?.value.neighbors ?? []).slice(0, this.o.relatedPerSeed)) inherit(n.id, h.score * NEIGHBOUR_INHERIT);
+    });
+    // The turns around each hit, from the session pools (cached, and cheap to read by session).
+    const sessions = [...new Set(seeds.map((h) => h.memory.sessionId).filter((s) => s !== ''))];
     throwIfAborted(signal);
-    const records = await this.memories(t.req.userId, ids, signal);
-    const candidates = this.scored(t, 'related', records, vector);
+    const pools = new Map((await Promise.all(sessions.map(async (s) => [s, (await this.d.pools.readSession(t.req.userId, g, s, signal)).pool] as const))).map(([s, p]) => [s, p]));
+    const adjacent = new Map<string, MemoryRecord>();
+    for (const h of seeds) {
+      const pool = pools.get(h.memory.sessionId);
+      const at = pool?.records.findIndex((r) => r.id === h.memory.id) ?? -1;
+      if (at < 0) continue;
+      for (const r of [pool!.records[at - 1], pool!.records[at + 1]]) {
+        if (!r) continue;
+        adjacent.set(r.id, r);
+        inherit(r.id, h.score * ADJACENT_INHERIT);
+      }
+    }
+    const skip = new Set(seeds.map((h) => h.memory.id));
+    const ids = [...inherited.keys()].filter((id) => !skip.has(id) && !adjacent.has(id));
+    if (lists.every((l) => l === undefined) && adjacent.size === 0) throw new SectionSkipped('not_ready', 'the top memories have no precomputed neighbours yet');
+    throwIfAborted(signal);
+    const records = [...(await this.memories(t.req.userId, ids, signal)), ...[...adjacent.values()].filter((r) => !skip.has(r.id))];
+    const candidates = records.map((r) => {
+      const own = w * this.d.engine.relevance(r, similarity(vector, r.embedding) ?? 0, t.req.nowMs);
+      return this.candidateScored('related', r, Math.max(own, inherited.get(r.id) ?? 0));
+    });
     if (candidates.length === 0) throw new SectionSkipped('empty', 'the top memories have no other neighbours');
     return this.draft('related', '', slowest, candidates);
   }

@@ -20,23 +20,16 @@ export interface SectionSpec {
   deadlineShare: number;
   /** The first StreamContext stage that may carry this section. */
   stage: Stage;
-  /**
-   * Default share of the budget: a first pass, in score order, keeps each section within its
-   * share, so no one section crowds the others out; a second pass fills what is left by score
-   * alone. The ranked search has no share of its own (what the turn is about may fill the
-   * budget); a caller's token_share is a hard cap instead.
-   */
-  share: number;
 }
 
 export const SECTION_SPECS: Readonly<Record<SectionName, SectionSpec>> = {
-  profile: { title: 'About the user', weight: 0.9, deadlineShare: 0.5, stage: 1, share: 0.2 },
-  session: { title: 'This conversation so far', weight: 1.1, deadlineShare: 0.8, stage: 1, share: 0.25 },
-  semantic: { title: 'Relevant memories', weight: 1, deadlineShare: 0.8, stage: 2, share: 1 },
-  topics: { title: 'Topic', weight: 1.05, deadlineShare: 0.8, stage: 2, share: 0.25 },
-  entities: { title: 'About', weight: 1.15, deadlineShare: 0.8, stage: 3, share: 0.25 },
-  temporal: { title: 'Memories from', weight: 1.1, deadlineShare: 0.8, stage: 4, share: 0.25 },
-  related: { title: 'Related memories', weight: 0.9, deadlineShare: 0.9, stage: 4, share: 0.15 },
+  profile: { title: 'About the user', weight: 0.9, deadlineShare: 0.5, stage: 1 },
+  session: { title: 'This conversation so far', weight: 1.1, deadlineShare: 0.8, stage: 1 },
+  semantic: { title: 'Relevant memories', weight: 1, deadlineShare: 0.8, stage: 2 },
+  topics: { title: 'Topic', weight: 1.05, deadlineShare: 0.8, stage: 2 },
+  entities: { title: 'About', weight: 1.15, deadlineShare: 0.8, stage: 3 },
+  temporal: { title: 'Memories from', weight: 1.1, deadlineShare: 0.8, stage: 4 },
+  related: { title: 'Related memories', weight: 0.9, deadlineShare: 0.9, stage: 4 },
 };
 
 /**
