@@ -180,7 +180,7 @@ export class ContextAssembler {
     for (const name of req.sections.keys())
       running.set(
         name,
-        this.run(ctx, name, deadline, (signal) => this.section(t, name, signal, lastSession, { stage2: STREAM_STAGE2_HITS })),
+        this.run(ctx, name, deadline, (signal) => this.section(t, name, signal, lastSession, { stage2: STREAM_STAGE2_HITS, stream: true })),
       );
     const deep = req.sections.has('semantic') ? this.run(ctx, 'semantic', deadline, (signal) => this.deep(ctx, t, deepK, 'VERIFICATION', signal)) : undefined;
     // Settled promises are awaited again below; nothing may reject unobserved meanwhile.
@@ -302,10 +302,10 @@ export class ContextAssembler {
     return t;
   }
 
-  private async section(t: Turn, name: SectionName, signal: AbortSignal, lastSession: { ids: ReadonlySet<string> }, o: { stage2?: number } = {}): Promise<SectionDraft> {
+  private async section(t: Turn, name: SectionName, signal: AbortSignal, lastSession: { ids: ReadonlySet<string> }, o: { stage2?: number; stream?: boolean } = {}): Promise<SectionDraft> {
     switch (name) {
       case 'profile':
-        return this.sources.profile(t, signal);
+        return this.sources.profile(t, signal, o.stream ?? false);
       case 'session': {
         const got = await this.sources.session(t, signal);
         lastSession.ids = got.lastSession;

@@ -46,8 +46,15 @@ export interface PoolOptions {
   prefetchMemory: number;
 }
 
+/** Sessions whose last local write the pools remember (the oldest are forgotten first). */
+const MAX_SESSIONS = 100_000;
+
 export class CandidatePools {
   private readonly prefetched = new Map<string, PoolSource['kind']>();
+  /** This instance's last write per user and session (sub-ms clock), for session pool freshness. */
+  private readonly sessionWrites = new Map<string, number>();
+  /** The latest write time forgotten from `sessionWrites`: a session not in it may have been written until then. */
+  private forgottenUpTo = 0;
 
   constructor(
     private readonly d: { store: VectorStore; cache: TieredCache; coherence: CacheCoherence; metrics: Metrics },
@@ -70,8 +77,9 @@ export class CandidatePools {
    * conversation holds must include the turn just remembered.
    */
   async readSession(userId: string, g: Generations, sessionId: string, signal: AbortSignal | undefined): Promise<{ pool: CachedPool; tier: ServedBy }> {
-    const key = cacheKeys.contextPool(userId, g, 'session', sessionId);
-    const lastWrite = await this.d.coherence.lastWrite(userId);
+    const key = cacheKeys.sessionPool(userId, g.gen, sessionId);
+    // This instance's writes are known per session; another instance's only per user (Redis).
+    const lastWrite = Math.max(this.sessionWrites.get(`${userId}\u0000${sessionId}`) ?? this.forgottenUpTo, await this.d.coherence.lastForeignWrite(userId));
     const cached = this.d.cache.l1.get<CachedPool>(key, 'search');
     if (cached && lastWrite < cached.at) {
       this.d.metrics.contextCacheReads.inc({ source: 'session', tier: 'L1' });
@@ -92,6 +100,18 @@ export class CandidatePools {
    */
   readonly observer: MemoryObserver = {
     written: (userId, records, previous) => {
+      const now = preciseNow();
+      for (const r of records) {
+        if (!r.sessionId) continue;
+        const k = `${userId}\u0000${r.sessionId}`;
+        this.sessionWrites.delete(k);
+        this.sessionWrites.set(k, now);
+        if (this.sessionWrites.size > MAX_SESSIONS) {
+          const [oldest, at] = this.sessionWrites.entries().next().value!;
+          this.sessionWrites.delete(oldest);
+          this.forgottenUpTo = Math.max(this.forgottenUpTo, at);
+        }
+      }
       if (previous === undefined) void this.sessionWritten(userId, records).catch(() => undefined);
     },
     removed: async () => undefined,
@@ -109,7 +129,7 @@ export class CandidatePools {
     const bySession = new Map<string, MemoryRecord[]>();
     for (const r of records) if (r.sessionId) bySession.set(r.sessionId, [...(bySession.get(r.sessionId) ?? []), r]);
     for (const [sessionId, added] of bySession) {
-      const key = cacheKeys.contextPool(userId, g, 'session', sessionId);
+      const key = cacheKeys.sessionPool(userId, g.gen, sessionId);
       const cached = this.d.cache.l1.get<CachedPool>(key, 'search');
       if (!cached) continue;
       const ids = new Set(added.map((r) => r.id));

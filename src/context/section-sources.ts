@@ -151,16 +151,26 @@ export class SectionSources {
     return { name, title: SECTION_SPECS[name].title, detail, tier, candidates, order };
   }
 
-  /** The profile's preferences and top memories, scored against the query like any other memory. */
-  async profile(t: Turn, signal: AbortSignal): Promise<SectionDraft> {
+  /**
+   * The profile's preferences and top memories, scored against the query like any other memory;
+   * `atOnce` (StreamContext's first stage) scores them by importance and recency only, from the
+   * cached profile alone, without waiting for the query's vector or the store.
+   */
+  async profile(t: Turn, signal: AbortSignal, atOnce = false): Promise<SectionDraft> {
     const got = await t.profile();
     if (!got) throw new SectionSkipped('not_ready', 'no profile is compiled yet (a compilation was asked for)');
     const p = got.profile;
     const shown = written(p.generator) && p.summary.trim() !== '';
     const covered = new Set(shown ? p.summarySources : []);
     const ids = [...new Set([...p.preferences, ...p.top].map((r) => r.id))].filter((id) => !covered.has(id));
-    const [vector, records] = await Promise.all([t.vector(), this.memories(t.req.userId, ids, signal)]);
-    const items = this.scored(t, 'profile', records, vector);
+    let items: Candidate[];
+    if (atOnce) {
+      const byId = new Map([...p.preferences, ...p.top].map((r) => [r.id, r]));
+      items = ids.map((id) => this.candidate(t, 'profile', byId.get(id)!, 0));
+    } else {
+      const [vector, records] = await Promise.all([t.vector(), this.memories(t.req.userId, ids, signal)]);
+      items = this.scored(t, 'profile', records, vector);
+    }
     const best = Math.max(0, ...items.map((c) => c.score));
     const candidates = shown ? [this.preamble('profile', p.summary, p.summarySources, best || this.weight(t, 'profile')), ...items] : items;
     return this.draft('profile', '', got.tier, candidates);

@@ -182,6 +182,27 @@ describe('L2 shared by two instances', () => {
   });
 });
 
+describe('context sessions across instances', () => {
+  it("shows in A's context a turn B just remembered in the same session (no stale session pool)", async (ctx) => {
+    if (!redis) return ctx.skip();
+    const u = `u-${randomUUID()}`;
+    const assemble = (i: Instance) =>
+      call<{ sections: { name: string; tier: string; memories: { content: string }[] }[] }>(i.client, 'AssembleContext', {
+        userId: u,
+        query: 'what did we say?',
+        sessionId: 'chat',
+        sections: [{ name: 'session' }],
+      });
+    await call(A.client, 'Remember', { userId: u, memory: { content: 'turn one, through A', sessionId: 'chat' } });
+    await assemble(A);
+    const again = await assemble(A);
+    expect(again.sections[0]!.tier).toBe('TIER_L1');
+    await call(B.client, 'Remember', { userId: u, memory: { content: 'turn two, through B', sessionId: 'chat' } });
+    const after = await assemble(A);
+    expect(after.sections[0]!.memories.map((m) => m.content)).toEqual(['turn two, through B', 'turn one, through A']);
+  });
+});
+
 describe('ForgetUser with L2', () => {
   it('erases every keyspace of the user from Redis, whichever instance cached it, and counts it', async (ctx) => {
     if (!redis) return ctx.skip();

@@ -27,7 +27,8 @@ const MAX_WRITERS = 100_000;
 
 export class CacheCoherence {
   private readonly known = new Map<string, UserGenerations>();
-  private readonly writes = new Map<string, number>();
+  /** This instance's last write per user: when (sub-ms, local) and the time it told Redis. */
+  private readonly writes = new Map<string, { at: number; sent: number }>();
 
   constructor(
     private readonly l1: L1Cache,
@@ -59,10 +60,11 @@ export class CacheCoherence {
    * below the millisecond (what is read after this call is newer, even in the same ms).
    */
   noteWrite(userId: string): void {
+    const sent = Date.now();
     this.writes.delete(userId);
-    this.writes.set(userId, preciseNow());
+    this.writes.set(userId, { at: preciseNow(), sent });
     if (this.writes.size > MAX_WRITERS) this.writes.delete(this.writes.keys().next().value!);
-    void this.l2?.noteWrite(userId, Date.now());
+    void this.l2?.noteWrite(userId, sent);
   }
 
   /**
@@ -71,10 +73,19 @@ export class CacheCoherence {
    * for the user counts as fresh); an instance that never saw a write of the user answers 0.
    */
   async lastWrite(userId: string): Promise<number> {
-    const local = this.writes.get(userId) ?? 0;
-    if (!this.l2) return local;
+    const local = this.writes.get(userId)?.at ?? 0;
+    return Math.max(local, await this.lastForeignWrite(userId));
+  }
+
+  /**
+   * The latest write of the user by another instance, as Redis knows it (0 without Redis, or
+   * when the last one Redis has is this instance's own); "now" when Redis is unreachable.
+   */
+  async lastForeignWrite(userId: string): Promise<number> {
+    if (!this.l2) return 0;
     const remote = this.l2.suspect(userId) ? undefined : await this.l2.lastWrite(userId);
-    return remote === undefined ? preciseNow() : Math.max(local, remote);
+    if (remote === undefined) return preciseNow();
+    return remote === this.writes.get(userId)?.sent ? 0 : remote;
   }
 
   /** Strong invalidation; resolves once this instance and Redis no longer hold the entries. */

@@ -56,6 +56,8 @@ export const cacheKeys = {
   related: (userId: string, g: UserGenerations, id: string) => `${userPrefix('related', userId)}${versioned(g)}:${id}`,
   /** Carries both generations: a pool of a topic changes with the run that made the topic. */
   contextPool: (userId: string, g: UserGenerations, source: string, key: string) => `${userPrefix('contextPool', userId)}${versioned(g)}:${source}:${key}`,
+  /** A session's memories: only deletes move it (a precompute run changes nothing in it). */
+  sessionPool: (userId: string, gen: number, sessionId: string) => `${userPrefix('contextPool', userId)}${gen}:session:${sessionId}`,
   /** Not per user: the same text embeds the same for everyone. */
   embedding: (modelId: string, textHash: string) => `e:${modelId}:${textHash}`,
   record: (record: keyof typeof USER_RECORDS, userId: string) => `${USER_RECORDS[record]}:${userId}`,
