@@ -8,18 +8,16 @@
 import type * as grpc from '@grpc/grpc-js';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { LexicalEmbedder } from '../../src/engine/embed/lexical.js';
 import { EmbeddedVectorStore } from '../../src/engine/vector/embedded/index.js';
 import { UnavailableError } from '../../src/errors.js';
 import type { MemoryServiceClient } from '../../src/generated/memory/v1/MemoryService.js';
-import { openPGlite } from '../../src/metadata/pglite/index.js';
 import { SqlMetadataStore } from '../../src/metadata/sql-metadata-store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { call, failure, newClient, startApp, status, tempDir, type TestApp } from '../helpers.js';
+import { openSharedStores } from '../support/shared-stores.js';
 import { interceptStore, type StoreHook } from '../support/intercepted-store.js';
 
 interface Mem {
@@ -332,21 +330,7 @@ describe('sections under a slow or failing backend', () => {
 
   beforeAll(async () => {
     dir = await tempDir('me-ctx-');
-    store = new EmbeddedVectorStore({
-      dir: join(dir, 'vectors'),
-      dimensions: 384,
-      modelId: new LexicalEmbedder(384).modelId,
-      walSync: true,
-      hnsw: { m: 16, efConstruction: 100 },
-      indexMinMemories: 5000,
-      checkpointWalBytes: 1 << 30,
-      checkpointIntervalMs: 3_600_000,
-      compactDeadRatio: 0.3,
-      log: createLogger('silent'),
-    });
-    await store.open();
-    metadata = new SqlMetadataStore('pglite', await openPGlite(join(dir, 'md')));
-    await metadata.open();
+    ({ store, metadata } = await openSharedStores(dir));
     intercepted = interceptStore(store);
     const config = loadConfig({}, { grpcAddress: '127.0.0.1:0', httpAddress: '127.0.0.1:0', dataDir: dir, logLevel: 'silent', shutdownGraceMs: 300, contextPrefetch: false });
     app = await new App(config, createLogger('silent'), { store: intercepted.store, metadata }).start();

@@ -5,17 +5,15 @@
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { LexicalEmbedder } from '../../src/engine/embed/lexical.js';
 import { EmbeddedVectorStore } from '../../src/engine/vector/embedded/index.js';
 import type { MemoryServiceClient } from '../../src/generated/memory/v1/MemoryService.js';
-import { openPGlite } from '../../src/metadata/pglite/index.js';
 import { SqlMetadataStore } from '../../src/metadata/sql-metadata-store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { call, newClient, tempDir } from '../helpers.js';
+import { openSharedStores } from '../support/shared-stores.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 
 interface Res {
@@ -53,21 +51,7 @@ beforeAll(async () => {
   redis = await startTestRedis();
   if (!redis) return;
   dir = await tempDir('me-l2-');
-  store = new EmbeddedVectorStore({
-    dir: join(dir, 'vectors'),
-    dimensions: 384,
-    modelId: new LexicalEmbedder(384).modelId,
-    walSync: true,
-    hnsw: { m: 16, efConstruction: 100 },
-    indexMinMemories: 5000,
-    checkpointWalBytes: 1 << 30,
-    checkpointIntervalMs: 3_600_000,
-    compactDeadRatio: 0.3,
-    log: createLogger('silent'),
-  });
-  await store.open();
-  metadata = new SqlMetadataStore('pglite', await openPGlite(join(dir, 'md')));
-  await metadata.open();
+  ({ store, metadata } = await openSharedStores(dir));
   A = await instance();
   B = await instance();
 });

@@ -6,6 +6,7 @@ import type { SectionName } from '../../src/context/sections.js';
 import { findTimeWindow } from '../../src/context/time-reference.js';
 import { TokenCounter } from '../../src/context/tokenizer.js';
 import type { MemoryRecord } from '../../src/engine/types.js';
+import { makeRecord } from '../contract/vector-store-contract.js';
 
 const NOW = Date.UTC(2023, 4, 17, 15, 30); // Wednesday 17 May 2023, 15:30 UTC
 const day = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d);
@@ -64,32 +65,7 @@ describe('entity mentions', () => {
 
 describe('packing', () => {
   const counter = new TokenCounter('o200k_base');
-  let n = 0;
-  const record = (content: string, o: Partial<MemoryRecord> = {}): MemoryRecord => ({
-    id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
-    userId: 'u',
-    agentId: '',
-    sessionId: '',
-    taskId: '',
-    scope: 'USER',
-    namespace: '',
-    content,
-    kind: 'fact',
-    importance: 0.5,
-    confidence: 1,
-    tags: [],
-    entities: [],
-    createdAtMs: NOW,
-    updatedAtMs: NOW,
-    expiresAtMs: 0,
-    pinned: false,
-    version: 1,
-    metadata: {},
-    accessedAtMs: 0,
-    accessCount: 0,
-    embedding: new Float32Array(0),
-    ...o,
-  });
+  const record = (content: string, o: Partial<MemoryRecord> = {}): MemoryRecord => makeRecord('u', [], { content, createdAtMs: NOW, updatedAtMs: NOW, embedding: new Float32Array(0), ...o });
   const cand = (section: SectionName, memory: MemoryRecord, score: number, immediate = false): Candidate => ({
     section,
     memory,
