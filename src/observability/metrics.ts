@@ -1,6 +1,9 @@
 /** The service's Prometheus registry. One instance per service, built by the composition root. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Context assembly latencies (seconds): fine below 2 ms (the first chunk) and at every SLO edge. */
+const CONTEXT_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5];
+
 export class Metrics {
   readonly registry = new Registry();
   readonly grpcRequests = new Counter({ name: 'memory_grpc_requests_total', help: 'gRPC calls by method and status code', labelNames: ['method', 'code'], registers: [this.registry] });
@@ -101,14 +104,14 @@ export class Metrics {
     name: 'memory_context_section_duration_seconds',
     help: 'time to fetch one section of an assembled context (profile, session, semantic, …)',
     labelNames: ['section'],
-    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5],
+    buckets: CONTEXT_BUCKETS,
     registers: [this.registry],
   });
   readonly contextStageDuration = new Histogram({
     name: 'memory_context_stage_duration_seconds',
     help: 'StreamContext: time from the call to each stage being sent',
     labelNames: ['stage'],
-    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5],
+    buckets: CONTEXT_BUCKETS,
     registers: [this.registry],
   });
   readonly contextSectionsMissing = new Counter({
