@@ -11,7 +11,9 @@
  */
 import { poolCodec, type CachedPool } from '../engine/cache/codecs.js';
 import { preciseNow, type CacheCoherence } from '../engine/cache/coherence.js';
+import { withinWriteLag } from '../engine/cache/freshness.js';
 import { cacheKeys, type UserGenerations } from '../engine/cache/keys.js';
+import { unexpired } from '../engine/filter.js';
 import type { ServedBy, TieredCache } from '../engine/cache/tiered-cache.js';
 import type { MemoryObserver } from '../engine/memory-engine.js';
 import type { MemoryFilter, MemoryRecord } from '../engine/types.js';
@@ -67,7 +69,7 @@ export class CandidatePools {
     this.d.metrics.contextCacheReads.inc({ source: source.kind, tier: got.tier });
     if (got.tier !== 'L3' && this.prefetched.delete(key)) this.d.metrics.contextPrefetch.inc({ kind: source.kind, outcome: 'used' });
     const now = Date.now();
-    const live = got.pool.records.filter((r) => r.expiresAtMs === 0 || r.expiresAtMs > now);
+    const live = got.pool.records.filter((r) => unexpired(r, now));
     return { pool: live.length === got.pool.records.length ? got.pool : { ...got.pool, records: live }, tier: got.tier };
   }
 
@@ -173,7 +175,7 @@ export class CandidatePools {
 
   private async load(userId: string, key: string, source: PoolSource, signal: AbortSignal | undefined, g: Generations): Promise<{ pool: CachedPool; tier: ServedBy }> {
     const now = Date.now();
-    const fresh = (p: CachedPool, lastWrite?: number) => !(lastWrite !== undefined && lastWrite > p.at && now - p.at > this.o.maxLagMs);
+    const fresh = (p: CachedPool, lastWrite?: number) => withinWriteLag(p.at, lastWrite, now, this.o.maxLagMs);
     const got = await this.d.cache.get(key, poolCodec, async () => ({ at: now, ...(await this.fetch(userId, source, signal)) }), { valid: fresh, lastWriteOf: userId, useL2: g.l2 !== false });
     return { pool: got!.value, tier: got!.tier };
   }

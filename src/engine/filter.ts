@@ -2,12 +2,17 @@ import type { MemoryFilter, MemoryMeta } from './types.js';
 
 export type MetaPredicate = (m: MemoryMeta) => boolean;
 
+/** Whether a memory has not expired at `nowMs` (0 = never expires). */
+export function unexpired(m: Pick<MemoryMeta, 'expiresAtMs'>, nowMs: number): boolean {
+  return m.expiresAtMs === 0 || m.expiresAtMs > nowMs;
+}
+
 /**
  * Compiles a filter into one predicate. Expired memories (expiresAtMs ≤ nowMs) never match:
  * they stay invisible until maintenance removes them.
  */
 export function compileFilter(f: MemoryFilter | undefined, nowMs: number): MetaPredicate {
-  const checks: MetaPredicate[] = [(m) => m.expiresAtMs === 0 || m.expiresAtMs > nowMs];
+  const checks: MetaPredicate[] = [(m) => unexpired(m, nowMs)];
   if (f) {
     const set = (xs: string[] | undefined) => (xs && xs.length > 0 ? new Set(xs) : undefined);
     const scopes = set(f.scopes);

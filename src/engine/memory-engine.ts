@@ -17,6 +17,8 @@ import { TASK_STATUSES } from '../metadata/metadata-store.js';
 import type { Metrics } from '../observability/metrics.js';
 import { memoryCodec, searchCodec, type CachedSearch } from './cache/codecs.js';
 import type { CacheCoherence } from './cache/coherence.js';
+import { withinWriteLag } from './cache/freshness.js';
+import { unexpired } from './filter.js';
 import { cacheKeys, type UserGenerations } from './cache/keys.js';
 import type { ServedBy, TieredCache } from './cache/tiered-cache.js';
 import type { EmbeddingService } from './embed/embedding-service.js';
@@ -419,7 +421,7 @@ export class MemoryEngine {
     const userId = v.checkUserId(rawUserId);
     const id = v.checkMemoryId('id', rawId, true);
     const now = Date.now();
-    const live = (r: MemoryRecord) => r.expiresAtMs === 0 || r.expiresAtMs > now;
+    const live = (r: MemoryRecord) => unexpired(r, now);
     const found = await this.cache.get(cacheKeys.memory(userId, id), memoryCodec, async () => (await this.store.get(userId, [id], { signal: ctx.signal }))[0], { valid: live });
     if (!found) throw new NotFoundError(`memory ${id} not found`);
     this.store.touch(userId, [id], { accessedAtMs: now, accessCount: 1 });
@@ -453,9 +455,8 @@ export class MemoryEngine {
     const { gen, l2 } = generations;
     const cacheKey = cacheKeys.search(userId, gen, q.fingerprint);
     const now = Date.now();
-    const live = (c: CachedSearch) => c.hits.every((h) => h.memory.expiresAtMs === 0 || h.memory.expiresAtMs > now);
-    // New memories are eventual: a result older than the lag bound is stale once the user wrote since.
-    const fresh = (c: CachedSearch, lastWrite?: number) => live(c) && !(lastWrite !== undefined && lastWrite > c.at && now - c.at > this.o.searchMaxLagMs);
+    const live = (c: CachedSearch) => c.hits.every((h) => unexpired(h.memory, now));
+    const fresh = (c: CachedSearch, lastWrite?: number) => live(c) && withinWriteLag(c.at, lastWrite, now, this.o.searchMaxLagMs);
     const got = await this.cache.get<CachedSearch>(cacheKey, searchCodec, async () => ({ at: now, hits: await this.searchStore(ctx, userId, q, now, generations) }), {
       valid: fresh,
       lastWriteOf: userId,
@@ -538,9 +539,8 @@ export class MemoryEngine {
   }
 
   private rank(raw: VectorHit[], w: RankingWeights, now: number, k: number, includeEmbedding: boolean): SearchHit[] {
-    const halfLife = this.o.recencyHalfLifeMs;
     const hits = raw.map(({ record, similarity }) => {
-      const score = w.similarity * similarity + w.importance * record.importance + w.recency * recency(record.createdAtMs, now, halfLife);
+      const score = this.relevance(record, similarity, now, w);
       const memory = includeEmbedding ? record : { ...record, embedding: EMPTY };
       return { memory, score, similarity };
     });
@@ -577,9 +577,8 @@ export class MemoryEngine {
     return (await this.embed([text], ctx.signal, true))[0]!;
   }
 
-  /** A memory's ranking score for a query it is `similarity`-similar to, as Search ranks it. */
-  relevance(record: MemoryMeta, similarity: number, now: number): number {
-    const w = this.o.ranking;
+  /** A memory's ranking score for a query it is `similarity`-similar to, as Search ranks it (with the deployment's weights unless given). */
+  relevance(record: MemoryMeta, similarity: number, now: number, w: RankingWeights = this.o.ranking): number {
     return w.similarity * similarity + w.importance * record.importance + w.recency * recency(record.createdAtMs, now, this.o.recencyHalfLifeMs);
   }
 

@@ -24,7 +24,7 @@ import { exactSearch, MetricKind } from 'usearch';
 import { DirectoryLock } from '../../../directory-lock.js';
 import type { HnswParams } from '../hnsw-profiles.js';
 import { ConfigError, throwIfAborted, UnavailableError } from '../../../errors.js';
-import { compileFilter, type MetaPredicate } from '../../filter.js';
+import { compileFilter, unexpired, type MetaPredicate } from '../../filter.js';
 import type { AccessStats, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
 import type { NeighborGraph, NeighborGraphOptions, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../vector-store.js';
 import { decodeEntry, encodeEntry, Op, splitStats, type StoredMeta, type WalEntry } from './codec.js';
@@ -365,7 +365,7 @@ export class EmbeddedVectorStore implements VectorStore {
       const slot = p.byId.get(id);
       if (slot === undefined) continue;
       const r = p.record(slot);
-      if (r && (r.expiresAtMs === 0 || r.expiresAtMs > now)) out.push(r);
+      if (r && unexpired(r, now)) out.push(r);
     }
     return out;
   }
