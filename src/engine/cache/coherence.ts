@@ -27,8 +27,8 @@ const MAX_WRITERS = 100_000;
 
 export class CacheCoherence {
   private readonly known = new Map<string, UserGenerations>();
-  /** This instance's last write per user: when (sub-ms, local) and the time it told Redis. */
-  private readonly writes = new Map<string, { at: number; sent: number }>();
+  /** The time this instance last told Redis the user wrote. */
+  private readonly writes = new Map<string, number>();
 
   constructor(
     private readonly l1: L1Cache,
@@ -56,25 +56,15 @@ export class CacheCoherence {
   }
 
   /**
-   * The user has new memories, durable and searchable, from now on. Locally the time is kept
-   * below the millisecond (what is read after this call is newer, even in the same ms).
+   * The user has new memories, durable and searchable, from now on: Redis learns the time, and
+   * this instance remembers which time it sent (so it can tell its own write from another's).
    */
   noteWrite(userId: string): void {
     const sent = Date.now();
     this.writes.delete(userId);
-    this.writes.set(userId, { at: preciseNow(), sent });
+    this.writes.set(userId, sent);
     if (this.writes.size > MAX_WRITERS) this.writes.delete(this.writes.keys().next().value!);
     void this.l2?.noteWrite(userId, sent);
-  }
-
-  /**
-   * The latest write of the user this instance can know of: its own, and with Redis, any
-   * instance's. With Redis unreachable that is unknown, so the answer is "now" (nothing cached
-   * for the user counts as fresh); an instance that never saw a write of the user answers 0.
-   */
-  async lastWrite(userId: string): Promise<number> {
-    const local = this.writes.get(userId)?.at ?? 0;
-    return Math.max(local, await this.lastForeignWrite(userId));
   }
 
   /**
@@ -85,7 +75,7 @@ export class CacheCoherence {
     if (!this.l2) return 0;
     const remote = this.l2.suspect(userId) ? undefined : await this.l2.lastWrite(userId);
     if (remote === undefined) return preciseNow();
-    return remote === this.writes.get(userId)?.sent ? 0 : remote;
+    return remote === this.writes.get(userId) ? 0 : remote;
   }
 
   /** Strong invalidation; resolves once this instance and Redis no longer hold the entries. */
