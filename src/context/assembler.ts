@@ -151,7 +151,7 @@ export class ContextAssembler {
     this.failIfAllFailed(outcomes);
     const drafts = outcomes.flatMap((o) => (o.draft ? [o.draft] : []));
     await this.markImmediate(t, drafts, lastSession.ids);
-    const packed = pack({ drafts, budget: req.budget, ...this.caps(req), immediateShare: IMMEDIATE_SHARE, counter: this.d.counter });
+    const packed = pack({ drafts, budget: req.budget, caps: this.caps(req), immediateShare: IMMEDIATE_SHARE, counter: this.d.counter });
     const missing = this.missing(outcomes, new Set(packed.sections.map((s) => s.name)), packed.assigned);
     this.queuePrefetch(
       t,
@@ -194,7 +194,7 @@ export class ContextAssembler {
     const assigned = new Set<SectionName>();
     const drafts = new Map<SectionName, SectionDraft>();
     const outcomes: Outcome[] = [];
-    const { caps } = this.caps(req);
+    const caps = this.caps(req);
     let tokens = 0;
 
     const emit = (stage: Stage, budget: number) => {
@@ -389,10 +389,10 @@ export class ContextAssembler {
   }
 
   /** The caller's token shares, as caps in tokens. */
-  private caps(req: ContextRequest): { caps: Partial<Record<SectionName, number>> } {
+  private caps(req: ContextRequest): Partial<Record<SectionName, number>> {
     const caps: Partial<Record<SectionName, number>> = {};
     for (const [name, s] of req.sections) if (s.cap !== undefined) caps[name] = s.cap;
-    return { caps };
+    return caps;
   }
 
   /**

@@ -11,13 +11,11 @@
  * CandidatePools counts what was issued and what a later request used.
  */
 import type { Logger } from 'pino';
-import { memoryCodec } from '../engine/cache/codecs.js';
 import type { CacheCoherence } from '../engine/cache/coherence.js';
-import { cacheKeys } from '../engine/cache/keys.js';
 import type { TieredCache } from '../engine/cache/tiered-cache.js';
-import type { MemoryRecord } from '../engine/types.js';
 import type { VectorStore } from '../engine/vector/vector-store.js';
 import type { Metrics } from '../observability/metrics.js';
+import { memoriesById } from './memories-by-id.js';
 import type { CandidatePools, PoolSource } from './pools.js';
 
 export interface PrefetchPlan {
@@ -105,13 +103,8 @@ export class Prefetcher {
       await this.d.pools.prefetch(userId, g, s, signal);
     }
     if (plan.keep.length === 0 || this.closed) return;
-    // A lookup refreshes an L1 entry's place in the LRU; what L1 lacks is read once and cached.
-    const missing = plan.keep.filter((id) => this.d.cache.l1.get<MemoryRecord>(cacheKeys.memory(userId, id), 'memory') === undefined);
-    if (missing.length > 0) {
-      const loaded = await this.d.store.get(userId, missing, { signal });
-      await Promise.all(loaded.map((r) => this.d.cache.set(cacheKeys.memory(userId, r.id), r, memoryCodec)));
-      this.d.metrics.contextPrefetch.inc({ kind: 'memory', outcome: 'kept' }, loaded.length);
-    }
+    const { fromStore } = await memoriesById(this.d, userId, plan.keep, signal);
+    this.d.metrics.contextPrefetch.inc({ kind: 'memory', outcome: 'kept' }, fromStore);
     this.d.cache.l2?.touchHot(userId, plan.keep, Date.now());
   }
 

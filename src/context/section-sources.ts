@@ -5,8 +5,6 @@
  * weight; or throws SectionSkipped when it has nothing to say for this turn.
  */
 import type { CachedPool } from '../engine/cache/codecs.js';
-import { memoryCodec } from '../engine/cache/codecs.js';
-import { cacheKeys } from '../engine/cache/keys.js';
 import type { ServedBy, TieredCache } from '../engine/cache/tiered-cache.js';
 import type { CallContext, MemoryEngine, SearchResult } from '../engine/memory-engine.js';
 import { efFor } from '../engine/query-class.js';
@@ -17,6 +15,7 @@ import type { VectorStore } from '../engine/vector/vector-store.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ResolvedProfile, TopicView } from '../precompute/index.js';
 import type { PrecomputeReads } from '../precompute/reads.js';
+import { memoriesById } from './memories-by-id.js';
 import { memoryLine, type Candidate, type SectionDraft } from './packer.js';
 import type { CandidatePools, Generations, PoolSource } from './pools.js';
 import type { ContextRequest } from './request.js';
@@ -168,7 +167,7 @@ export class SectionSources {
       const byId = new Map([...p.preferences, ...p.top].map((r) => [r.id, r]));
       items = ids.map((id) => this.candidate(t, 'profile', byId.get(id)!, 0));
     } else {
-      const [vector, records] = await Promise.all([t.vector(), this.memories(t.req.userId, ids, signal)]);
+      const [vector, records] = await Promise.all([t.vector(), memoriesById(this.d, t.req.userId, ids, signal).then((m) => m.records)]);
       items = this.scored(t, 'profile', records, vector);
     }
     const best = Math.max(0, ...items.map((c) => c.score));
@@ -384,31 +383,13 @@ export class SectionSources {
     const ids = [...inherited.keys()].filter((id) => !skip.has(id) && !adjacent.has(id));
     if (lists.every((l) => l === undefined) && adjacent.size === 0) throw new SectionSkipped('not_ready', 'the top memories have no precomputed neighbours yet');
     throwIfAborted(signal);
-    const records = [...(await this.memories(t.req.userId, ids, signal)), ...[...adjacent.values()].filter((r) => !skip.has(r.id))];
+    const records = [...(await memoriesById(this.d, t.req.userId, ids, signal).then((m) => m.records)), ...[...adjacent.values()].filter((r) => !skip.has(r.id))];
     const candidates = records.map((r) => {
       const own = w * this.d.engine.relevance(r, similarity(vector, r.embedding) ?? 0, t.req.nowMs);
       return this.candidateScored('related', r, Math.max(own, inherited.get(r.id) ?? 0));
     });
     if (candidates.length === 0) throw new SectionSkipped('empty', 'the top memories have no other neighbours');
     return this.draft('related', '', slowest, candidates);
-  }
-
-  /** Memories by id through L1, the rest from the store (then cached). */
-  private async memories(userId: string, ids: string[], signal: AbortSignal): Promise<MemoryRecord[]> {
-    const found: MemoryRecord[] = [];
-    const missing: string[] = [];
-    for (const id of ids) {
-      const r = this.d.cache.l1.get<MemoryRecord>(cacheKeys.memory(userId, id), 'memory');
-      if (r) found.push(r);
-      else missing.push(id);
-    }
-    if (missing.length > 0) {
-      const loaded = await this.d.store.get(userId, missing, { signal });
-      for (const r of loaded) void this.d.cache.set(cacheKeys.memory(userId, r.id), r, memoryCodec).catch(() => undefined);
-      found.push(...loaded);
-    }
-    const now = Date.now();
-    return found.filter((r) => r.expiresAtMs === 0 || r.expiresAtMs > now);
   }
 }
 
