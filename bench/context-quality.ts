@@ -21,7 +21,7 @@ import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arg, call, newClient, root, runConcurrent, startServer, type Client } from './lib.js';
+import { arg, call, newClient, root, runConcurrent, runPrecomputeJob, startServer, type Client } from './lib.js';
 import { cleanEvidence, loadLocomo, turnMemories, type Sample } from './locomo-data.js';
 
 const BUDGETS = [500, 1000, 2000, 4000];
@@ -44,20 +44,8 @@ interface Ctx {
 const line = (m: Mem) => `- [${new Date(Number(m.createdAtMs)).toISOString().slice(0, 10)}] ${m.content.replace(/\s*[\r\n]+\s*/g, ' ').trim()}\n`;
 const HEADING = '## Relevant memories\n';
 
-async function runJob(client: Client, userId: string, job: string): Promise<void> {
-  const queued = await call<{ id: string }>(client, 'TriggerPrecompute', { userId, job });
-  for (;;) {
-    const j = await call<{ status: string; error: string }>(client, 'GetJob', { userId, jobId: queued.id });
-    if (!['QUEUED', 'RUNNING'].includes(j.status)) {
-      if (j.status !== 'SUCCEEDED') throw new Error(`${job}: ${j.status} ${j.error}`);
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function precompute(client: Client, userId: string): Promise<void> {
-  for (const job of ['clusters', 'profile', 'summaries', 'similarity']) await runJob(client, userId, job);
+  for (const job of ['clusters', 'profile', 'summaries', 'similarity']) await runPrecomputeJob(client, userId, job);
 }
 
 async function ingest(client: Client, userId: string, items: ReturnType<typeof turnMemories>): Promise<void> {

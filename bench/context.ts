@@ -17,7 +17,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
-import { arg, call, Latency, newClient, rng, root, startServer, type Client } from './lib.js';
+import { arg, call, Latency, newClient, rng, root, runPrecomputeJob, startServer, type Client } from './lib.js';
 
 const SIZES = arg('sizes', '1000,10000,100000').split(',').map(Number);
 const QUERIES = Number(arg('queries', '200'));
@@ -75,19 +75,6 @@ function query(q: number, size: number, r: () => number) {
   };
 }
 
-async function runJob(client: Client, job: string): Promise<number> {
-  const t0 = performance.now();
-  const queued = await call<{ id: string }>(client, 'TriggerPrecompute', { userId: USER, job });
-  for (;;) {
-    const j = await call<{ status: string; error: string }>(client, 'GetJob', { userId: USER, jobId: queued.id });
-    if (!['QUEUED', 'RUNNING'].includes(j.status)) {
-      if (j.status !== 'SUCCEEDED') throw new Error(`${job}: ${j.status} ${j.error}`);
-      return performance.now() - t0;
-    }
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
-
 async function assembleAll(client: Client, queries: object[]): Promise<{ server: Latency; e2e: Latency; tokens: number; missing: Record<string, number> }> {
   const server = new Latency();
   const e2e = new Latency();
@@ -142,7 +129,7 @@ for (const size of SIZES) {
   for (let i = 0; i < size; i += 1000) await call(client, 'RememberBatch', { userId: USER, items: Array.from({ length: Math.min(1000, size - i) }, (_, j) => memory(i + j, r)) });
   const ingestMs = performance.now() - t0;
   const jobs: Record<string, number> = {};
-  for (const job of ['clusters', 'profile', 'summaries', 'similarity']) jobs[job] = Math.round(await runJob(client, job));
+  for (const job of ['clusters', 'profile', 'summaries', 'similarity']) jobs[job] = Math.round(await runPrecomputeJob(client, USER, job));
   const qr = rng(size + 1);
   const turns = Array.from({ length: QUERIES }, (_, q) => query(q, size, qr));
   const streamTurns = Array.from({ length: QUERIES }, (_, q) => query(q + QUERIES, size, qr));

@@ -170,3 +170,17 @@ export async function ingestClientVectors(client: MemoryServiceClient, userId: s
   });
   return ids;
 }
+
+/** Triggers a precompute job for `userId` and polls GetJob until it ends; resolves with its wall time (ms), rejects unless it SUCCEEDED. */
+export async function runPrecomputeJob(client: Client, userId: string, job: string): Promise<number> {
+  const t0 = performance.now();
+  const queued = await call<{ id: string }>(client, 'TriggerPrecompute', { userId, job });
+  for (;;) {
+    const j = await call<{ status: string; error: string }>(client, 'GetJob', { userId, jobId: queued.id });
+    if (!['QUEUED', 'RUNNING'].includes(j.status)) {
+      if (j.status !== 'SUCCEEDED') throw new Error(`${job}: ${j.status} ${j.error}`);
+      return performance.now() - t0;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
