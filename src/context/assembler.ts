@@ -28,7 +28,7 @@ import type { CandidatePools } from './pools.js';
 import { Prefetcher, type PrefetchPlan } from './prefetch.js';
 import { checkContextRequest, type ContextLimits, type ContextRequest, type ContextRequestInput } from './request.js';
 import { entitySource, SectionSkipped, SectionSources, topicSource, windowSource, type SourceOptions, type Turn } from './section-sources.js';
-import { IMMEDIATE_SHARE, MISSING_REASONS, SECTION_NAMES, SECTION_SPECS, STAGE_TOKEN_ENDS, STAGES, type MissingReason, type SectionName, type Stage } from './sections.js';
+import { IMMEDIATE_SHARE, MISSING_REASONS, SECTION_NAMES, TOKENS_PER_MEMORY_LINE, SECTION_SPECS, STAGE_TOKEN_ENDS, STAGES, type MissingReason, type SectionName, type Stage } from './sections.js';
 import { findTimeWindow } from './time-reference.js';
 import type { TokenCounter } from './tokenizer.js';
 
@@ -103,8 +103,6 @@ interface Outcome {
 }
 
 const WEEK_MS = 7 * 86_400_000;
-/** Memories per token of budget the ranked search asks for (a memory line is ~25–40 tokens). */
-const TOKENS_PER_HIT = 25;
 /** StreamContext's first search (stages 2–3); the deep pass asks for the budget's worth. */
 const STREAM_FIRST_K = 30;
 const STREAM_STAGE2_HITS = 10;
@@ -274,7 +272,7 @@ export class ContextAssembler {
   // ---- one call ------------------------------------------------------------------------------
 
   private semanticK(budget: number): number {
-    return Math.max(10, Math.min(this.o.maxTopK, Math.ceil(budget / TOKENS_PER_HIT)));
+    return Math.max(10, Math.min(this.o.maxTopK, Math.ceil(budget / TOKENS_PER_MEMORY_LINE)));
   }
 
   private turn(ctx: CallContext, req: ContextRequest, k: number): Turn {

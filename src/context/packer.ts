@@ -102,11 +102,10 @@ function byScoreThenOrder(a: Candidate, b: Candidate): number {
   return s !== 0 ? s : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
+/** "Load immediately" first, then by score. */
 function rank(a: Candidate, b: Candidate): number {
   if (a.immediate !== b.immediate) return a.immediate ? -1 : 1;
-  if (a.score !== b.score) return b.score - a.score;
-  const s = ORDER.get(a.section)! - ORDER.get(b.section)!;
-  return s !== 0 ? s : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  return byScoreThenOrder(a, b);
 }
 
 function render(drafts: readonly SectionDraft[], chosen: ReadonlySet<Candidate>, continued: ReadonlySet<SectionName> | undefined, counter: TokenCounter): Packed {

@@ -8,7 +8,7 @@ import type { CachedPool } from '../engine/cache/codecs.js';
 import type { ServedBy, TieredCache } from '../engine/cache/tiered-cache.js';
 import type { CallContext, MemoryEngine, SearchResult } from '../engine/memory-engine.js';
 import { efFor } from '../engine/query-class.js';
-import type { MemoryMeta, MemoryRecord, QueryClass, VectorHit } from '../engine/types.js';
+import type { MemoryRecord, QueryClass, VectorHit } from '../engine/types.js';
 import { throwIfAborted } from '../errors.js';
 import { compileFilter } from '../engine/filter.js';
 import type { VectorStore } from '../engine/vector/vector-store.js';
@@ -19,7 +19,7 @@ import { memoriesById } from './memories-by-id.js';
 import { memoryLine, type Candidate, type SectionDraft } from './packer.js';
 import type { CandidatePools, Generations, PoolSource } from './pools.js';
 import type { ContextRequest } from './request.js';
-import { SECTION_SPECS, type SectionName, type Stage } from './sections.js';
+import { SECTION_SPECS, TOKENS_PER_MEMORY_LINE, type SectionName, type Stage } from './sections.js';
 import { namedEntities } from './entity-match.js';
 import { findTimeWindow } from './time-reference.js';
 import type { MissingReason } from './sections.js';
@@ -63,9 +63,6 @@ const LAST_SESSION_MEMORIES = 10;
 /** How far back the last session is looked for. */
 const LAST_SESSION_SCAN = 200;
 
-const EMPTY = new Float32Array(0);
-/** The shortest a memory's line is (the date and a few words), for how many a budget can hold. */
-const TOKENS_PER_LINE = 25;
 /** A top hit's precomputed neighbour ranks at least this share of the hit's score. */
 const NEIGHBOUR_INHERIT = 0.85;
 /** The turn before or after a top hit in its session ranks at least this share of the hit's score. */
@@ -109,14 +106,13 @@ export class SectionSources {
   }
 
   /** A memory as a candidate of `section`, scored against the query. */
-  private candidate(t: Turn, section: SectionName, r: MemoryRecord | MemoryMeta, sim: number, stage: Stage = SECTION_SPECS[section].stage, weight = this.weight(t, section)): Candidate {
+  private candidate(t: Turn, section: SectionName, r: MemoryRecord, sim: number, stage: Stage = SECTION_SPECS[section].stage, weight = this.weight(t, section)): Candidate {
     return this.candidateScored(section, r, weight * this.d.engine.relevance(r, sim, t.req.nowMs), stage);
   }
 
   /** The record itself, not a copy (nothing downstream changes it, and the edge leaves vectors out). */
-  private candidateScored(section: SectionName, r: MemoryRecord | MemoryMeta, score: number, stage: Stage = SECTION_SPECS[section].stage): Candidate {
-    const memory: MemoryRecord = 'embedding' in r ? r : { ...r, embedding: EMPTY, accessedAtMs: 0, accessCount: 0 };
-    const key = `m:${r.id}:${r.version}`;
+  private candidateScored(section: SectionName, memory: MemoryRecord, score: number, stage: Stage = SECTION_SPECS[section].stage): Candidate {
+    const key = `m:${memory.id}:${memory.version}`;
     let text = this.lines.get(key);
     if (text === undefined) {
       if (this.lines.size >= LINE_MEMO) this.lines.delete(this.lines.keys().next().value!);
@@ -126,12 +122,12 @@ export class SectionSources {
   }
 
   /**
-   * A pool's records scored against the query; only the best of them become candidates (a
-   * section never shows more memories than its share of a budget holds, at ~25 tokens each).
+   * A pool's records scored against the query; only the best of them become candidates (no
+   * section can show more memories than the budget holds lines).
    */
   private scored(t: Turn, section: SectionName, records: readonly MemoryRecord[], vector: Float32Array, w = this.weight(t, section)): Candidate[] {
     const scores = records.map((r, i) => ({ i, score: w * this.d.engine.relevance(r, similarity(vector, r.embedding) ?? 0, t.req.nowMs) }));
-    const keep = Math.max(20, Math.ceil(t.req.budget / TOKENS_PER_LINE));
+    const keep = Math.max(20, Math.ceil(t.req.budget / TOKENS_PER_MEMORY_LINE));
     if (scores.length > keep) scores.sort((a, b) => b.score - a.score || a.i - b.i).length = keep;
     return scores.map(({ i, score }) => this.candidateScored(section, records[i]!, score));
   }

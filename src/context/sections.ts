@@ -45,6 +45,9 @@ export const STAGE_TOKEN_ENDS: Readonly<Record<Exclude<Stage, 4>, number>> = { 1
  */
 export const IMMEDIATE_SHARE = 0.15;
 
+/** Tokens of the shortest memory line (its date and a few words): how many memories a budget can hold at most. */
+export const TOKENS_PER_MEMORY_LINE = 25;
+
 /** Why a section asked for is not in the context (MissingSection.reason). */
 /** `covered`: every memory of the section ranks higher in another one and is shown there. */
 export const MISSING_REASONS = ['deadline', 'unavailable', 'error', 'not_ready', 'empty', 'covered', 'budget'] as const;
