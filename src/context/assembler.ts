@@ -284,6 +284,7 @@ export class ContextAssembler {
     const t: Turn = {
       req,
       generations: once(() => this.d.coherence.generation(req.userId)),
+      foreignWrite: once(() => this.d.coherence.lastForeignWrite(req.userId)),
       vector: once(async () => req.vector ?? this.d.engine.embedQuery(ctx, req.query)),
       profile: once(async () => {
         const got = await this.d.reads.peekProfile(ctx, req.userId);

@@ -78,10 +78,10 @@ export class CandidatePools {
    * written since it was read (this instance's writes, and with Redis every instance's): what the
    * conversation holds must include the turn just remembered.
    */
-  async readSession(userId: string, g: Generations, sessionId: string, signal: AbortSignal | undefined): Promise<{ pool: CachedPool; tier: ServedBy }> {
+  async readSession(userId: string, g: Generations, sessionId: string, foreignWrite: number, signal: AbortSignal | undefined): Promise<{ pool: CachedPool; tier: ServedBy }> {
     const key = cacheKeys.sessionPool(userId, g.gen, sessionId);
-    // This instance's writes are known per session; another instance's only per user (Redis).
-    const lastWrite = Math.max(this.sessionWrites.get(`${userId}\u0000${sessionId}`) ?? this.forgottenUpTo, await this.d.coherence.lastForeignWrite(userId));
+    // This instance's writes are known per session; another instance's only per user (`foreignWrite`, CacheCoherence.lastForeignWrite).
+    const lastWrite = Math.max(this.sessionWrites.get(`${userId}\u0000${sessionId}`) ?? this.forgottenUpTo, foreignWrite);
     const cached = this.d.cache.l1.get<CachedPool>(key, 'search');
     if (cached && lastWrite < cached.at) {
       this.d.metrics.contextCacheReads.inc({ source: 'session', tier: 'L1' });

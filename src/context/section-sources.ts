@@ -38,6 +38,8 @@ export class SectionSkipped extends Error {
 export interface Turn {
   req: ContextRequest;
   generations: () => Promise<Generations>;
+  /** The user's last write by another instance (one Redis read per turn, however many sessions it reads). */
+  foreignWrite: () => Promise<number>;
   vector: () => Promise<Float32Array>;
   profile: () => Promise<{ profile: ResolvedProfile; tier: ServedBy } | undefined>;
   topics: () => Promise<{ topics: TopicView[]; tier: ServedBy }>;
@@ -177,7 +179,7 @@ export class SectionSources {
     if (!sessionId) throw new SectionSkipped('empty', 'the request names no session_id');
     const [vector, g] = await Promise.all([t.vector(), t.generations()]);
     throwIfAborted(signal);
-    const { pool, tier } = await this.d.pools.readSession(userId, g, sessionId, signal);
+    const { pool, tier } = await this.d.pools.readSession(userId, g, sessionId, await t.foreignWrite(), signal);
     if (pool.records.length > 0) {
       const w = await this.boosted(t, 'session', pool.total);
       return { draft: this.draft('session', sessionId, tier, this.scored(t, 'session', pool.records, vector, w), 'newest'), lastSession: new Set() };
@@ -363,7 +365,8 @@ export class SectionSources {
     // The turns around each hit, from the session pools (cached, and cheap to read by session).
     const sessions = [...new Set(seeds.map((h) => h.memory.sessionId).filter((s) => s !== ''))];
     throwIfAborted(signal);
-    const pools = new Map((await Promise.all(sessions.map(async (s) => [s, (await this.d.pools.readSession(t.req.userId, g, s, signal)).pool] as const))).map(([s, p]) => [s, p]));
+    const foreignWrite = await t.foreignWrite();
+    const pools = new Map(await Promise.all(sessions.map(async (s) => [s, (await this.d.pools.readSession(t.req.userId, g, s, foreignWrite, signal)).pool] as const)));
     const adjacent = new Map<string, MemoryRecord>();
     for (const h of seeds) {
       const pool = pools.get(h.memory.sessionId);
