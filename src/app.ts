@@ -23,6 +23,7 @@ import { TieredCache } from './engine/cache/tiered-cache.js';
 import { EmbeddingService } from './engine/embed/embedding-service.js';
 import { buildEmbedder } from './engine/embed/from-config.js';
 import { engineOptions } from './engine/engine-options.js';
+import { keywordEncoder } from './engine/keywords/from-config.js';
 import { MemoryEngine } from './engine/memory-engine.js';
 import { allObservers } from './engine/observers.js';
 import { nearestIn } from './engine/nearest.js';
@@ -121,6 +122,7 @@ export class App {
           metrics: this.metrics,
           observer: allObservers([this.precompute.triggers, pools.observer]),
           router: this.precompute.router,
+          keywords: keywordEncoder(c),
         },
         engineOpts,
       );

@@ -123,6 +123,32 @@ export const CONFIG_SPEC = {
   embedBatchMax: { env: 'EMBED_BATCH_MAX', default: 256, parse: int(1, 4096), doc: 'most texts micro-batched into one provider call' },
   embedBatchWaitMs: { env: 'EMBED_BATCH_WAIT_MS', default: 0, parse: int(0, 1000), doc: 'extra wait before a provider call to gather more texts (0: none; batches form while calls are in flight)' },
   embedMaxInflight: { env: 'EMBED_MAX_INFLIGHT', default: 4, parse: int(1, 256), doc: 'most provider calls at once; texts arriving meanwhile form the next batch' },
+  indexTextTemplate: {
+    env: 'INDEX_TEXT_TEMPLATE',
+    default: '{content}',
+    parse: str,
+    doc: 'the text a memory is embedded and keyword-indexed by: {content} with fields such as {created_date}, {agent_id}, {entities}, {metadata.KEY} (stored content is unchanged)',
+  },
+
+  searchMode: {
+    env: 'SEARCH_MODE',
+    default: 'hybrid',
+    parse: oneOf('hybrid', 'dense', 'keyword'),
+    doc: 'retrievers of a search that names none: hybrid (vector + BM25 keyword index, fused), dense, keyword; a query without text is always dense',
+  },
+  searchFusion: { env: 'SEARCH_FUSION', default: 'score', parse: oneOf('score', 'rrf'), doc: 'hybrid fusion: score (min-max scaled scores, weighted) or rrf (reciprocal rank fusion, weighted)' },
+  searchDenseWeight: { env: 'SEARCH_DENSE_WEIGHT', default: 0.5, parse: num(0, 1), doc: "the dense retriever's share in hybrid fusion (the keyword retriever gets the rest)" },
+  searchRrfK: { env: 'SEARCH_RRF_K', default: 60, parse: int(1, 10_000), doc: "RRF's rank offset" },
+  keywordLanguage: { env: 'KEYWORD_LANGUAGE', default: 'eng', parse: str, doc: 'stop words of the keyword index (ISO 639-3: eng, deu, fra, spa, …, or none); eng also stems (Porter)' },
+  keywordK1: { env: 'KEYWORD_BM25_K1', default: 1.2, parse: num(0, 10), doc: 'BM25 term-frequency saturation' },
+  keywordB: { env: 'KEYWORD_BM25_B', default: 0.75, parse: num(0, 1), doc: 'BM25 length normalisation' },
+  keywordAvgTerms: { env: 'KEYWORD_AVG_TERMS', default: 16, parse: int(1, 100_000), doc: "BM25's average memory length in terms (fixed, so stored keyword vectors never change)" },
+  keywordBackfillBatch: {
+    env: 'KEYWORD_BACKFILL_BATCH',
+    default: 500,
+    parse: int(1, 100_000),
+    doc: 'memories per step of the background job that indexes keywords of memories written before the index existed',
+  },
 
   hnswProfile: {
     env: 'HNSW_PROFILE',

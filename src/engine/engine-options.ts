@@ -1,7 +1,9 @@
 /** MemoryEngine's options, resolved from the configuration. */
 import type { Config } from '../config.js';
 import type { EngineOptions } from './memory-engine.js';
-import type { QueryClass } from './types.js';
+import type { QueryClass, SearchMode } from './types.js';
+import { fusionOptions } from './keywords/from-config.js';
+import { compileIndexText } from './keywords/index-text.js';
 
 /** `canEmbed`: whether an embedder is configured (without one, clients send vectors). */
 export function engineOptions(c: Config, canEmbed: boolean): EngineOptions {
@@ -19,5 +21,8 @@ export function engineOptions(c: Config, canEmbed: boolean): EngineOptions {
     searchMaxLagMs: c.searchMaxLagMs,
     canEmbed,
     routingClasses: c.topicRoutingClasses as QueryClass[],
+    searchMode: c.searchMode.toUpperCase() as SearchMode,
+    fusion: fusionOptions(c),
+    indexText: compileIndexText(c.indexTextTemplate),
   };
 }

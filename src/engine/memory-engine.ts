@@ -28,8 +28,12 @@ import { recency } from './recency.js';
 import { auditPosition, decodePageToken, encodePageToken, memoryPosition, taskPosition, tokenScope } from './page-token.js';
 import * as v from './validate.js';
 import type { Limits } from './validate.js';
-import type { MemoryFilter, MemoryMeta, MemoryRecord, QueryClass, Scope, VectorHit } from './types.js';
+import type { MemoryFilter, MemoryMeta, MemoryRecord, QueryClass, Scope, SearchMode, VectorHit } from './types.js';
+import { fuse, type FusedHit, type FusionOptions, type Retriever } from './keywords/fusion.js';
+import type { KeywordEncoder } from './keywords/encoder.js';
+import type { IndexText } from './keywords/index-text.js';
 import { scrollAll } from './vector/scroll-all.js';
+import { dot } from './vector/dot.js';
 import type { VectorStore } from './vector/vector-store.js';
 
 /** Who is calling and until when; every engine call takes one. */
@@ -101,12 +105,19 @@ export interface SearchInput {
   minScore?: number;
   includeEmbedding?: boolean;
   weights?: Partial<RankingWeights>;
+  /** Which retrievers answer (default: the deployment's SEARCH_MODE; DENSE when the query has no text). */
+  mode?: SearchMode;
 }
 
 export interface SearchHit {
   memory: MemoryRecord;
   score: number;
+  /** Cosine similarity to the query (0 for a memory only the keyword retriever found). */
   similarity: number;
+  /** BM25 score, when the keyword retriever found the memory. */
+  keywordScore?: number;
+  /** The retrievers that found it (in HYBRID mode one or both). */
+  retrievers: Retriever[];
 }
 
 export type { ServedBy };
@@ -155,6 +166,11 @@ export interface EngineOptions {
   canEmbed: boolean;
   /** Query classes a TopicRouter may answer (cheaper classes: routing trades a little recall). */
   routingClasses?: readonly QueryClass[];
+  /** The mode of a search that names none. */
+  searchMode: SearchMode;
+  fusion: FusionOptions;
+  /** The text a memory is embedded and keyword-indexed by (its content unless a template says more). */
+  indexText: IndexText;
 }
 
 /** What the engine works with; precompute (observer, router) is optional. */
@@ -170,6 +186,8 @@ export interface EngineDeps {
   observer?: MemoryObserver;
   /** Answers searches that fall clearly in one topic (precompute's topic routing). */
   router?: TopicRouter;
+  /** Turns memory texts and queries into the keyword index's sparse vectors. */
+  keywords: KeywordEncoder;
 }
 
 export class MemoryEngine {
@@ -183,6 +201,7 @@ export class MemoryEngine {
   private readonly observer: MemoryObserver | undefined;
   private readonly router: TopicRouter | undefined;
   private readonly routingClasses: Set<QueryClass>;
+  private readonly keywords: KeywordEncoder;
 
   constructor(
     d: EngineDeps,
@@ -197,6 +216,7 @@ export class MemoryEngine {
     this.observer = d.observer;
     this.router = d.router;
     this.routingClasses = new Set(o.routingClasses ?? []);
+    this.keywords = d.keywords;
   }
 
   // ---- write path ------------------------------------------------------------------------
@@ -249,16 +269,17 @@ export class MemoryEngine {
       }
     });
 
-    const needText = toWrite.filter((d) => !d.vector);
+    const texts = toWrite.map((d) => this.o.indexText(d.meta));
+    const needText = toWrite.flatMap((d, i) => (d.vector ? [] : [i]));
     if (needText.length > 0) {
       const vecs = await this.embed(
-        needText.map((d) => d.meta.content),
+        needText.map((i) => texts[i]!),
         ctx.signal,
       );
-      needText.forEach((d, i) => (d.vector = vecs[i]!));
+      needText.forEach((i, j) => (toWrite[i]!.vector = vecs[j]!));
     }
     throwIfAborted(ctx.signal);
-    const records: MemoryRecord[] = toWrite.map((d) => ({ ...d.meta, accessedAtMs: 0, accessCount: 0, embedding: d.vector! }));
+    const records: MemoryRecord[] = toWrite.map((d, i) => ({ ...d.meta, accessedAtMs: 0, accessCount: 0, embedding: d.vector!, keywords: this.keywords.document(userId, texts[i]!) }));
     const audit = {
       userId,
       actor: ctx.actor,
@@ -352,12 +373,14 @@ export class MemoryEngine {
         version: cur.version + 1,
       };
       let embedding = newVector ?? cur.embedding;
-      if (!newVector && patch.content !== undefined && patch.content !== cur.content) {
-        if (!this.o.canEmbed) throw new InvalidArgumentError('embedding', 'is required with new content: this deployment has no embedder (EMBEDDER=none)');
-        [embedding] = (await this.embed([next.content], ctx.signal)) as [Float32Array];
+      const text = this.o.indexText(next);
+      if (!newVector && text !== this.o.indexText(cur)) {
+        // Without an embedder, a client vector stays valid for changed fields, never for new content.
+        if (this.o.canEmbed) [embedding] = (await this.embed([text], ctx.signal)) as [Float32Array];
+        else if (next.content !== cur.content) throw new InvalidArgumentError('embedding', 'is required with new content: this deployment has no embedder (EMBEDDER=none)');
       }
       throwIfAborted(ctx.signal);
-      const record: MemoryRecord = { ...next, accessedAtMs: cur.accessedAtMs, accessCount: cur.accessCount, embedding };
+      const record: MemoryRecord = { ...next, accessedAtMs: cur.accessedAtMs, accessCount: cur.accessCount, embedding, keywords: this.keywords.document(userId, text) };
       const audit = {
         userId,
         actor: ctx.actor,
@@ -470,11 +493,15 @@ export class MemoryEngine {
 
   private async searchStore(ctx: CallContext, userId: string, q: ReturnType<MemoryEngine['checkSearch']>, now: number, generations: UserGenerations): Promise<SearchHit[]> {
     throwIfAborted(ctx.signal);
-    const vector = q.vector ?? (await this.embed([q.text], ctx.signal, true))[0]!;
-    throwIfAborted(ctx.signal);
     const w = q.weights;
     const rerank = w.importance > 0 || w.recency > 0;
     const pool = rerank ? Math.min(Math.max(q.topK * 3, q.topK + 20), this.o.limits.maxTopK * 3) : q.topK;
+    if (q.mode === 'KEYWORD') {
+      const { keyword } = await this.store.searchHybrid(userId, { keyword: this.keywordQuery(userId, q, pool) }, { signal: ctx.signal });
+      return this.rankFused(fuse([], keyword, { ...this.o.fusion, denseWeight: 0 }), w, now, q.topK, q.includeEmbedding);
+    }
+    const vector = q.vector ?? (await this.embed([q.text], ctx.signal, true))[0]!;
+    throwIfAborted(ctx.signal);
     const query = {
       vector,
       k: pool,
@@ -484,6 +511,11 @@ export class MemoryEngine {
       ...(q.minScore !== undefined ? { minSimilarity: q.minScore } : {}),
       withVectors: q.includeEmbedding,
     };
+    if (q.mode === 'HYBRID') {
+      // Both retrievers bring a full pool: fusion reorders, so the best of either must be there.
+      const hybrid = await this.store.searchHybrid(userId, { dense: query, keyword: this.keywordQuery(userId, q, pool) }, { signal: ctx.signal });
+      return this.rankFused(fuse(hybrid.dense, hybrid.keyword, this.o.fusion), w, now, q.topK, q.includeEmbedding, vector);
+    }
     // Topic routing: a query that clearly falls in one topic is scored exactly against its members;
     // when that leaves too few hits, the usual search answers.
     const members = !q.exact && !q.filter?.ids && this.router && this.routingClasses.has(q.queryClass) ? this.router.route(userId, generations, vector) : undefined;
@@ -512,11 +544,17 @@ export class MemoryEngine {
     const f = (name: string) => (path ? `${path}.${name}` : name);
     const vector = v.checkVector(f('query_vector'), input.queryVector, this.o.limits);
     const text = input.query ?? '';
-    if (!vector) {
-      if (text.trim() === '') throw new InvalidArgumentError(f('query'), 'is required (or send query_vector)');
-      v.checkContent(f('query'), text, this.o.limits, true);
+    const hasText = text.trim() !== '';
+    const asked = v.checkSearchMode(f('mode'), input.mode);
+    if (hasText) v.checkContent(f('query'), text, this.o.limits, true);
+    if (asked === 'KEYWORD' && !hasText) throw new InvalidArgumentError(f('query'), 'is required in KEYWORD mode (keywords come from the text)');
+    if (!vector && asked !== 'KEYWORD') {
+      if (!hasText) throw new InvalidArgumentError(f('query'), 'is required (or send query_vector)');
       if (!this.o.canEmbed) throw new InvalidArgumentError(f('query_vector'), 'is required: this deployment has no embedder (EMBEDDER=none)');
     }
+    // A vector without text can only be searched densely.
+    const mode: SearchMode = asked ?? (hasText ? this.o.searchMode : 'DENSE');
+    if (mode === 'HYBRID' && !hasText) throw new InvalidArgumentError(f('query'), 'is required in HYBRID mode (its keywords are half the search)');
     const topK = v.checkPageSize(f('top_k'), input.topK, 10, this.o.limits);
     const minScore = input.minScore;
     if (minScore !== undefined && (!Number.isFinite(minScore) || minScore < -1 || minScore > 1)) throw new InvalidArgumentError(f('min_score'), `must be between -1 and 1, got ${minScore}`);
@@ -533,16 +571,38 @@ export class MemoryEngine {
     const exact = input.exact ?? false;
     const h = createHash('sha1');
     if (vector) h.update(new Uint8Array(vector.buffer));
-    else h.update(`t:${text}`);
-    h.update(JSON.stringify([topK, minScore ?? null, weights, filter ?? null, queryClass, includeEmbedding, exact]));
-    return { vector, text, topK, minScore: minScore || undefined, weights, filter, queryClass, includeEmbedding, exact, fingerprint: h.digest('base64url') };
+    h.update(`t:${text}`);
+    h.update(JSON.stringify([topK, minScore ?? null, weights, filter ?? null, queryClass, includeEmbedding, exact, mode]));
+    return { vector, text, mode, topK, minScore: minScore || undefined, weights, filter, queryClass, includeEmbedding, exact, fingerprint: h.digest('base64url') };
+  }
+
+  private keywordQuery(userId: string, q: ReturnType<MemoryEngine['checkSearch']>, k: number) {
+    return { vector: this.keywords.query(userId, q.text), k, ...(q.filter ? { filter: q.filter } : {}), withVectors: q.includeEmbedding };
   }
 
   private rank(raw: VectorHit[], w: RankingWeights, now: number, k: number, includeEmbedding: boolean): SearchHit[] {
-    const hits = raw.map(({ record, similarity }) => {
+    const hits = raw.map(({ record, similarity }): SearchHit => {
       const score = this.relevance(record, similarity, now, w);
-      const memory = includeEmbedding ? record : { ...record, embedding: EMPTY };
-      return { memory, score, similarity };
+      return { memory: shown(record, includeEmbedding), score, similarity, retrievers: ['dense'] };
+    });
+    hits.sort((a, b) => b.score - a.score);
+    return hits.slice(0, k);
+  }
+
+  /**
+   * Ranks fused candidates as Search ranks dense ones, the fused relevance in the place of the
+   * similarity. A memory only the keyword retriever found reports its cosine when its vector came along.
+   */
+  private rankFused(fused: FusedHit[], w: RankingWeights, now: number, k: number, includeEmbedding: boolean, query?: Float32Array): SearchHit[] {
+    const hits = fused.map((f): SearchHit => {
+      const similarity = f.similarity ?? (query && f.record.embedding.length === query.length ? dot(query, f.record.embedding) : 0);
+      return {
+        memory: shown(f.record, includeEmbedding),
+        score: this.relevance(f.record, f.relevance, now, w),
+        similarity,
+        ...(f.keywordScore !== undefined ? { keywordScore: f.keywordScore } : {}),
+        retrievers: f.retrievers,
+      };
     });
     hits.sort((a, b) => b.score - a.score);
     return hits.slice(0, k);
@@ -669,8 +729,14 @@ const EMPTY = new Float32Array(0);
 const MAX_TITLE_CHARS = 1000;
 
 function stripRecord(r: MemoryRecord): MemoryMeta {
-  const { embedding: _e, accessedAtMs: _a, accessCount: _c, ...meta } = r;
+  const { embedding: _e, keywords: _k, accessedAtMs: _a, accessCount: _c, ...meta } = r;
   return meta;
+}
+
+/** A hit's record as returned: vectors only when asked for (the keyword vector never: it is the index's). */
+function shown(r: MemoryRecord, includeEmbedding: boolean): MemoryRecord {
+  const { keywords: _k, ...rest } = r;
+  return includeEmbedding ? rest : { ...rest, embedding: EMPTY };
 }
 
 function sameVector(a: Float32Array, b: Float32Array): boolean {

@@ -1,9 +1,14 @@
 /** Domain types of the engine. The gRPC layer maps proto messages to and from these. */
+import type { SparseVector } from './keywords/sparse-vector.js';
 
 export type Scope = 'GLOBAL' | 'USER' | 'TASK' | 'SESSION';
 export const SCOPES: readonly Scope[] = ['GLOBAL', 'USER', 'TASK', 'SESSION'];
 
 export type QueryClass = 'SUGGESTION' | 'PREFETCH' | 'PRIMARY' | 'VERIFICATION';
+
+/** Which retrievers answer a search: the vector index, the keyword (BM25) index, or both fused. */
+export type SearchMode = 'DENSE' | 'KEYWORD' | 'HYBRID';
+export const SEARCH_MODES: readonly SearchMode[] = ['DENSE', 'KEYWORD', 'HYBRID'];
 
 /** Everything about a memory except its vector. Instances are never mutated: updates replace them. */
 export interface MemoryMeta {
@@ -37,6 +42,11 @@ export interface AccessStats {
 export interface MemoryRecord extends MemoryMeta, AccessStats {
   /** Unit-length vector of the deployment's dimension. */
   readonly embedding: Float32Array;
+  /**
+   * The memory's keyword (BM25) vector, when it has one: absent for memories written before the
+   * keyword index existed (until the backfill reaches them) and for hits that were not asked to carry vectors.
+   */
+  readonly keywords?: SparseVector;
 }
 
 /** A filter over one user's memories (the user is never part of it: stores add the tenant). */

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.js';
 import { normalizeInPlace } from './embed/embedder.js';
 import { QUERY_CLASSES } from './query-class.js';
-import type { MemoryFilter, QueryClass, Scope } from './types.js';
-import { SCOPES } from './types.js';
+import type { MemoryFilter, QueryClass, Scope, SearchMode } from './types.js';
+import { SCOPES, SEARCH_MODES } from './types.js';
 
 export interface Limits {
   maxContentBytes: number;
@@ -235,6 +235,11 @@ export function checkQueryClass(field: string, v: QueryClass | undefined): Query
   const q = v ?? 'PRIMARY';
   if (!QUERY_CLASSES.includes(q)) throw new InvalidArgumentError(field, `unknown query class ${echo(q)}`);
   return q;
+}
+
+export function checkSearchMode(field: string, v: SearchMode | undefined): SearchMode | undefined {
+  if (v !== undefined && !SEARCH_MODES.includes(v)) throw new InvalidArgumentError(field, `unknown search mode ${echo(v)}`);
+  return v;
 }
 
 export function newMemoryId(): string {

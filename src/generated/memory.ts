@@ -55,6 +55,7 @@ export interface ProtoGrpcType {
       SearchBatchRequest: MessageTypeDefinition
       SearchBatchResponse: MessageTypeDefinition
       SearchHit: MessageTypeDefinition
+      SearchMode: EnumTypeDefinition
       SearchRequest: MessageTypeDefinition
       SearchResponse: MessageTypeDefinition
       SectionRequest: MessageTypeDefinition

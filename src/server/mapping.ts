@@ -6,7 +6,7 @@ import type { SearchRequest } from '../generated/memory/v1/SearchRequest.js';
 import type { Task as PbTask } from '../generated/memory/v1/Task.js';
 import type { AuditEvent as PbAuditEvent } from '../generated/memory/v1/AuditEvent.js';
 import type { MemoryInput, MemoryPatch, SearchInput, SearchHit } from '../engine/memory-engine.js';
-import type { MemoryFilter, MemoryRecord, QueryClass, Scope } from '../engine/types.js';
+import type { MemoryFilter, MemoryRecord, QueryClass, Scope, SearchMode } from '../engine/types.js';
 import type { AuditEvent, Task, TaskStatus } from '../metadata/metadata-store.js';
 import type { UpdateRequest } from '../generated/memory/v1/UpdateRequest.js';
 import type { Profile as PbProfile } from '../generated/memory/v1/Profile.js';
@@ -32,6 +32,7 @@ function enumIn<T extends string>(prefix: string, v: string | number | undefined
 
 export const scopeIn = (v: string | number | undefined) => enumIn<Scope>('SCOPE_', v);
 export const queryClassIn = (v: string | number | undefined) => enumIn<QueryClass>('QUERY_CLASS_', v);
+export const searchModeIn = (v: string | number | undefined) => enumIn<SearchMode>('SEARCH_MODE_', v);
 export const taskStatusIn = (v: string | number | undefined) => enumIn<TaskStatus>('TASK_STATUS_', v);
 
 /** proto3 `optional` presence: proto-loader sets the synthetic oneof `_name` when the field was sent. */
@@ -108,6 +109,7 @@ export function patchIn(r: UpdateRequest): MemoryPatch {
 export function searchIn(r: SearchRequest): SearchInput {
   const filter = filterIn(r.filter);
   const queryClass = queryClassIn(r.queryClass);
+  const mode = searchModeIn(r.mode);
   const weights: SearchInput['weights'] = {};
   if (r.weights) {
     for (const k of ['similarity', 'importance', 'recency'] as const) {
@@ -126,6 +128,7 @@ export function searchIn(r: SearchRequest): SearchInput {
     ...(r.minScore !== 0 ? { minScore: r.minScore } : {}),
     includeEmbedding: r.includeEmbedding,
     weights,
+    ...(mode ? { mode } : {}),
   };
 }
 
@@ -156,7 +159,13 @@ export function memoryOut(m: MemoryRecord, includeEmbedding: boolean): Memory {
   };
 }
 
-export const hitOut = (h: SearchHit, includeEmbedding: boolean) => ({ memory: memoryOut(h.memory, includeEmbedding), score: h.score, similarity: h.similarity });
+export const hitOut = (h: SearchHit, includeEmbedding: boolean) => ({
+  memory: memoryOut(h.memory, includeEmbedding),
+  score: h.score,
+  similarity: h.similarity,
+  keywordScore: h.keywordScore ?? 0,
+  retrievers: h.retrievers,
+});
 
 export function taskOut(t: Task): PbTask {
   return {

@@ -5,7 +5,8 @@
  */
 import { compileFilter } from '../../src/engine/filter.js';
 import type { AccessStats, MemoryFilter, MemoryRecord, VectorHit } from '../../src/engine/types.js';
-import type { NeighborGraph, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../../src/engine/vector/vector-store.js';
+import { idf, valueOf } from '../../src/engine/keywords/sparse-vector.js';
+import type { HybridHits, HybridQuery, KeywordHit, KeywordUpdate, NeighborGraph, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../../src/engine/vector/vector-store.js';
 
 export class InMemoryVectorStore implements VectorStore {
   readonly kind = 'in-memory';
@@ -58,6 +59,48 @@ export class InMemoryVectorStore implements VectorStore {
       if (q.minSimilarity === undefined || similarity >= q.minSimilarity) hits.push({ record: r, similarity });
     }
     return hits.sort((a, b) => b.similarity - a.similarity).slice(0, q.k);
+  }
+
+  async searchHybrid(userId: string, q: HybridQuery): Promise<HybridHits> {
+    const dense = q.dense ? await this.search(userId, q.dense) : [];
+    const keyword: KeywordHit[] = [];
+    if (q.keyword) {
+      const match = compileFilter(q.keyword.filter, Date.now());
+      const all = [...this.of(userId).values()].filter((r) => r.keywords);
+      const df = (t: number) => all.filter((r) => valueOf(r.keywords!, t) !== 0).length;
+      for (const r of all) {
+        if (!match(r)) continue;
+        let score = 0;
+        q.keyword.vector.indices.forEach((t, i) => {
+          const v = valueOf(r.keywords!, t);
+          if (v !== 0) score += idf(all.length, df(t)) * v * q.keyword!.vector.values[i]!;
+        });
+        if (score > 0) keyword.push({ record: r, score });
+      }
+      keyword.sort((a, b) => b.score - a.score).splice(q.keyword.k);
+    }
+    return { dense, keyword };
+  }
+
+  async withoutKeywords(limit: number): Promise<{ userId: string; memories: MemoryRecord[] }[]> {
+    const out: { userId: string; memories: MemoryRecord[] }[] = [];
+    for (const [userId, m] of this.users) {
+      const memories = [...m.values()].filter((r) => !r.keywords).slice(0, limit);
+      if (memories.length > 0) out.push({ userId, memories });
+    }
+    return out;
+  }
+
+  async setKeywords(userId: string, items: readonly KeywordUpdate[]): Promise<number> {
+    let n = 0;
+    for (const it of items) {
+      const r = this.of(userId).get(it.id);
+      if (r && r.version === it.version) {
+        this.of(userId).set(it.id, { ...r, keywords: it.keywords });
+        n++;
+      }
+    }
+    return n;
   }
 
   async searchBatch(userId: string, queries: VectorQuery[]): Promise<VectorHit[][]> {

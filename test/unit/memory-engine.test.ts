@@ -14,6 +14,9 @@ import { openPGlite } from '../../src/metadata/pglite/index.js';
 import { SqlMetadataStore } from '../../src/metadata/sql-metadata-store.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { InMemoryVectorStore } from '../support/memory-store.js';
+import { loadConfig } from '../../src/config.js';
+import { fusionOptions, keywordEncoder } from '../../src/engine/keywords/from-config.js';
+import { compileIndexText } from '../../src/engine/keywords/index-text.js';
 
 const DIMS = 4;
 const ttl = { memory: 60_000, search: 60_000, embedding: 60_000, profile: 60_000, precomputed: 60_000 };
@@ -56,6 +59,7 @@ function engine(observer?: MemoryObserver) {
       coherence: new CacheCoherence(l1, undefined),
       metrics,
       ...(observer ? { observer } : {}),
+      keywords: keywordEncoder(loadConfig()),
     },
     {
       limits: { maxContentBytes: 10_000, maxBatchItems: 1000, maxTopK: 1000, maxMetadataBytes: 8192, maxTags: 64, dimensions: DIMS },
@@ -63,6 +67,9 @@ function engine(observer?: MemoryObserver) {
       recencyHalfLifeMs: 86_400_000,
       searchMaxLagMs: 60_000,
       canEmbed: false,
+      searchMode: 'HYBRID',
+      fusion: fusionOptions(loadConfig()),
+      indexText: compileIndexText('{content}'),
     },
   );
   return { e, store };

@@ -52,7 +52,7 @@ export function recordBytes(r: MemoryRecord): number {
 export const memoryCodec: Codec<MemoryRecord> = {
   kind: 'memory',
   encode: (r) => {
-    const { embedding, ...meta } = r;
+    const { embedding, keywords: _k, ...meta } = r;
     return packJsonAndVector(meta, embedding);
   },
   decode: (b) => {
@@ -77,7 +77,7 @@ export const embeddingCodec: Codec<Float32Array> = {
 export interface CachedSearch {
   /** When the result was computed (epoch ms): bounds how stale it may be served. */
   at: number;
-  hits: { memory: MemoryRecord; score: number; similarity: number }[];
+  hits: { memory: MemoryRecord; score: number; similarity: number; keywordScore?: number; retrievers: ('dense' | 'keyword')[] }[];
 }
 
 export const searchCodec: Codec<CachedSearch> = {
@@ -87,16 +87,22 @@ export const searchCodec: Codec<CachedSearch> = {
     const vectors = new Float32Array(s.hits.length * dims);
     const hits = s.hits.map((h, i) => {
       if (dims > 0) vectors.set(h.memory.embedding, i * dims);
-      const { embedding: _e, ...meta } = h.memory;
-      return { m: meta, s: h.score, y: h.similarity };
+      const { embedding: _e, keywords: _k, ...meta } = h.memory;
+      return { m: meta, s: h.score, y: h.similarity, ...(h.keywordScore !== undefined ? { k: h.keywordScore } : {}), r: h.retrievers };
     });
     return packJsonAndVector({ at: s.at, d: dims, h: hits }, vectors);
   },
   decode: (b) => {
-    const [j, vectors] = unpackJsonAndVector<{ at: number; d: number; h: { m: Omit<MemoryRecord, 'embedding'>; s: number; y: number }[] }>(b);
+    const [j, vectors] = unpackJsonAndVector<{ at: number; d: number; h: { m: Omit<MemoryRecord, 'embedding'>; s: number; y: number; k?: number; r?: ('dense' | 'keyword')[] }[] }>(b);
     return {
       at: j.at,
-      hits: j.h.map((h, i) => ({ memory: { ...h.m, embedding: vectors.slice(i * j.d, (i + 1) * j.d) }, score: h.s, similarity: h.y })),
+      hits: j.h.map((h, i) => ({
+        memory: { ...h.m, embedding: vectors.slice(i * j.d, (i + 1) * j.d) },
+        score: h.s,
+        similarity: h.y,
+        ...(h.k !== undefined ? { keywordScore: h.k } : {}),
+        retrievers: h.r ?? ['dense'],
+      })),
     };
   },
   bytes: (s) => s.hits.reduce((n, h) => n + recordBytes(h.memory), 64),
@@ -123,7 +129,7 @@ export const poolCodec: Codec<CachedPool> = {
     const vectors = new Float32Array(p.records.length * dims);
     const metas = p.records.map((r, i) => {
       if (dims > 0) vectors.set(r.embedding, i * dims);
-      const { embedding: _e, ...meta } = r;
+      const { embedding: _e, keywords: _k, ...meta } = r;
       return meta;
     });
     return packJsonAndVector({ at: p.at, d: dims, t: p.truncated, n: p.total, r: metas }, vectors);

@@ -1,4 +1,5 @@
-import type { AccessStats, MemoryFilter, MemoryRecord, VectorHit } from '../types.js';
+import type { SparseVector } from '../keywords/sparse-vector.js';
+import type { AccessStats, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../types.js';
 
 /**
  * VectorStore: the system of record for memories and their vectors, partitioned by user.
@@ -51,6 +52,21 @@ export interface VectorStore {
   deleteByFilter(userId: string, filter: MemoryFilter, opts?: StoreCallOptions): Promise<string[]>;
   /** Nearest memories by cosine similarity, best first, only those matching the filter. */
   search(userId: string, query: VectorQuery, opts?: StoreCallOptions): Promise<VectorHit[]>;
+  /**
+   * A dense and a keyword search of one user in one call (one round trip to a remote store);
+   * either may be left out. Keyword scores are BM25 over the user's own memories.
+   */
+  searchHybrid(userId: string, query: HybridQuery, opts?: StoreCallOptions): Promise<HybridHits>;
+  /**
+   * Up to `limit` memories that have no keyword vector yet (written before the keyword index
+   * existed), grouped by user, without their vectors. Setting their keywords takes them out.
+   */
+  withoutKeywords(limit: number, opts?: StoreCallOptions): Promise<{ userId: string; memories: MemoryMeta[] }[]>;
+  /**
+   * Sets memories' keyword vectors, each only while the memory is still at `version` (a memory
+   * changed meanwhile got its keywords from that write). Durable like a write; resolves with how many were set.
+   */
+  setKeywords(userId: string, items: readonly KeywordUpdate[], opts?: StoreCallOptions): Promise<number>;
   /** Several searches of one user in one call; results in query order. */
   searchBatch(userId: string, queries: VectorQuery[], opts?: StoreCallOptions): Promise<VectorHit[][]>;
   /** A page of memories in creation order (then id), after `cursor`. */
@@ -87,6 +103,37 @@ export interface VectorQuery {
    * vectors when the caller will not return them; a hit without one has an empty embedding.
    */
   withVectors?: boolean;
+}
+
+export interface KeywordQuery {
+  /** Query terms (KeywordEncoder.query): weights the store multiplies by each term's IDF. */
+  vector: SparseVector;
+  k: number;
+  filter?: MemoryFilter;
+  /** As VectorQuery.withVectors. */
+  withVectors?: boolean;
+}
+
+export interface KeywordHit {
+  record: MemoryRecord;
+  /** BM25 score (≥ 0, unbounded). */
+  score: number;
+}
+
+export interface HybridQuery {
+  dense?: VectorQuery;
+  keyword?: KeywordQuery;
+}
+
+export interface HybridHits {
+  dense: VectorHit[];
+  keyword: KeywordHit[];
+}
+
+export interface KeywordUpdate {
+  id: string;
+  version: number;
+  keywords: SparseVector;
 }
 
 /**

@@ -3,19 +3,26 @@
  * (little endian), never JSON numbers: 384 floats are 1.5 KB instead of ~7 KB of text.
  */
 import type { AccessStats, MemoryMeta } from '../../types.js';
+import { sparseFromJson, sparseToJson, type SparseVector } from '../../keywords/sparse-vector.js';
 
 export const enum Op {
   Upsert = 1,
   Delete = 2,
   DropTenant = 3,
+  SetKeywords = 4,
 }
 
-export type StoredMeta = MemoryMeta & AccessStats;
+/** A record as the WAL and snapshots hold it: its vector apart, its keyword vector as `kw` arrays. */
+export type StoredMeta = MemoryMeta & AccessStats & { kw?: { i: number[]; v: number[] } };
 
-export type WalEntry = { op: Op.Upsert; userId: string; records: StoredMeta[]; vectors: Float32Array } | { op: Op.Delete; userId: string; ids: string[] } | { op: Op.DropTenant; userId: string };
+export type WalEntry =
+  | { op: Op.Upsert; userId: string; records: StoredMeta[]; vectors: Float32Array }
+  | { op: Op.Delete; userId: string; ids: string[] }
+  | { op: Op.DropTenant; userId: string }
+  | { op: Op.SetKeywords; userId: string; items: { id: string; ver: number; kw: { i: number[]; v: number[] } }[] };
 
 export function encodeEntry(e: WalEntry): Buffer {
-  const body = e.op === Op.Upsert ? { u: e.userId, r: e.records } : e.op === Op.Delete ? { u: e.userId, ids: e.ids } : { u: e.userId };
+  const body = e.op === Op.Upsert ? { u: e.userId, r: e.records } : e.op === Op.Delete ? { u: e.userId, ids: e.ids } : e.op === Op.SetKeywords ? { u: e.userId, k: e.items } : { u: e.userId };
   const json = Buffer.from(JSON.stringify(body));
   const vecBytes = e.op === Op.Upsert ? e.vectors.byteLength : 0;
   const out = Buffer.allocUnsafe(5 + json.length + vecBytes);
@@ -29,7 +36,7 @@ export function encodeEntry(e: WalEntry): Buffer {
 export function decodeEntry(buf: Buffer): WalEntry {
   const op = buf.readUInt8(0) as Op;
   const jsonLen = buf.readUInt32LE(1);
-  const body = JSON.parse(buf.subarray(5, 5 + jsonLen).toString('utf8')) as { u: string; r?: StoredMeta[]; ids?: string[] };
+  const body = JSON.parse(buf.subarray(5, 5 + jsonLen).toString('utf8')) as { u: string; r?: StoredMeta[]; ids?: string[]; k?: { id: string; ver: number; kw: { i: number[]; v: number[] } }[] };
   switch (op) {
     case Op.Upsert: {
       const start = 5 + jsonLen;
@@ -43,13 +50,20 @@ export function decodeEntry(buf: Buffer): WalEntry {
       return { op, userId: body.u, ids: body.ids ?? [] };
     case Op.DropTenant:
       return { op, userId: body.u };
+    case Op.SetKeywords:
+      return { op, userId: body.u, items: body.k ?? [] };
     default:
       throw new Error(`unknown WAL op ${String(op)}`);
   }
 }
 
-/** Splits a stored record into its immutable meta and its access stats. */
-export function splitStats(r: StoredMeta): [MemoryMeta, AccessStats] {
-  const { accessedAtMs, accessCount, ...meta } = r;
-  return [meta, { accessedAtMs, accessCount }];
+/** Splits a stored record into its immutable meta, its access stats and its keyword vector. */
+export function splitStats(r: StoredMeta): [MemoryMeta, AccessStats, SparseVector | undefined] {
+  const { accessedAtMs, accessCount, kw, ...meta } = r;
+  return [meta, { accessedAtMs, accessCount }, kw ? sparseFromJson(kw) : undefined];
+}
+
+/** A record's stored form (without its dense vector, which travels as raw floats). */
+export function storedMeta(meta: MemoryMeta, stats: AccessStats, keywords: SparseVector | undefined): StoredMeta {
+  return { ...meta, accessedAtMs: stats.accessedAtMs, accessCount: stats.accessCount, ...(keywords ? { kw: sparseToJson(keywords) } : {}) };
 }

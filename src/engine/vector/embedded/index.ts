@@ -26,8 +26,22 @@ import type { HnswParams } from '../hnsw-profiles.js';
 import { ConfigError, throwIfAborted, UnavailableError } from '../../../errors.js';
 import { compileFilter, unexpired, type MetaPredicate } from '../../filter.js';
 import type { AccessStats, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
-import type { NeighborGraph, NeighborGraphOptions, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../vector-store.js';
-import { decodeEntry, encodeEntry, Op, splitStats, type StoredMeta, type WalEntry } from './codec.js';
+import type {
+  HybridHits,
+  HybridQuery,
+  KeywordHit,
+  KeywordQuery,
+  KeywordUpdate,
+  NeighborGraph,
+  NeighborGraphOptions,
+  ScrollOptions,
+  ScrollPage,
+  StoreStats,
+  VectorQuery,
+  VectorStore,
+} from '../vector-store.js';
+import { decodeEntry, encodeEntry, Op, splitStats, storedMeta, type StoredMeta, type WalEntry } from './codec.js';
+import { sparseFromJson, sparseToJson, type SparseVector } from '../../keywords/sparse-vector.js';
 import { syncDir, writeFileDurable } from './fs-util.js';
 import { HnswClient } from './hnsw-client.js';
 import { Partition, type Candidate } from './partition.js';
@@ -65,7 +79,7 @@ interface Capture {
   gen: number;
   size: number;
   vectorChunks: Uint8Array[];
-  lines: { meta: MemoryMeta; slot: number }[];
+  lines: { meta: MemoryMeta; slot: number; keywords: SparseVector | undefined }[];
   accessedAt: Float64Array;
   accessCount: Float64Array;
   epoch: number;
@@ -221,8 +235,8 @@ export class EmbeddedVectorStore implements VectorStore {
     const metas: StoredMeta[] = records.map((r, i) => {
       if (r.embedding.length !== d) throw new UnavailableError(`vector of ${r.id} has ${r.embedding.length} dimensions, store has ${d}`);
       vectors.set(r.embedding, i * d);
-      const { embedding: _e, ...meta } = r;
-      return meta;
+      const { embedding: _e, keywords, accessedAtMs, accessCount, ...meta } = r;
+      return storedMeta(meta, { accessedAtMs, accessCount }, keywords);
     });
     const entry: WalEntry = { op: Op.Upsert, userId, records: metas, vectors };
     await this.write(entry);
@@ -241,6 +255,12 @@ export class EmbeddedVectorStore implements VectorStore {
     const ids: string[] = [];
     for (const slot of p.byId.values()) if (pred(p.metaBySlot[slot]!)) ids.push(p.metaBySlot[slot]!.id);
     return ids.length === 0 ? [] : this.delete(userId, ids);
+  }
+
+  async setKeywords(userId: string, items: readonly KeywordUpdate[]): Promise<number> {
+    const p = this.partitions.get(userId);
+    if (!p || items.length === 0) return 0;
+    return (await this.write({ op: Op.SetKeywords, userId, items: items.map((x) => ({ id: x.id, ver: x.version, kw: sparseToJson(x.keywords) })) })) as number;
   }
 
   async dropTenant(userId: string): Promise<number> {
@@ -274,12 +294,14 @@ export class EmbeddedVectorStore implements VectorStore {
         const p = this.partitionFor(e.userId);
         const metas: MemoryMeta[] = [];
         const stats: AccessStats[] = [];
+        const keywords: (SparseVector | undefined)[] = [];
         for (const r of e.records) {
-          const [m, s] = splitStats(r);
+          const [m, s, kw] = splitStats(r);
           metas.push(m);
           stats.push(s);
+          keywords.push(kw);
         }
-        this.afterMutation(p, p.upsert(metas, e.vectors, stats));
+        this.afterMutation(p, p.upsert(metas, e.vectors, stats, keywords));
         return undefined;
       }
       case Op.Delete: {
@@ -288,6 +310,13 @@ export class EmbeddedVectorStore implements VectorStore {
         const [ids, slots] = p.delete(e.ids);
         this.afterMutation(p, slots);
         return ids;
+      }
+      case Op.SetKeywords: {
+        const p = this.partitions.get(e.userId);
+        if (!p) return 0;
+        let set = 0;
+        for (const it of e.items) if (p.setKeywords(it.id, it.ver, sparseFromJson(it.kw))) set++;
+        return set;
       }
       case Op.DropTenant: {
         const p = this.partitions.get(e.userId);
@@ -425,6 +454,40 @@ export class EmbeddedVectorStore implements VectorStore {
       if (record) hits.push({ record, similarity: c.similarity });
     }
     return hits;
+  }
+
+  async searchHybrid(userId: string, q: HybridQuery): Promise<HybridHits> {
+    const [dense, keyword] = await Promise.all([q.dense ? this.search(userId, q.dense) : [], q.keyword ? this.keywordSearch(userId, q.keyword) : []]);
+    return { dense, keyword };
+  }
+
+  private keywordSearch(userId: string, q: KeywordQuery): KeywordHit[] {
+    const p = this.partitions.get(userId);
+    if (!p || p.live === 0 || q.k <= 0 || q.vector.indices.length === 0) return [];
+    const pred = compileFilter(q.filter, Date.now());
+    const hits: KeywordHit[] = [];
+    for (const c of p.keywordSearch(q.vector, q.k, pred)) {
+      const record = p.record(c.slot);
+      if (record) hits.push({ record, score: c.score });
+    }
+    return hits;
+  }
+
+  async withoutKeywords(limit: number): Promise<{ userId: string; memories: MemoryMeta[] }[]> {
+    const out: { userId: string; memories: MemoryMeta[] }[] = [];
+    let left = limit;
+    for (const p of this.partitions.values()) {
+      if (left <= 0) break;
+      if (p.keywordDocs === p.live) continue;
+      const memories: MemoryMeta[] = [];
+      for (const slot of p.byId.values()) {
+        if (p.keywordsBySlot[slot]) continue;
+        memories.push(p.metaBySlot[slot]!);
+        if (--left === 0) break;
+      }
+      if (memories.length > 0) out.push({ userId: p.userId, memories });
+    }
+    return out;
   }
 
   searchBatch(userId: string, queries: VectorQuery[]): Promise<VectorHit[][]> {
@@ -665,8 +728,8 @@ export class EmbeddedVectorStore implements VectorStore {
   }
 
   private capture(p: Partition): Capture {
-    const lines: { meta: MemoryMeta; slot: number }[] = [];
-    for (const slot of p.byId.values()) lines.push({ meta: p.metaBySlot[slot]!, slot });
+    const lines: { meta: MemoryMeta; slot: number; keywords: SparseVector | undefined }[] = [];
+    for (const slot of p.byId.values()) lines.push({ meta: p.metaBySlot[slot]!, slot, keywords: p.keywordsBySlot[slot] });
     const gen = p.snapshotGen + 1;
     const c: Capture = {
       p,
@@ -701,7 +764,8 @@ export class EmbeddedVectorStore implements VectorStore {
       yield header + '\n';
       for (let i = 0; i < lines.length; i += 2000) {
         let s = '';
-        for (const { meta, slot } of lines.slice(i, i + 2000)) s += JSON.stringify({ ...meta, accessedAtMs: c.accessedAt[slot], accessCount: c.accessCount[slot], slot }) + '\n';
+        for (const { meta, slot, keywords } of lines.slice(i, i + 2000))
+          s += JSON.stringify({ ...storedMeta(meta, { accessedAtMs: c.accessedAt[slot]!, accessCount: c.accessCount[slot]! }, keywords), slot }) + '\n';
         yield s;
         await new Promise((r) => setImmediate(r));
       }
@@ -747,10 +811,13 @@ export class EmbeddedVectorStore implements VectorStore {
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
       if (line === '') continue;
-      const { slot, accessedAtMs, accessCount, ...meta } = JSON.parse(line) as MemoryMeta & AccessStats & { slot: number };
+      const { slot, ...stored } = JSON.parse(line) as StoredMeta & { slot: number };
+      const [meta, stats, keywords] = splitStats(stored);
       p.metaBySlot[slot] = meta;
-      p.accessedAt[slot] = accessedAtMs;
-      p.accessCount[slot] = accessCount;
+      p.keywordsBySlot[slot] = keywords;
+      if (keywords) p.keywordDocs++;
+      p.accessedAt[slot] = stats.accessedAtMs;
+      p.accessCount[slot] = stats.accessCount;
       p.byId.set(meta.id, slot);
       p.live++;
     }

@@ -12,10 +12,16 @@
 import { VectorMatrix } from './vector-matrix.js';
 import type { AccessStats, MemoryMeta, MemoryRecord } from '../../types.js';
 import type { MetaPredicate } from '../../filter.js';
+import { idf, valueOf, type SparseVector } from '../../keywords/sparse-vector.js';
 
 export interface Candidate {
   slot: number;
   similarity: number;
+}
+
+export interface KeywordCandidate {
+  slot: number;
+  score: number;
 }
 
 export class Partition {
@@ -40,6 +46,12 @@ export class Partition {
   private sortedCache: number[] | undefined;
   /** Live slots by session id, built on first use and kept up to date after (a session's scroll reads only its own). */
   private sessions: Map<string, Set<number>> | undefined;
+  /** Keyword vectors by slot (absent for memories written before the keyword index). */
+  keywordsBySlot: (SparseVector | undefined)[] = [];
+  /** Live slots with a keyword vector: the N of the user's IDF. */
+  keywordDocs = 0;
+  /** Term id → live slots holding it (its length is the term's document frequency); built on first keyword search. */
+  private postings: Map<number, number[]> | undefined;
 
   constructor(
     readonly userId: string,
@@ -74,7 +86,7 @@ export class Partition {
    * Applies records in order. Returns the slots that died (so the graph can drop them).
    * A record whose vector is unchanged keeps its slot.
    */
-  upsert(metas: readonly MemoryMeta[], vectors: Float32Array, stats: readonly AccessStats[]): number[] {
+  upsert(metas: readonly MemoryMeta[], vectors: Float32Array, stats: readonly AccessStats[], keywords: readonly (SparseVector | undefined)[]): number[] {
     const died: number[] = [];
     this.ensureCapacity(this.size + metas.length);
     const d = this.dims;
@@ -84,22 +96,29 @@ export class Partition {
       const old = this.byId.get(meta.id);
       if (old !== undefined && sameVector(this.matrix.row(old), vec)) {
         this.unindexSession(old);
+        this.unindexKeywords(old);
         this.metaBySlot[old] = meta;
+        this.keywordsBySlot[old] = keywords[i];
         this.indexSession(old);
+        this.indexKeywords(old);
         this.accessedAt[old] = stats[i]!.accessedAtMs;
         this.accessCount[old] = stats[i]!.accessCount;
         continue;
       }
       if (old !== undefined) {
         this.unindexSession(old);
+        this.unindexKeywords(old);
         this.metaBySlot[old] = undefined;
+        this.keywordsBySlot[old] = undefined;
         this.live--;
         died.push(old);
       }
       const slot = this.size++;
       this.matrix.append(vec);
       this.metaBySlot[slot] = meta;
+      this.keywordsBySlot[slot] = keywords[i];
       this.indexSession(slot);
+      this.indexKeywords(slot);
       this.accessedAt[slot] = stats[i]!.accessedAtMs;
       this.accessCount[slot] = stats[i]!.accessCount;
       this.byId.set(meta.id, slot);
@@ -119,7 +138,9 @@ export class Partition {
       if (slot === undefined) continue;
       this.byId.delete(id);
       this.unindexSession(slot);
+      this.unindexKeywords(slot);
       this.metaBySlot[slot] = undefined;
+      this.keywordsBySlot[slot] = undefined;
       this.live--;
       deleted.push(id);
       slots.push(slot);
@@ -131,6 +152,17 @@ export class Partition {
     return [deleted, slots];
   }
 
+  /** Sets a live memory's keyword vector while it is at `version`; false otherwise. */
+  setKeywords(id: string, version: number, keywords: SparseVector): boolean {
+    const slot = this.byId.get(id);
+    if (slot === undefined || this.metaBySlot[slot]!.version !== version) return false;
+    this.unindexKeywords(slot);
+    this.keywordsBySlot[slot] = keywords;
+    this.indexKeywords(slot);
+    this.dirty = true;
+    return true;
+  }
+
   record(slot: number): MemoryRecord | undefined {
     const meta = this.metaBySlot[slot];
     if (!meta) return undefined;
@@ -140,6 +172,7 @@ export class Partition {
       accessCount: this.accessCount[slot]!,
       // A view, not a copy: rows never change once written. Callers treat it as read-only.
       embedding: this.matrix.row(slot),
+      ...(this.keywordsBySlot[slot] ? { keywords: this.keywordsBySlot[slot] } : {}),
     };
   }
 
@@ -162,6 +195,60 @@ export class Partition {
     const set = this.sessions.get(sid);
     set?.delete(slot);
     if (set?.size === 0) this.sessions.delete(sid);
+  }
+
+  private indexKeywords(slot: number): void {
+    const kw = this.keywordsBySlot[slot];
+    if (!kw) return;
+    this.keywordDocs++;
+    if (!this.postings) return;
+    for (const t of kw.indices) {
+      const list = this.postings.get(t);
+      if (list) list.push(slot);
+      else this.postings.set(t, [slot]);
+    }
+  }
+
+  private unindexKeywords(slot: number): void {
+    const kw = this.keywordsBySlot[slot];
+    if (!kw) return;
+    this.keywordDocs--;
+    if (!this.postings) return;
+    for (const t of kw.indices) {
+      const list: number[] | undefined = this.postings.get(t);
+      if (!list) continue;
+      const at = list.indexOf(slot);
+      if (at < 0) continue;
+      // Order within a posting list does not matter: swap the last one in.
+      list[at] = list[list.length - 1]!;
+      list.pop();
+      if (list.length === 0) this.postings.delete(t);
+    }
+  }
+
+  /**
+   * The best `k` live, matching slots by BM25: per query term, its IDF among the user's memories
+   * times the memory's stored term weight times the query's weight.
+   */
+  keywordSearch(query: SparseVector, k: number, pred: MetaPredicate | undefined): KeywordCandidate[] {
+    if (k <= 0 || this.keywordDocs === 0) return [];
+    if (!this.postings) {
+      this.postings = new Map();
+      this.keywordDocs = 0;
+      for (const slot of this.byId.values()) this.indexKeywords(slot);
+    }
+    const scores = new Map<number, number>();
+    for (let q = 0; q < query.indices.length; q++) {
+      const t = query.indices[q]!;
+      const list = this.postings.get(t);
+      if (!list) continue;
+      const w = idf(this.keywordDocs, list.length) * query.values[q]!;
+      for (const slot of list) scores.set(slot, (scores.get(slot) ?? 0) + w * valueOf(this.keywordsBySlot[slot]!, t));
+    }
+    const out: KeywordCandidate[] = [];
+    for (const [slot, score] of scores) if (!pred || pred(this.metaBySlot[slot]!)) out.push({ slot, score });
+    out.sort((a, b) => b.score - a.score || a.slot - b.slot);
+    return out.length > k ? out.slice(0, k) : out;
   }
 
   /** Live slots of one session in (createdAt, id) order. */
@@ -225,12 +312,14 @@ export class Partition {
     const accessedAt = new Float64Array(cap);
     const accessCount = new Float64Array(cap);
     const metaBySlot: (MemoryMeta | undefined)[] = new Array(order.length);
+    const keywordsBySlot: (SparseVector | undefined)[] = new Array(order.length);
     const oldOf = new Int32Array(order.length);
     order.forEach((old, slot) => {
       matrix.append(this.matrix.row(old));
       accessedAt[slot] = this.accessedAt[old]!;
       accessCount[slot] = this.accessCount[old]!;
       metaBySlot[slot] = this.metaBySlot[old];
+      keywordsBySlot[slot] = this.keywordsBySlot[old];
       this.byId.set(this.metaBySlot[old]!.id, slot);
       oldOf[slot] = old;
     });
@@ -238,10 +327,12 @@ export class Partition {
     this.accessedAt = accessedAt;
     this.accessCount = accessCount;
     this.metaBySlot = metaBySlot;
+    this.keywordsBySlot = keywordsBySlot;
     this.size = order.length;
     this.live = order.length;
     this.sortedCache = undefined;
     this.sessions = undefined; // slots were renumbered: rebuilt on next use
+    this.postings = undefined;
     this.dirty = true;
     return oldOf;
   }

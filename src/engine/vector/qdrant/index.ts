@@ -25,9 +25,22 @@ import type { Schemas } from '@qdrant/js-client-rest';
 import type { Logger } from 'pino';
 import { ConfigError, throwIfAborted, UnavailableError } from '../../../errors.js';
 import type { Metrics } from '../../../observability/metrics.js';
-import type { AccessStats, MemoryFilter, MemoryRecord, VectorHit } from '../../types.js';
-import type { NeighborGraph, NeighborGraphOptions, ScrollCursor, ScrollOptions, ScrollPage, StoreCallOptions, VectorQuery, VectorStore } from '../vector-store.js';
-import { allOfUser, denseVector, fromPoint, INDEXED_FIELDS, isLive, pointId, tenantFilter, toPoint, type QCondition, type QFilter } from './points.js';
+import type { AccessStats, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
+import type {
+  HybridHits,
+  HybridQuery,
+  KeywordHit,
+  KeywordUpdate,
+  NeighborGraph,
+  NeighborGraphOptions,
+  ScrollCursor,
+  ScrollOptions,
+  ScrollPage,
+  StoreCallOptions,
+  VectorQuery,
+  VectorStore,
+} from '../vector-store.js';
+import { allOfUser, fromPoint, INDEXED_FIELDS, isLive, KEYWORD_VECTOR, pointId, pointVectors, sparseOut, tenantFilter, toPoint, type QCondition, type QFilter } from './points.js';
 import { CollectionMissingError, QdrantRequestError, QdrantTransport } from './transport.js';
 import type { HnswParams } from '../hnsw-profiles.js';
 import { sleep } from '../../../sleep.js';
@@ -313,6 +326,8 @@ export class QdrantVectorStore implements VectorStore {
     const created = await this.createIfMissing(name, {
       vectors: { size: this.dimensions, distance: 'Cosine', ...(quantized ? { on_disk: true } : {}) },
       hnsw_config: kind === 'shared' ? SHARED_HNSW : { m: profile.m, ef_construct: profile.efConstruction, payload_m: 0 },
+      // The keyword index: Qdrant applies IDF at query time; term ids are per user (KeywordEncoder), so are the statistics.
+      sparse_vectors: { [KEYWORD_VECTOR]: { modifier: 'idf' } },
       ...(quantized ? { quantization_config: { scalar: { type: 'int8', quantile: 0.99, always_ram: true } } } : {}),
     });
     if (created) {
@@ -339,6 +354,17 @@ export class QdrantVectorStore implements VectorStore {
         }
         if (v.size !== this.dimensions || v.distance !== 'Cosine') {
           throw new ConfigError('EMBEDDING_DIMENSIONS', `qdrant collection ${name} holds ${v.size}-d ${v.distance} vectors; this deployment is configured for ${this.dimensions}-d Cosine`);
+        }
+        // A collection from before the keyword index gets its sparse vector now (the backfill job fills it).
+        if (!info.config.params.sparse_vectors?.[KEYWORD_VECTOR]) {
+          await this.transport.call(
+            'create_vector_name',
+            (init) => this.transport.api.createVectorName({ collection_name: name, vector_name: KEYWORD_VECTOR, wait: true, sparse: { modifier: 'idf' } }, init),
+            {
+              idempotent: false,
+            },
+          );
+          this.log.info({ collection: name }, 'qdrant collection got its keyword (sparse) vector');
         }
         const q = info.config.quantization_config as { scalar?: unknown } | null | undefined;
         if (Boolean(q?.scalar) !== (this.o.quantization === 'int8')) {
@@ -688,6 +714,100 @@ export class QdrantVectorStore implements VectorStore {
     return this.hits(userId, res.points, q.minSimilarity);
   }
 
+  /** Both searches in one query-batch round trip; fusion happens in the engine, which needs each list whole. */
+  async searchHybrid(userId: string, q: HybridQuery, opts?: StoreCallOptions): Promise<HybridHits> {
+    const now = Date.now();
+    const searches: Schemas['QueryRequest'][] = [];
+    if (q.dense) searches.push(this.queryBody(userId, q.dense, now));
+    if (q.keyword) {
+      if (q.keyword.vector.indices.length === 0 || q.keyword.k <= 0) q = { ...q, keyword: undefined };
+      else
+        searches.push({
+          query: sparseOut(q.keyword.vector),
+          using: KEYWORD_VECTOR,
+          filter: tenantFilter(userId, q.keyword.filter, now),
+          limit: q.keyword.k,
+          with_payload: true,
+          with_vector: q.keyword.withVectors ?? true,
+        });
+    }
+    if (searches.length === 0) return { dense: [], keyword: [] };
+    const res = await this.queryBatch(userId, searches, opts?.signal);
+    const dense = q.dense ? this.hits(userId, res[0]!.points, q.dense.minSimilarity) : [];
+    const keyword: KeywordHit[] = [];
+    if (q.keyword) {
+      for (const p of res[q.dense ? 1 : 0]!.points) {
+        const record = fromPoint(userId, p.payload, p.vector);
+        if (record) keyword.push({ record, score: p.score ?? 0 });
+      }
+    }
+    return { dense, keyword };
+  }
+
+  /** Memory collections this deployment owns (the shared one by its physical name), for sweeps over all users. */
+  private async ownCollections(): Promise<string[]> {
+    const r = await this.transport.call<{ collections: { name: string }[] }>('collections', (init) => this.transport.api.getCollections({}, init));
+    return r.collections.map((c) => c.name).filter((n) => n.startsWith(`${this.base}_`) && n !== this.routingCollection);
+  }
+
+  async withoutKeywords(limit: number, opts?: StoreCallOptions): Promise<{ userId: string; memories: MemoryMeta[] }[]> {
+    await this.whenReady();
+    const byUser = new Map<string, MemoryMeta[]>();
+    let left = limit;
+    for (const c of await this.ownCollections()) {
+      if (left <= 0) break;
+      await this.checkCollection(c);
+      const page = await this.transport.call<QdrantScrollPage>(
+        'scroll',
+        (init) => this.transport.api.scrollPoints({ collection_name: c, filter: { must_not: [{ has_vector: KEYWORD_VECTOR }] }, limit: left, with_payload: true, with_vector: false }, init),
+        opts?.signal ? { signal: opts.signal } : {},
+      );
+      for (const p of page.points) {
+        const userId = p.payload?.user_id;
+        if (typeof userId !== 'string') continue;
+        // A shared-collection point of a user promoted meanwhile is the dedicated copy's business.
+        const reads = this.readCollection(userId);
+        if (c.startsWith(`${this.base}_u_`) ? reads !== c : reads !== this.sharedAlias) continue;
+        const r = fromPoint(userId, p.payload, undefined);
+        if (!r) continue;
+        const { embedding: _e, accessedAtMs: _a, accessCount: _n, ...meta } = r;
+        let list = byUser.get(userId);
+        if (!list) byUser.set(userId, (list = []));
+        list.push(meta);
+        left--;
+      }
+    }
+    return [...byUser.entries()].map(([userId, memories]) => ({ userId, memories }));
+  }
+
+  /**
+   * Sets keyword vectors through the user's write route, each guarded by the memory's version in
+   * Qdrant itself (update_filter), so a memory rewritten meanwhile keeps its newer keywords.
+   */
+  async setKeywords(userId: string, items: readonly KeywordUpdate[], opts?: StoreCallOptions): Promise<number> {
+    if (items.length === 0) return 0;
+    const ops = (xs: readonly KeywordUpdate[]) =>
+      xs.map((it) => ({
+        update_vectors: {
+          points: [{ id: pointId(userId, it.id), vector: { [KEYWORD_VECTOR]: sparseOut(it.keywords) } }],
+          update_filter: { must: [{ key: 'version', match: { value: it.version } }] },
+        },
+      }));
+    const run = (c: string, xs: readonly KeywordUpdate[]) =>
+      this.transport.call('set_keywords', (init) => this.transport.api.batchUpdate({ collection_name: c, wait: true, operations: ops(xs) }, init), opts?.signal ? { signal: opts.signal } : {});
+    let set = items.length;
+    await this.writeTo(userId, async (c) => {
+      try {
+        await run(c, items);
+      } catch (e) {
+        if (!(e instanceof QdrantRequestError) || e.status >= 500) throw e;
+        // A memory deleted since it was read fails the whole batch: set the others one by one.
+        for (const it of items) await run(c, [it]).catch((err: unknown) => (err instanceof QdrantRequestError && err.status < 500 ? set-- : Promise.reject(err)));
+      }
+    });
+    return set;
+  }
+
   async searchBatch(userId: string, queries: VectorQuery[], opts?: StoreCallOptions): Promise<VectorHit[][]> {
     if (queries.length === 0) return [];
     const now = Date.now();
@@ -963,7 +1083,7 @@ export class QdrantVectorStore implements VectorStore {
       this.assertStillPromoting(userId);
       const points: Schemas['PointStruct'][] = [];
       for (const p of page) {
-        const vector = denseVector(p.vector);
+        const vector = pointVectors(p.vector);
         if (p.payload?.user_id !== userId) continue;
         // Never copy a point short: the promotion step fails and is retried instead.
         if (!vector) throw new UnavailableError(`qdrant returned point ${String(p.id)} without its vector while promoting ${userId}`);

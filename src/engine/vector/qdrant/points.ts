@@ -8,6 +8,13 @@
 import { createHash } from 'node:crypto';
 import type { Schemas } from '@qdrant/js-client-rest';
 import type { MemoryFilter, MemoryRecord, Scope } from '../../types.js';
+import type { SparseVector } from '../../keywords/sparse-vector.js';
+
+/** The named sparse vector of the keyword index, beside the unnamed dense vector of each point. */
+export const KEYWORD_VECTOR = 'kw';
+
+/** What a point's `vector` holds: the dense vector alone, or with the keyword vector by name ("" is the unnamed one). */
+export type PointVectors = number[] | { '': number[]; [KEYWORD_VECTOR]: { indices: number[]; values: number[] } };
 
 export type QFilter = Schemas['Filter'];
 export type QCondition = Schemas['Condition'];
@@ -65,10 +72,15 @@ export type MemoryPayload = {
   access_count: number;
 };
 
-export function toPoint(r: MemoryRecord): { id: string; vector: number[]; payload: MemoryPayload } {
+export function sparseOut(v: SparseVector): { indices: number[]; values: number[] } {
+  return { indices: Array.from(v.indices), values: Array.from(v.values) };
+}
+
+export function toPoint(r: MemoryRecord): { id: string; vector: PointVectors; payload: MemoryPayload } {
+  const dense = Array.from(r.embedding);
   return {
     id: pointId(r.userId, r.id),
-    vector: Array.from(r.embedding),
+    vector: r.keywords ? { '': dense, [KEYWORD_VECTOR]: sparseOut(r.keywords) } : dense,
     payload: {
       user_id: r.userId,
       memory_id: r.id,
@@ -98,15 +110,34 @@ export function toPoint(r: MemoryRecord): { id: string; vector: number[]; payloa
 
 const EMPTY = new Float32Array(0);
 
-/** A point's dense vector as Qdrant returns it (this store writes one unnamed vector per point). */
+/** A point's dense vector as Qdrant returns it: alone, or under "" beside named ones. */
 export function denseVector(v: unknown): number[] | undefined {
-  return Array.isArray(v) && (v.length === 0 || typeof v[0] === 'number') ? (v as number[]) : undefined;
+  const d = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[''] : v;
+  return Array.isArray(d) && (d.length === 0 || typeof d[0] === 'number') ? (d as number[]) : undefined;
+}
+
+/** A point's keyword vector as Qdrant returns it, when it has one. */
+export function keywordVector(v: unknown): SparseVector | undefined {
+  const s = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[KEYWORD_VECTOR] : undefined;
+  const x = s as { indices?: unknown; values?: unknown } | undefined;
+  if (!x || !Array.isArray(x.indices) || !Array.isArray(x.values) || x.indices.length !== x.values.length) return undefined;
+  return { indices: Uint32Array.from(x.indices as number[]), values: Float32Array.from(x.values as number[]) };
+}
+
+/** A point's vectors as read, to write elsewhere unchanged (promotion copies); undefined without a dense one. */
+export function pointVectors(v: unknown): PointVectors | undefined {
+  const dense = denseVector(v);
+  if (!dense) return undefined;
+  const kw = keywordVector(v);
+  return kw ? { '': dense, [KEYWORD_VECTOR]: sparseOut(kw) } : dense;
 }
 
 /** A record from a point; `undefined` when the payload is not a memory of `userId` (never trusted blindly). */
 export function fromPoint(userId: string, payload: unknown, vector: unknown): MemoryRecord | undefined {
   const p = payload as Partial<MemoryPayload> | null | undefined;
   if (!p || p.user_id !== userId || typeof p.memory_id !== 'string') return undefined;
+  const dense = denseVector(vector);
+  const keywords = keywordVector(vector);
   return {
     id: p.memory_id,
     userId,
@@ -129,7 +160,8 @@ export function fromPoint(userId: string, payload: unknown, vector: unknown): Me
     metadata: p.metadata ?? {},
     accessedAtMs: p.accessed_at_ms ?? 0,
     accessCount: p.access_count ?? 0,
-    embedding: Array.isArray(vector) ? Float32Array.from(vector as number[]) : EMPTY,
+    embedding: dense ? Float32Array.from(dense) : EMPTY,
+    ...(keywords ? { keywords } : {}),
   };
 }
 

@@ -6,10 +6,14 @@ export interface SearchHit__Input {
   'memory'?: (_memory_v1_Memory__Input | null);
   'score'?: (number | string);
   'similarity'?: (number | string);
+  'keywordScore'?: (number | string);
+  'retrievers'?: (string)[];
 }
 
 export interface SearchHit {
   'memory': (_memory_v1_Memory | null);
   'score': (number);
   'similarity': (number);
+  'keywordScore': (number);
+  'retrievers': (string)[];
 }

@@ -3,6 +3,7 @@
 import type { Filter__Input as _memory_v1_Filter__Input, Filter as _memory_v1_Filter } from '../../memory/v1/Filter';
 import type { QueryClass__Input as _memory_v1_QueryClass__Input, QueryClass as _memory_v1_QueryClass } from '../../memory/v1/QueryClass';
 import type { RankingWeights__Input as _memory_v1_RankingWeights__Input, RankingWeights as _memory_v1_RankingWeights } from '../../memory/v1/RankingWeights';
+import type { SearchMode__Input as _memory_v1_SearchMode__Input, SearchMode as _memory_v1_SearchMode } from '../../memory/v1/SearchMode';
 
 export interface SearchRequest__Input {
   'userId'?: (string);
@@ -15,6 +16,7 @@ export interface SearchRequest__Input {
   'minScore'?: (number | string);
   'includeEmbedding'?: (boolean);
   'weights'?: (_memory_v1_RankingWeights__Input | null);
+  'mode'?: (_memory_v1_SearchMode__Input);
 }
 
 export interface SearchRequest {
@@ -28,4 +30,5 @@ export interface SearchRequest {
   'minScore': (number);
   'includeEmbedding': (boolean);
   'weights': (_memory_v1_RankingWeights | null);
+  'mode': (_memory_v1_SearchMode);
 }

@@ -1,0 +1,49 @@
+/**
+ * Sparse vectors of the keyword index and the one IDF formula both stores apply to them.
+ *
+ * A memory's keyword vector holds, per term, its BM25 term weight; a query's holds 1 per term.
+ * The store multiplies each matching term by the term's inverse document frequency among the
+ * user's memories, so the dot product is the memory's BM25 score. The formula is Qdrant's
+ * `modifier: idf`, so the embedded store and Qdrant rank alike.
+ */
+export interface SparseVector {
+  /** Term ids, ascending, unique. */
+  readonly indices: Uint32Array;
+  readonly values: Float32Array;
+}
+
+/** BM25's inverse document frequency of a term in `df` of `n` documents. */
+export function idf(n: number, df: number): number {
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+/** Builds a sparse vector from term weights, sorted by term id. */
+export function sparseFrom(weights: Map<number, number>): SparseVector {
+  const indices = Uint32Array.from(weights.keys()).sort();
+  const values = new Float32Array(indices.length);
+  indices.forEach((t, i) => (values[i] = weights.get(t)!));
+  return { indices, values };
+}
+
+/** The value of term `t` in `v` (0 when absent); indices are sorted, so a binary search. */
+export function valueOf(v: SparseVector, t: number): number {
+  let lo = 0;
+  let hi = v.indices.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const x = v.indices[mid]!;
+    if (x === t) return v.values[mid]!;
+    if (x < t) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
+
+/** Plain arrays for JSON (WAL, snapshots, caches). */
+export function sparseToJson(v: SparseVector): { i: number[]; v: number[] } {
+  return { i: Array.from(v.indices), v: Array.from(v.values) };
+}
+
+export function sparseFromJson(j: { i: number[]; v: number[] }): SparseVector {
+  return { indices: Uint32Array.from(j.i), values: Float32Array.from(j.v) };
+}
