@@ -26,7 +26,7 @@ export interface Sample {
 
 export interface TurnMemory {
   content: string;
-  metadata: { dia_id: string; session: string; speaker: string };
+  metadata: { dia_id: string; session: string; speaker: string; date: string };
   entities: string[];
   sessionId: string;
 }
@@ -35,7 +35,7 @@ export async function loadLocomo(): Promise<Sample[]> {
   return JSON.parse(await readFile(resolve(arg('data', join(root, '..', 'shared', 'data', 'locomo', 'locomo10.json'))), 'utf8')) as Sample[];
 }
 
-/** Evidence ids as given, cleaned: packed ids split, "D:11:26" read as D11:26, unknown ids dropped. */
+/** Evidence ids as given, cleaned: packed ids split, "D:11:26" read as D11:26, "D30:05" as D30:5, unknown ids dropped. */
 export function cleanEvidence(raw: string[] | undefined, known: Set<string>): { ids: string[]; fixed: number; dropped: number } {
   const ids: string[] = [];
   let fixed = 0;
@@ -45,7 +45,7 @@ export function cleanEvidence(raw: string[] | undefined, known: Set<string>): { 
     if (parts.length > 1) fixed++;
     for (const p of parts) {
       const m = /^D:?(\d+):(\d+)$/.exec(p);
-      const id = m ? `D${m[1]}:${m[2]}` : undefined;
+      const id = m ? `D${Number(m[1])}:${Number(m[2])}` : undefined;
       if (id && id !== p) fixed++;
       if (id && known.has(id)) {
         if (!ids.includes(id)) ids.push(id);
@@ -55,8 +55,13 @@ export function cleanEvidence(raw: string[] | undefined, known: Set<string>): { 
   return { ids, fixed, dropped };
 }
 
-/** A conversation's turns as memories, in order. */
-export function turnMemories(s: Sample): TurnMemory[] {
+/**
+ * A conversation's turns as memories, in order. `dated`: the content carries the session date and
+ * the speaker, "(date) Speaker: text" (the context benches); without it the content is the turn's
+ * text alone and the date and speaker are only metadata (the LoCoMo bench, whose server puts them
+ * in the indexed text by INDEX_TEXT_TEMPLATE).
+ */
+export function turnMemories(s: Sample, dated = true): TurnMemory[] {
   const out: TurnMemory[] = [];
   const sessions = Object.keys(s.conversation)
     .map((k) => /^session_(\d+)$/.exec(k))
@@ -66,7 +71,13 @@ export function turnMemories(s: Sample): TurnMemory[] {
     const date = String(s.conversation[`${m[0]}_date_time`] ?? '');
     for (const t of s.conversation[m[0]] as Turn[]) {
       const caption = t.blip_caption ? ` [shares an image: ${t.blip_caption}]` : '';
-      out.push({ content: `(${date}) ${t.speaker}: ${t.text}${caption}`, metadata: { dia_id: t.dia_id, session: m[1]!, speaker: t.speaker }, entities: [t.speaker], sessionId: `session-${m[1]}` });
+      const text = `${t.text}${caption}`;
+      out.push({
+        content: dated ? `(${date}) ${t.speaker}: ${text}` : text,
+        metadata: { dia_id: t.dia_id, session: m[1]!, speaker: t.speaker, date },
+        entities: [t.speaker],
+        sessionId: `session-${m[1]}`,
+      });
     }
   }
   return out;

@@ -24,6 +24,7 @@ import { EmbeddingService } from './engine/embed/embedding-service.js';
 import { buildEmbedder } from './engine/embed/from-config.js';
 import { engineOptions } from './engine/engine-options.js';
 import { keywordEncoder } from './engine/keywords/from-config.js';
+import { KeywordBackfill } from './engine/keywords/backfill.js';
 import { MemoryEngine } from './engine/memory-engine.js';
 import { allObservers } from './engine/observers.js';
 import { nearestIn } from './engine/nearest.js';
@@ -51,6 +52,7 @@ export class App {
   private l1: L1Cache | undefined;
   private l2: RedisTier | undefined;
   private runner: ClusterRunner | undefined;
+  private keywordBackfill: KeywordBackfill | undefined;
   private readonly loadMonitor = new LoadMonitor(
     () => this.grpc?.startedCount() ?? 0,
     () => this.grpc?.occupiedTimeMs() ?? 0,
@@ -111,6 +113,11 @@ export class App {
         precomputeOptions(c, this.loadMonitor),
       );
       const engineOpts = engineOptions(c, embedder !== undefined);
+      const keywords = keywordEncoder(c);
+      this.keywordBackfill = new KeywordBackfill(
+        { store: this.store, keywords, indexText: engineOpts.indexText, metrics: this.metrics, log: this.log.child({ component: 'keyword-backfill' }) },
+        { batch: c.keywordBackfillBatch, pauseMs: 20 },
+      );
       const pools = new CandidatePools({ store: this.store, cache, coherence, metrics: this.metrics }, poolOptions(c));
       this.engine = new MemoryEngine(
         {
@@ -122,7 +129,7 @@ export class App {
           metrics: this.metrics,
           observer: allObservers([this.precompute.triggers, pools.observer]),
           router: this.precompute.router,
-          keywords: keywordEncoder(c),
+          keywords,
         },
         engineOpts,
       );
@@ -165,6 +172,7 @@ export class App {
       this.grpc.setServing(true);
       this.loadMonitor.start();
       this.precompute.start();
+      void this.keywordBackfill.start();
       this.state = 'serving';
       this.startedInMs = performance.now() - t0;
       this.log.info(
@@ -221,6 +229,7 @@ export class App {
       await step('http', () => this.http?.close());
       await step('context prefetch', () => this.context?.close());
       await step('precompute', () => this.precompute?.close());
+      await step('keyword backfill', () => this.keywordBackfill?.close());
       this.loadMonitor.stop();
       await step('cluster worker', () => this.runner?.close());
       if (!this.shared) {

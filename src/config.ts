@@ -112,10 +112,18 @@ export const CONFIG_SPEC = {
   embedder: {
     env: 'EMBEDDER',
     default: 'lexical',
-    parse: oneOf('lexical', 'openai', 'none'),
-    doc: 'lexical (offline hashed n-grams), openai (any OpenAI-compatible endpoint), none (clients send vectors)',
+    parse: oneOf('lexical', 'local', 'openai', 'none'),
+    doc: 'lexical (offline hashed n-grams), local (an ONNX sentence-embedding model in LOCAL_MODEL_PATH), openai (any OpenAI-compatible endpoint), none (clients send vectors)',
   },
   embeddingDimensions: { env: 'EMBEDDING_DIMENSIONS', default: 384, parse: int(2, 8192), doc: 'vector dimension of this deployment; checked against stored data at start' },
+  localModelPath: {
+    env: 'LOCAL_MODEL_PATH',
+    default: '',
+    parse: str,
+    doc: 'EMBEDDER=local: a directory with an ONNX sentence-embedding model (model.onnx) and its tokenizer.json; nothing is downloaded',
+  },
+  localModelThreads: { env: 'LOCAL_MODEL_THREADS', default: 1, parse: int(1, 64), doc: "EMBEDDER=local: onnxruntime's threads (its worker thread runs beside the event loop)" },
+  localModelMaxTokens: { env: 'LOCAL_MODEL_MAX_TOKENS', default: 256, parse: int(8, 8192), doc: 'EMBEDDER=local: longer texts are cut to this many tokens' },
   openaiBaseUrl: { env: 'OPENAI_BASE_URL', default: '', parse: optionalUrl, doc: 'base URL of the OpenAI-compatible API (empty = the library default)' },
   openaiApiKey: { env: 'OPENAI_API_KEY', default: '', parse: str, doc: 'API key for the embeddings endpoint' },
   openaiModel: { env: 'OPENAI_EMBEDDING_MODEL', default: 'text-embedding-3-small', parse: str, doc: 'embedding model name' },
@@ -380,6 +388,9 @@ export function loadConfig(env: Record<string, string | undefined> = {}, overrid
   const config = out as Config;
   if (config.embedder === 'openai' && config.openaiApiKey === '' && config.openaiBaseUrl === '') {
     throw new ConfigError('OPENAI_API_KEY', 'EMBEDDER=openai needs OPENAI_API_KEY or an OPENAI_BASE_URL of a server without keys');
+  }
+  if (config.embedder === 'local' && config.localModelPath === '') {
+    throw new ConfigError('LOCAL_MODEL_PATH', 'EMBEDDER=local needs LOCAL_MODEL_PATH, a directory with model.onnx and tokenizer.json');
   }
   if (config.clusterKnnK < config.hdbscanMinSamples) {
     throw new ConfigError('CLUSTER_KNN_K', `must be at least HDBSCAN_MIN_SAMPLES (${config.hdbscanMinSamples}), got ${config.clusterKnnK}`);

@@ -13,9 +13,9 @@ export async function tempDir(prefix = 'me-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
-export function newClient(port: number): MemoryServiceClient {
+export function newClient(port: number, host = '127.0.0.1'): MemoryServiceClient {
   const { proto } = loadMemoryProto();
-  return new proto.memory.v1.MemoryService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  return new proto.memory.v1.MemoryService(`${host}:${port}`, grpc.credentials.createInsecure());
 }
 
 type Callback<Res> = (err: grpc.ServiceError | null, res?: Res) => void;

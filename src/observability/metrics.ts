@@ -132,6 +132,11 @@ export class Metrics {
     labelNames: ['kind', 'outcome'],
     registers: [this.registry],
   });
+  readonly keywordBackfill = new Counter({
+    name: 'memory_keyword_backfill_total',
+    help: 'memories written before the keyword index that the background backfill has indexed',
+    registers: [this.registry],
+  });
   readonly topicRouted = new Counter({
     name: 'memory_search_topic_routed_total',
     help: "searches answered from one topic's members (outcome: served, fallback)",

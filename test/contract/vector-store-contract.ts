@@ -4,8 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MemoryRecord } from '../../src/engine/types.js';
+import type { MemoryFilter, MemoryRecord } from '../../src/engine/types.js';
 import type { VectorStore } from '../../src/engine/vector/vector-store.js';
+import { KeywordAnalyzer } from '../../src/engine/keywords/analyzer.js';
+import { KeywordEncoder } from '../../src/engine/keywords/encoder.js';
 import { randomUnitVector, rng } from '../helpers.js';
 
 export interface StoreHarness {
@@ -294,6 +296,75 @@ export function vectorStoreContract(name: string, harness: StoreHarness): void {
       const q = recs[200]!.embedding;
       const hits = await store.search(u, { vector: q, k: 1, ef: 64, exact: false });
       expect(hits[0]!.record.id).toBe(recs[200]!.id);
+    });
+    describe('keyword index', () => {
+      const enc = new KeywordEncoder({ analyzer: new KeywordAnalyzer({ language: 'eng' }), k1: 1.2, b: 0.75, avgTerms: 16 });
+      const withKw = (u: string, content: string, over: Partial<MemoryRecord> = {}) => makeRecord(u, vec(), { content, keywords: enc.document(u, content), ...over });
+      const kwSearch = async (u: string, text: string, k = 10, filter?: MemoryFilter) =>
+        (await store.searchHybrid(u, { keyword: { vector: enc.query(u, text), k, ...(filter ? { filter } : {}), withVectors: false } })).keyword;
+
+      it('ranks by BM25 over the user’s own memories, filters, and keeps tenants apart', async () => {
+        const u = `u-${randomUUID()}`;
+        const other = `u-${randomUUID()}`;
+        const target = withKw(u, 'Caroline adopted a golden retriever named Biscuit in May 2023', { tags: ['pets'] });
+        const near = withKw(u, 'Caroline went hiking with friends');
+        const noise = Array.from({ length: 30 }, (_, i) => withKw(u, `Melanie painted landscape number ${i} at the lake`));
+        await store.upsert(u, [target, near, ...noise]);
+        // Another user's memories full of the same words never show up, and never change u's ranking.
+        await store.upsert(
+          other,
+          Array.from({ length: 20 }, () => withKw(other, 'golden retriever adopted Biscuit Caroline')),
+        );
+        const hits = await kwSearch(u, 'When did Caroline adopt her retriever?');
+        expect(hits[0]!.record.id).toBe(target.id);
+        expect(hits.map((h) => h.record.id)).toContain(near.id);
+        expect(hits.every((h) => h.record.userId === u && h.score > 0)).toBe(true);
+        expect(hits.some((h) => noise.some((n) => n.id === h.record.id))).toBe(false);
+        expect((await kwSearch(u, 'retriever', 10, { tagsAny: ['nothing'] })).length).toBe(0);
+        expect((await kwSearch(u, 'retriever', 10, { tagsAny: ['pets'] })).map((h) => h.record.id)).toEqual([target.id]);
+        expect(await kwSearch(u, 'the and of')).toEqual([]); // only stop words: nothing to match
+        // One call answers both retrievers.
+        const both = await store.searchHybrid(u, { dense: { vector: target.embedding, k: 3, ef: 64, exact: true }, keyword: { vector: enc.query(u, 'Biscuit'), k: 3 } });
+        expect(both.dense[0]!.record.id).toBe(target.id);
+        expect(both.keyword.map((h) => h.record.id)).toEqual([target.id]);
+      });
+
+      it('follows updates and deletes, and keeps keywords across a reopen', async () => {
+        const u = `u-${randomUUID()}`;
+        const a = withKw(u, 'the violin recital is on Friday');
+        const b = withKw(u, 'bought a new violin bow');
+        await store.upsert(u, [a, b]);
+        await store.upsert(u, [{ ...a, content: 'the piano recital is on Friday', keywords: enc.document(u, 'the piano recital is on Friday'), version: 2 }]);
+        await store.delete(u, [b.id]);
+        expect(await kwSearch(u, 'violin')).toEqual([]);
+        expect((await kwSearch(u, 'piano')).map((h) => h.record.id)).toEqual([a.id]);
+        store = await harness.reopen(store);
+        expect((await kwSearch(u, 'piano recital')).map((h) => h.record.id)).toEqual([a.id]);
+        expect(await kwSearch(u, 'violin')).toEqual([]);
+      });
+
+      it('backfills memories written without keywords, guarded by their version', async () => {
+        const u = `u-${randomUUID()}`;
+        const old1 = makeRecord(u, vec(), { content: 'an old memory about sailing' });
+        const old2 = makeRecord(u, vec(), { content: 'another old memory about rowing' });
+        await store.upsert(u, [old1, old2]);
+        const missing = (await store.withoutKeywords(10_000)).find((g) => g.userId === u);
+        expect(missing?.memories.map((m) => m.id).sort()).toEqual([old1.id, old2.id].sort());
+        // old2 was rewritten (version 2) after the backfill read it: the stale update must not land.
+        await store.upsert(u, [{ ...old2, content: 'rowing, rewritten', version: 2, keywords: enc.document(u, 'rowing, rewritten') }]);
+        await store.setKeywords(u, [
+          { id: old1.id, version: 1, keywords: enc.document(u, old1.content) },
+          { id: old2.id, version: 1, keywords: enc.document(u, old2.content) },
+        ]);
+        expect((await kwSearch(u, 'sailing')).map((h) => h.record.id)).toEqual([old1.id]);
+        expect((await kwSearch(u, 'rewritten')).map((h) => h.record.id)).toEqual([old2.id]);
+        expect((await kwSearch(u, 'memory')).map((h) => h.record.id)).toEqual([old1.id]);
+        expect((await store.withoutKeywords(10_000)).find((g) => g.userId === u)).toBeUndefined();
+        // A memory deleted since the backfill read it is skipped, not an error.
+        await store.delete(u, [old1.id]);
+        await store.setKeywords(u, [{ id: old1.id, version: 1, keywords: enc.document(u, old1.content) }]);
+        expect(await store.get(u, [old1.id])).toEqual([]);
+      });
     });
   });
 }

@@ -2,12 +2,15 @@
 import type { Config } from '../../config.js';
 import type { Embedder } from './embedder.js';
 import { LexicalEmbedder } from './lexical.js';
+import { LocalEmbedder } from './local.js';
 import { OpenAIEmbedder } from './openai.js';
 
 export function buildEmbedder(c: Config): Embedder | undefined {
   switch (c.embedder) {
     case 'lexical':
       return new LexicalEmbedder(c.embeddingDimensions);
+    case 'local':
+      return new LocalEmbedder({ modelPath: c.localModelPath, dimensions: c.embeddingDimensions, threads: c.localModelThreads, maxTokens: c.localModelMaxTokens });
     case 'openai':
       return new OpenAIEmbedder({
         ...(c.openaiBaseUrl ? { baseURL: c.openaiBaseUrl } : {}),
