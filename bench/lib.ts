@@ -27,7 +27,8 @@ export function startServer(env: Record<string, string>): Promise<ServerProcess>
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     cwd: root,
-    env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', ...env },
+    // The lexical embedder unless EMBEDDER says otherwise: numbers stay comparable across machines.
+    env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', EMBEDDER: process.env.EMBEDDER ?? 'lexical', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -12,8 +12,11 @@
  * --target host:port, uses a running server (its own INDEX_TEXT_TEMPLATE applies; the bench's
  * users are erased afterwards).
  *
+ * With --data-dir DIR the started server keeps its data there, and a second run on the same DIR
+ * skips ingestion: tuning runs (SEARCH_DENSE_WEIGHT, SEARCH_FUSION, …) then cost only the questions.
+ *
  *   npm run build && npx tsx bench/locomo.ts [--data FILE] [--target host:port] [--modes DENSE,KEYWORD,HYBRID]
- *     [--template '({metadata.date}) {metadata.speaker}: {content}']
+ *     [--template '({metadata.date}) {metadata.speaker}: {content}'] [--data-dir DIR]
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,11 +36,12 @@ async function main(): Promise<void> {
   const modes = arg('modes', 'DENSE,KEYWORD,HYBRID').split(',');
   const target = arg('target', '');
   const template = arg('template', DEFAULT_TEMPLATE);
+  const keepDir = arg('data-dir', '');
   let dir: string | undefined;
   let server: ServerProcess | undefined;
   let address = target;
   if (!target) {
-    dir = await mkdtemp(join(tmpdir(), 'me-locomo-'));
+    dir = keepDir || (await mkdtemp(join(tmpdir(), 'me-locomo-')));
     // A CPU model embeds a 100-turn batch in seconds: generous provider timeouts.
     server = await startServer({ DATA_DIR: dir, INDEX_TEXT_TEMPLATE: template, OPENAI_TIMEOUT_MS: '300000' });
     address = `127.0.0.1:${server.grpcPort}`;
@@ -57,7 +61,18 @@ async function main(): Promise<void> {
     const items = turnMemories(s, false).map(({ sessionId: _s, ...m }) => m);
     const known = new Set(items.map((m) => m.metadata.dia_id));
     const idToDia = new Map<string, string>();
-    for (let i = 0; i < items.length; i += 100) {
+    const have = await call<{ memories: { id: string; metadata: { dia_id: string } }[]; nextPageToken: string }>(client, 'List', { userId: user, pageSize: 1000 });
+    if (keepDir && have.memories.length > 0) {
+      // Ingested by an earlier run on this data dir: read the turn ids back.
+      let page = have;
+      for (;;) {
+        for (const m of page.memories) idToDia.set(m.id, m.metadata.dia_id);
+        if (!page.nextPageToken) break;
+        page = await call(client, 'List', { userId: user, pageSize: 1000, pageToken: page.nextPageToken });
+      }
+    }
+    const ingest = idToDia.size === 0;
+    for (let i = 0; ingest && i < items.length; i += 100) {
       const chunk = items.slice(i, i + 100);
       const res = await call<{ results: { id: string }[] }>(client, 'RememberBatch', { userId: user, items: chunk }, { deadlineMs: 600_000 });
       res.results.forEach((r, j) => idToDia.set(r.id, chunk[j]!.metadata.dia_id));
@@ -142,7 +157,7 @@ async function main(): Promise<void> {
   if (target) for (const user of byUser.keys()) await call(client, 'ForgetUser', { userId: user });
   client.close();
   await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (dir && !keepDir) await rm(dir, { recursive: true, force: true });
 
   type R = { mode: string; categories1to4: ReturnType<typeof pct>; category5: ReturnType<typeof pct>; perCategory: Record<string, ReturnType<typeof pct>> };
   const row = (name: string, a: ReturnType<typeof pct>) => `| ${name} | ${a.questions} | ${KS.map((k) => a.recall[`@${k}`]).join(' | ')} | ${KS.map((k) => a.anyHit[`@${k}`]).join(' | ')} |`;

@@ -115,7 +115,7 @@ export class App {
       const engineOpts = engineOptions(c, embedder !== undefined);
       const keywords = keywordEncoder(c);
       this.keywordBackfill = new KeywordBackfill(
-        { store: this.store, keywords, indexText: engineOpts.indexText, metrics: this.metrics, log: this.log.child({ component: 'keyword-backfill' }) },
+        { store: this.store, keywords, indexText: engineOpts.indexText, coherence, metrics: this.metrics, log: this.log.child({ component: 'keyword-backfill' }) },
         { batch: c.keywordBackfillBatch, pauseMs: 20 },
       );
       const pools = new CandidatePools({ store: this.store, cache, coherence, metrics: this.metrics }, poolOptions(c));

@@ -111,9 +111,9 @@ export const CONFIG_SPEC = {
 
   embedder: {
     env: 'EMBEDDER',
-    default: 'lexical',
-    parse: oneOf('lexical', 'local', 'openai', 'none'),
-    doc: 'lexical (offline hashed n-grams), local (an ONNX sentence-embedding model in LOCAL_MODEL_PATH), openai (any OpenAI-compatible endpoint), none (clients send vectors)',
+    default: 'auto',
+    parse: oneOf('auto', 'lexical', 'local', 'openai', 'none'),
+    doc: 'auto (local when a model is in LOCAL_MODEL_PATH or where scripts/local-model.sh puts it, else lexical), lexical (offline hashed n-grams), local (an ONNX sentence-embedding model in LOCAL_MODEL_PATH), openai (any OpenAI-compatible endpoint), none (clients send vectors)',
   },
   embeddingDimensions: { env: 'EMBEDDING_DIMENSIONS', default: 384, parse: int(2, 8192), doc: 'vector dimension of this deployment; checked against stored data at start' },
   localModelPath: {
@@ -145,7 +145,7 @@ export const CONFIG_SPEC = {
     doc: 'retrievers of a search that names none: hybrid (vector + BM25 keyword index, fused), dense, keyword; a query without text is always dense',
   },
   searchFusion: { env: 'SEARCH_FUSION', default: 'score', parse: oneOf('score', 'rrf'), doc: 'hybrid fusion: score (min-max scaled scores, weighted) or rrf (reciprocal rank fusion, weighted)' },
-  searchDenseWeight: { env: 'SEARCH_DENSE_WEIGHT', default: 0.5, parse: num(0, 1), doc: "the dense retriever's share in hybrid fusion (the keyword retriever gets the rest)" },
+  searchDenseWeight: { env: 'SEARCH_DENSE_WEIGHT', default: 0.4, parse: num(0, 1), doc: "the dense retriever's share in hybrid fusion (the keyword retriever gets the rest)" },
   searchRrfK: { env: 'SEARCH_RRF_K', default: 60, parse: int(1, 10_000), doc: "RRF's rank offset" },
   keywordLanguage: { env: 'KEYWORD_LANGUAGE', default: 'eng', parse: str, doc: 'stop words of the keyword index (ISO 639-3: eng, deu, fra, spa, …, or none); eng also stems (Porter)' },
   keywordK1: { env: 'KEYWORD_BM25_K1', default: 1.2, parse: num(0, 10), doc: 'BM25 term-frequency saturation' },
@@ -386,6 +386,8 @@ export function loadConfig(env: Record<string, string | undefined> = {}, overrid
     out[key] = raw === undefined ? spec.default : spec.parse(raw, spec.env);
   }
   const config = out as Config;
+  // auto: a real model when one is configured (main.ts fills in the cached default), else the offline lexical one.
+  if (config.embedder === 'auto') config.embedder = config.localModelPath !== '' ? 'local' : 'lexical';
   if (config.embedder === 'openai' && config.openaiApiKey === '' && config.openaiBaseUrl === '') {
     throw new ConfigError('OPENAI_API_KEY', 'EMBEDDER=openai needs OPENAI_API_KEY or an OPENAI_BASE_URL of a server without keys');
   }

@@ -9,6 +9,7 @@ import { DirectoryInUseError } from './directory-lock.js';
 import { ConfigError } from './errors.js';
 import { runKeysCli } from './cli/keys.js';
 import { createLogger } from './observability/logger.js';
+import { cachedModelDir } from './engine/embed/model-cache.js';
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'keys') {
@@ -16,7 +17,9 @@ async function main(): Promise<void> {
   }
   let config;
   try {
-    config = loadConfig(process.env);
+    // EMBEDDER=auto finds the default local model where scripts/local-model.sh put it.
+    const model = process.env.LOCAL_MODEL_PATH ? undefined : cachedModelDir(process.env);
+    config = loadConfig(model ? { ...process.env, LOCAL_MODEL_PATH: model } : process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`memory-engine: invalid configuration: ${err.message}\n`);

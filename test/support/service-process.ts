@@ -23,7 +23,8 @@ export interface ServiceProcess {
 export function spawnService(env: Record<string, string>): ServerProcess {
   return spawnServer(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', ...env },
+    // The lexical embedder unless a test asks for another: EMBEDDER=auto would pick up a cached model.
+    env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', EMBEDDER: 'lexical', ...env },
   });
 }
 

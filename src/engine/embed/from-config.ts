@@ -21,5 +21,7 @@ export function buildEmbedder(c: Config): Embedder | undefined {
       });
     case 'none':
       return undefined;
+    case 'auto':
+      throw new Error('EMBEDDER=auto is resolved by loadConfig'); // never reached
   }
 }

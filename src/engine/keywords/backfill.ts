@@ -11,6 +11,7 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.js';
 import { sleep } from '../../sleep.js';
+import type { CacheCoherence } from '../cache/coherence.js';
 import type { VectorStore } from '../vector/vector-store.js';
 import type { KeywordEncoder } from './encoder.js';
 import type { IndexText } from './index-text.js';
@@ -19,6 +20,8 @@ export interface KeywordBackfillDeps {
   store: VectorStore;
   keywords: KeywordEncoder;
   indexText: IndexText;
+  /** Told of each user's newly indexed memories, so no cached search keeps missing them. */
+  coherence: CacheCoherence;
   metrics: Metrics;
   log: Logger;
 }
@@ -70,6 +73,8 @@ export class KeywordBackfill {
       for (const { userId, memories } of page) {
         const items = memories.map((m) => ({ id: m.id, version: m.version, keywords: this.d.keywords.document(userId, this.d.indexText(m)) }));
         await this.d.store.setKeywords(userId, items, { signal });
+        // Cached searches of the user did not see these memories' words: they go (a new generation).
+        await this.d.coherence.invalidate(userId, []);
         done += items.length;
         this.d.metrics.keywordBackfill.inc(items.length);
       }
