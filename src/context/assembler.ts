@@ -296,7 +296,7 @@ export class ContextAssembler {
         m.contextCacheReads.inc({ source: 'topics', tier: got.tier });
         return got;
       }),
-      search: once(async (): Promise<SearchResult> => this.d.engine.search(ctx, req.userId, { queryVector: await t.vector(), topK: k, queryClass: 'PRIMARY' })),
+      search: once(async (): Promise<SearchResult> => this.d.engine.search(ctx, req.userId, { query: req.query, queryVector: await t.vector(), topK: k, queryClass: 'PRIMARY' })),
     };
     return t;
   }

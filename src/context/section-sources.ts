@@ -207,7 +207,8 @@ export class SectionSources {
 
   /** A deeper search (a higher query class, more hits) for StreamContext's last stage. */
   async deepSearch(ctx: CallContext, t: Turn, k: number, queryClass: QueryClass): Promise<SearchResult> {
-    return this.d.engine.search(ctx, t.req.userId, { queryVector: await t.vector(), topK: k, queryClass });
+    // The text too: the search is hybrid (its keywords), the vector spares a second embedding.
+    return this.d.engine.search(ctx, t.req.userId, { query: t.req.query, queryVector: await t.vector(), topK: k, queryClass });
   }
 
   /** Candidates of one pool, plus a filtered search when the pool could not hold every match. */

@@ -33,7 +33,6 @@ import { fuse, type FusedHit, type FusionOptions, type Retriever } from './keywo
 import type { KeywordEncoder } from './keywords/encoder.js';
 import type { IndexText } from './keywords/index-text.js';
 import { scrollAll } from './vector/scroll-all.js';
-import { dot } from './vector/dot.js';
 import type { VectorStore } from './vector/vector-store.js';
 
 /** Who is calling and until when; every engine call takes one. */
@@ -514,7 +513,7 @@ export class MemoryEngine {
     if (q.mode === 'HYBRID') {
       // Both retrievers bring a full pool: fusion reorders, so the best of either must be there.
       const hybrid = await this.store.searchHybrid(userId, { dense: query, keyword: this.keywordQuery(userId, q, pool) }, { signal: ctx.signal });
-      return this.rankFused(fuse(hybrid.dense, hybrid.keyword, this.o.fusion), w, now, q.topK, q.includeEmbedding, vector);
+      return this.rankFused(fuse(hybrid.dense, hybrid.keyword, this.o.fusion), w, now, q.topK, q.includeEmbedding);
     }
     // Topic routing: a query that clearly falls in one topic is scored exactly against its members;
     // when that leaves too few hits, the usual search answers.
@@ -591,15 +590,14 @@ export class MemoryEngine {
 
   /**
    * Ranks fused candidates as Search ranks dense ones, the fused relevance in the place of the
-   * similarity. A memory only the keyword retriever found reports its cosine when its vector came along.
+   * similarity. A memory only the keyword retriever found reports similarity 0 (no cosine was computed).
    */
-  private rankFused(fused: FusedHit[], w: RankingWeights, now: number, k: number, includeEmbedding: boolean, query?: Float32Array): SearchHit[] {
+  private rankFused(fused: FusedHit[], w: RankingWeights, now: number, k: number, includeEmbedding: boolean): SearchHit[] {
     const hits = fused.map((f): SearchHit => {
-      const similarity = f.similarity ?? (query && f.record.embedding.length === query.length ? dot(query, f.record.embedding) : 0);
       return {
         memory: shown(f.record, includeEmbedding),
         score: this.relevance(f.record, f.relevance, now, w),
-        similarity,
+        similarity: f.similarity ?? 0,
         ...(f.keywordScore !== undefined ? { keywordScore: f.keywordScore } : {}),
         retrievers: f.retrievers,
       };

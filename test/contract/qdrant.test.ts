@@ -16,6 +16,8 @@ import { createLogger } from '../../src/observability/logger.js';
 import { randomUnitVector, rng } from '../helpers.js';
 import { qdrantMissing, startTestQdrant, type TestQdrant } from '../support/qdrant.js';
 import { makeRecord, vectorStoreContract } from './vector-store-contract.js';
+import { KeywordAnalyzer } from '../../src/engine/keywords/analyzer.js';
+import { KeywordEncoder } from '../../src/engine/keywords/encoder.js';
 
 const configured = Boolean(process.env.QDRANT_BIN || process.env.QDRANT_URL);
 if (!configured) qdrantMissing();
@@ -279,6 +281,38 @@ suite('qdrant', () => {
       // Dropping a promoted user removes the collection and the route.
       expect(await s2.dropTenant(u)).toBe(401);
       expect(await s1.count(u)).toBe(0);
+    });
+
+    it('keeps keyword vectors through promotion, and adds the keyword vector to a collection made before it', async () => {
+      const enc = new KeywordEncoder({ analyzer: new KeywordAnalyzer({ language: 'eng' }), k1: 1.2, b: 0.75, avgTerms: 16 });
+      const s1 = await openStore(DIMS, { modelId: 'kw-promote', promoteAt: 120 });
+      const u = `kw-${randomUUID()}`;
+      const recs = Array.from({ length: 150 }, (_, i) => makeRecord(u, vec(), { content: `note ${i} about harbour${i % 10}`, keywords: enc.document(u, `note ${i} about harbour${i % 10}`) }));
+      for (let i = 0; i < recs.length; i += 50) await s1.upsert(u, recs.slice(i, i + 50));
+      const until = Date.now() + 30_000;
+      while (Date.now() < until && (await userPointsIn(s1.sharedAlias, u)) > 0) await new Promise((res) => setTimeout(res, 100));
+      expect(await userPointsIn(s1.dedicatedCollection(u), u)).toBe(150);
+      const found = await s1.searchHybrid(u, { keyword: { vector: enc.query(u, 'harbour7'), k: 50 } });
+      expect(found.keyword.length).toBe(15);
+
+      // A collection from before the keyword index: its sparse vector removed, as older versions made it.
+      const dedicated = s1.dedicatedCollection(u);
+      await fetch(`${q.url}/collections/${dedicated}/vectors/kw?wait=true`, { method: 'DELETE' });
+      const before = (await api(`/collections/${dedicated}`)) as { config: { params: { sparse_vectors?: Record<string, unknown> } } };
+      expect(before.config.params.sparse_vectors?.kw).toBeUndefined();
+      const s2 = await openStore(DIMS, { modelId: 'kw-promote', promoteAt: 120 });
+      expect(await s2.count(u)).toBe(150); // the first read checks the collection and adds the vector
+      const after = (await api(`/collections/${dedicated}`)) as { config: { params: { sparse_vectors?: Record<string, { modifier?: string }> } } };
+      expect(after.config.params.sparse_vectors?.kw?.modifier?.toLowerCase()).toBe('idf');
+      // Its points have no keyword vectors now: the backfill's page finds them, setting them makes them searchable.
+      const missing = (await s2.withoutKeywords(10_000)).find((g) => g.userId === u);
+      expect(missing?.memories.length).toBe(150);
+      await s2.setKeywords(
+        u,
+        missing!.memories.map((m) => ({ id: m.id, version: m.version, keywords: enc.document(u, m.content) })),
+      );
+      expect((await s2.searchHybrid(u, { keyword: { vector: enc.query(u, 'harbour7'), k: 50 } })).keyword.length).toBe(15);
+      expect((await s2.withoutKeywords(10_000)).find((g) => g.userId === u)).toBeUndefined();
     });
 
     it('refuses collections of another dimension with a clear error', async () => {

@@ -49,7 +49,7 @@ describe('hybrid search (lexical embedder)', () => {
     const hybrid = await search(u, { query: 'where is order A7731' });
     expect(hybrid[0]!.memory.id).toBe(order.id);
     expect(hybrid[0]!.retrievers.sort()).toEqual(['dense', 'keyword']);
-    expect(hybrid[0]!.similarity).toBeGreaterThan(0);
+    expect(hybrid[0]!.similarity).toBeGreaterThan(0); // the dense side found it: its cosine
     // A vector alone can only be searched densely.
     const vec = await search(u, { queryVector: Array.from({ length: 384 }, (_, i) => (i === 0 ? 1 : 0)), topK: 2 });
     expect(vec.every((h) => h.retrievers.join() === 'dense')).toBe(true);

@@ -1,0 +1,95 @@
+/** The keyword index's pure parts: analyzer, encoder, IDF, fusion and index-text templates. */
+import { describe, expect, it } from 'vitest';
+import { KeywordAnalyzer } from '../../src/engine/keywords/analyzer.js';
+import { KeywordEncoder, termId } from '../../src/engine/keywords/encoder.js';
+import { fuse } from '../../src/engine/keywords/fusion.js';
+import { compileIndexText } from '../../src/engine/keywords/index-text.js';
+import { idf, valueOf } from '../../src/engine/keywords/sparse-vector.js';
+import { ConfigError } from '../../src/errors.js';
+import { makeRecord } from '../contract/vector-store-contract.js';
+
+const eng = new KeywordAnalyzer({ language: 'eng' });
+const enc = new KeywordEncoder({ analyzer: eng, k1: 1.2, b: 0.75, avgTerms: 16 });
+
+describe('KeywordAnalyzer', () => {
+  it('drops stop words and lone letters, stems English, keeps numbers and folds case and width', () => {
+    expect(eng.terms("Caroline's dogs were RUNNING to the park in 2023, ２０２４!")).toEqual(['carolin', 'dog', 'run', 'park', '2023', '2024']);
+    expect(eng.terms('the and of a')).toEqual([]);
+  });
+
+  it('takes another language’s stop words (without stemming), or none', () => {
+    expect(new KeywordAnalyzer({ language: 'deu' }).terms('Der Hund und die Katze')).toEqual(['hund', 'katze']);
+    expect(new KeywordAnalyzer({ language: 'none' }).terms('the dog')).toEqual(['the', 'dog']);
+    expect(() => new KeywordAnalyzer({ language: 'klingon' })).toThrow(ConfigError);
+  });
+});
+
+describe('KeywordEncoder', () => {
+  it('weighs repeated terms with saturation and short texts above long ones', () => {
+    const once = enc.document('u', 'violin');
+    const twice = enc.document('u', 'violin violin');
+    const long = enc.document('u', `violin ${'concert '.repeat(40)}`);
+    const t = termId('u', 'violin');
+    expect(valueOf(twice, t)).toBeGreaterThan(valueOf(once, t));
+    expect(valueOf(twice, t)).toBeLessThan(2 * valueOf(once, t));
+    expect(valueOf(long, t)).toBeLessThan(valueOf(once, t));
+    expect(Array.from(once.indices)).toEqual([t]);
+  });
+
+  it('gives each user their own term ids, sorted and unique', () => {
+    expect(termId('alice', 'violin')).not.toBe(termId('bob', 'violin'));
+    const q = enc.query('alice', 'violin concert violin');
+    expect(q.indices.length).toBe(2);
+    expect(Array.from(q.values)).toEqual([1, 1]);
+    expect([...q.indices]).toEqual([...q.indices].sort((a, b) => a - b));
+  });
+
+  it('uses BM25’s IDF: rarer terms weigh more, never below zero', () => {
+    expect(idf(100, 1)).toBeGreaterThan(idf(100, 50));
+    expect(idf(100, 100)).toBeGreaterThan(0);
+  });
+});
+
+describe('fuse', () => {
+  const a = makeRecord('u', [1, 0]);
+  const b = makeRecord('u', [0, 1]);
+  const c = makeRecord('u', [1, 1]);
+  const dense = [
+    { record: a, similarity: 0.9 },
+    { record: b, similarity: 0.5 },
+  ];
+  const keyword = [
+    { record: c, score: 7 },
+    { record: a, score: 3 },
+  ];
+
+  it('adds min-max scaled scores by weight and keeps who found what', () => {
+    const f = new Map(fuse(dense, keyword, { method: 'score', denseWeight: 0.4, rrfK: 60 }).map((h) => [h.record.id, h]));
+    expect(f.get(a.id)).toMatchObject({ relevance: 0.4, similarity: 0.9, keywordScore: 3, retrievers: ['dense', 'keyword'] });
+    expect(f.get(b.id)).toMatchObject({ relevance: 0, retrievers: ['dense'] });
+    expect(f.get(c.id)!.relevance).toBeCloseTo(0.6);
+    expect(f.get(c.id)!.retrievers).toEqual(['keyword']);
+  });
+
+  it('ranks by reciprocal rank with rrf, 1 for first in both', () => {
+    const f = fuse([{ record: a, similarity: 0.9 }], [{ record: a, score: 1 }], { method: 'rrf', denseWeight: 0.5, rrfK: 60 });
+    expect(f[0]!.relevance).toBeCloseTo(1);
+    const g = new Map(fuse(dense, keyword, { method: 'rrf', denseWeight: 0.5, rrfK: 60 }).map((h) => [h.record.id, h.relevance]));
+    expect(g.get(a.id)!).toBeGreaterThan(g.get(c.id)!);
+    expect(g.get(c.id)!).toBeGreaterThan(g.get(b.id)!);
+  });
+});
+
+describe('compileIndexText', () => {
+  it('renders fields around the content and leaves the content alone by default', () => {
+    const m = makeRecord('u', [1], { content: 'adopted a kitten', metadata: { date: '7 May 2023', speaker: 'Mel' }, entities: ['Mel', 'kitten'], createdAtMs: Date.UTC(2023, 4, 7) });
+    expect(compileIndexText('')(m)).toBe('adopted a kitten');
+    expect(compileIndexText('({metadata.date}) {metadata.speaker}: {content}')(m)).toBe('(7 May 2023) Mel: adopted a kitten');
+    expect(compileIndexText('{created_date} {content} [{entities}] {metadata.missing}')(m)).toBe('2023-05-07 adopted a kitten [Mel, kitten]');
+  });
+
+  it('refuses an unknown placeholder or a template without the content', () => {
+    expect(() => compileIndexText('{colour} {content}')).toThrow(/INDEX_TEXT_TEMPLATE.*\{colour\}/);
+    expect(() => compileIndexText('{kind}')).toThrow(/must contain \{content\}/);
+  });
+});
