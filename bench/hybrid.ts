@@ -6,7 +6,7 @@
  * keyword index and the fusion. Queries alternate modes in a seeded order; results are never
  * served from the search cache (each query is new).
  *
- *   npm run build && npx tsx bench/hybrid.ts [--n 100000] [--queries 2000] [--concurrency 1]
+ *   npm run build && npx tsx bench/hybrid.ts [--n 100000] [--queries 2000] [--concurrency 1] [--skip 100]
  */
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,12 +16,17 @@ import { arg, call, clusteredVectors, Latency, newClient, rng, root, rssMb, runC
 const DIMS = 384;
 const VOCAB = 20_000;
 
-function zipfWords(seed: number): () => string {
+/**
+ * Words with Zipf(1) frequencies. The `skip` most frequent ranks are left out: in real text those
+ * are the stop words the analyzer drops before indexing (the, and, to, …), so what is indexed
+ * starts below them. `--skip 0` keeps them: every memory then shares a few near-universal words.
+ */
+function zipfWords(seed: number, skip: number): () => string {
   const r = rng(seed);
-  // Inverse-CDF sampling of a Zipf(1) law over VOCAB words by a precomputed cumulative table.
+  // Inverse-CDF sampling over ranks skip..VOCAB by a precomputed cumulative table.
   const cdf = new Float64Array(VOCAB);
   let s = 0;
-  for (let i = 0; i < VOCAB; i++) cdf[i] = s += 1 / (i + 1);
+  for (let i = 0; i < VOCAB; i++) cdf[i] = s += i < skip ? 0 : 1 / (i + 1);
   return () => {
     const x = r() * s;
     let lo = 0;
@@ -43,7 +48,8 @@ async function main(): Promise<void> {
   const server = await startServer({ DATA_DIR: dir, EMBEDDER: 'none', WAL_SYNC: 'false' });
   const client = newClient(server.grpcPort);
   const user = 'hybrid-bench';
-  const word = zipfWords(7);
+  const skip = Number(arg('skip', '100'));
+  const word = zipfWords(7, skip);
   const r = rng(11);
   const data = clusteredVectors(n, DIMS, 200, 3);
   const texts: string[] = [];
@@ -96,6 +102,7 @@ async function main(): Promise<void> {
     bench: 'hybrid',
     at: new Date().toISOString(),
     memories: n,
+    skippedTopRanks: skip,
     queries,
     concurrency,
     ingestSeconds: Math.round(ingestS),
@@ -106,8 +113,10 @@ async function main(): Promise<void> {
     ratio: { p50: Math.round((h.p50 / d.p50) * 100) / 100, p95: Math.round((h.p95 / d.p95) * 100) / 100, p99: Math.round((h.p99 / d.p99) * 100) / 100 },
   };
   await mkdir(join(root, 'bench', 'results'), { recursive: true });
-  await writeFile(join(root, 'bench', 'results', 'hybrid.json'), JSON.stringify(result, null, 2));
-  console.log(`hybrid vs dense search, one user with ${n} memories, ${queries} queries (concurrency ${concurrency}), server RSS ${Math.round(rss)} MB`);
+  await writeFile(join(root, 'bench', 'results', `hybrid${skip === 100 ? '' : `-skip${skip}`}.json`), JSON.stringify(result, null, 2));
+  console.log(
+    `hybrid vs dense search, one user with ${n} memories (Zipf words, top ${skip} ranks left out as stop words), ${queries} queries (concurrency ${concurrency}), server RSS ${Math.round(rss)} MB`,
+  );
   console.log('| mode | p50 ms | p95 ms | p99 ms | n |');
   console.log('| --- | --- | --- | --- | --- |');
   console.log(`| DENSE | ${d.p50} | ${d.p95} | ${d.p99} | ${d.n} |`);

@@ -93,3 +93,48 @@ describe('compileIndexText', () => {
     expect(() => compileIndexText('{kind}')).toThrow(/must contain \{content\}/);
   });
 });
+
+describe('KeywordIndex (embedded store)', () => {
+  it('returns exactly the brute-force BM25 top k, with MaxScore pruning and filters', async () => {
+    const { KeywordIndex } = await import('../../src/engine/vector/embedded/keyword-index.js');
+    const { rng } = await import('../helpers.js');
+    const r = rng(42);
+    // A Zipf-like vocabulary: a few words in most memories, many rare ones.
+    const word = () => `w${Math.floor(Math.pow(r(), 3) * 400)}`;
+    const docs = Array.from({ length: 3000 }, () => enc.document('u', Array.from({ length: 5 + Math.floor(r() * 20) }, word).join(' ')));
+    const index = new KeywordIndex();
+    docs.forEach((d, slot) => index.add(slot, d));
+    // Remove some, so posting lists have had swaps.
+    const removed = new Set<number>();
+    for (let i = 0; i < 300; i++) {
+      const slot = Math.floor(r() * docs.length);
+      if (removed.has(slot)) continue;
+      removed.add(slot);
+      index.remove(slot, docs[slot]!);
+    }
+    const live = docs.length - removed.size;
+    for (let q = 0; q < 200; q++) {
+      const query = enc.query('u', Array.from({ length: 1 + Math.floor(r() * 5) }, word).join(' '));
+      const k = 1 + Math.floor(r() * 30);
+      const accept = (slot: number) => slot % 7 !== q % 7;
+      const got = index.search(query, k, live, docs.length, accept, (slot) => docs[slot]!);
+      const dfs = new Map(Array.from(query.indices, (t) => [t, docs.filter((d, slot) => !removed.has(slot) && valueOf(d, t) !== 0).length]));
+      const df = (t: number) => dfs.get(t)!;
+      const brute = docs
+        .map((d, slot) => {
+          let score = 0;
+          query.indices.forEach((t, i) => {
+            const v = valueOf(d, t);
+            if (v !== 0) score += idf(live, df(t)) * query.values[i]! * v;
+          });
+          return { slot, score };
+        })
+        .filter((x) => x.score > 0 && !removed.has(x.slot) && accept(x.slot))
+        .sort((a, b) => b.score - a.score || a.slot - b.slot)
+        .slice(0, k);
+      expect(got.map((x) => x.score)).toEqual(brute.map((x) => expect.closeTo(x.score, 9)));
+      // Slots may differ only between equal scores.
+      got.forEach((x, i) => expect(x.slot === brute[i]!.slot || Math.abs(x.score - brute[i]!.score) < 1e-9).toBe(true));
+    }
+  });
+});

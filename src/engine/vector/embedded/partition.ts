@@ -12,16 +12,12 @@
 import { VectorMatrix } from './vector-matrix.js';
 import type { AccessStats, MemoryMeta, MemoryRecord } from '../../types.js';
 import type { MetaPredicate } from '../../filter.js';
-import { idf, valueOf, type SparseVector } from '../../keywords/sparse-vector.js';
+import type { SparseVector } from '../../keywords/sparse-vector.js';
+import { KeywordIndex, type KeywordCandidate } from './keyword-index.js';
 
 export interface Candidate {
   slot: number;
   similarity: number;
-}
-
-export interface KeywordCandidate {
-  slot: number;
-  score: number;
 }
 
 export class Partition {
@@ -50,8 +46,8 @@ export class Partition {
   keywordsBySlot: (SparseVector | undefined)[] = [];
   /** Live slots with a keyword vector: the N of the user's IDF. */
   keywordDocs = 0;
-  /** Term id → live slots holding it (its length is the term's document frequency); built on first keyword search. */
-  private postings: Map<number, number[]> | undefined;
+  /** The inverted index over keywordsBySlot, built on the first keyword search and kept up to date after. */
+  private keywordIndex: KeywordIndex | undefined;
 
   constructor(
     readonly userId: string,
@@ -201,54 +197,35 @@ export class Partition {
     const kw = this.keywordsBySlot[slot];
     if (!kw) return;
     this.keywordDocs++;
-    if (!this.postings) return;
-    for (const t of kw.indices) {
-      const list = this.postings.get(t);
-      if (list) list.push(slot);
-      else this.postings.set(t, [slot]);
-    }
+    this.keywordIndex?.add(slot, kw);
   }
 
   private unindexKeywords(slot: number): void {
     const kw = this.keywordsBySlot[slot];
     if (!kw) return;
     this.keywordDocs--;
-    if (!this.postings) return;
-    for (const t of kw.indices) {
-      const list: number[] | undefined = this.postings.get(t);
-      if (!list) continue;
-      const at = list.indexOf(slot);
-      if (at < 0) continue;
-      // Order within a posting list does not matter: swap the last one in.
-      list[at] = list[list.length - 1]!;
-      list.pop();
-      if (list.length === 0) this.postings.delete(t);
-    }
+    this.keywordIndex?.remove(slot, kw);
   }
 
-  /**
-   * The best `k` live, matching slots by BM25: per query term, its IDF among the user's memories
-   * times the memory's stored term weight times the query's weight.
-   */
+  /** The best `k` live, matching slots by BM25 over this user's memories. */
   keywordSearch(query: SparseVector, k: number, pred: MetaPredicate | undefined): KeywordCandidate[] {
     if (k <= 0 || this.keywordDocs === 0) return [];
-    if (!this.postings) {
-      this.postings = new Map();
-      this.keywordDocs = 0;
-      for (const slot of this.byId.values()) this.indexKeywords(slot);
+    if (!this.keywordIndex) {
+      this.keywordIndex = new KeywordIndex();
+      for (const slot of this.byId.values()) {
+        const kw = this.keywordsBySlot[slot];
+        if (kw) this.keywordIndex.add(slot, kw);
+      }
     }
-    const scores = new Map<number, number>();
-    for (let q = 0; q < query.indices.length; q++) {
-      const t = query.indices[q]!;
-      const list = this.postings.get(t);
-      if (!list) continue;
-      const w = idf(this.keywordDocs, list.length) * query.values[q]!;
-      for (const slot of list) scores.set(slot, (scores.get(slot) ?? 0) + w * valueOf(this.keywordsBySlot[slot]!, t));
-    }
-    const out: KeywordCandidate[] = [];
-    for (const [slot, score] of scores) if (!pred || pred(this.metaBySlot[slot]!)) out.push({ slot, score });
-    out.sort((a, b) => b.score - a.score || a.slot - b.slot);
-    return out.length > k ? out.slice(0, k) : out;
+    const m = this.metaBySlot;
+    return this.keywordIndex.search(
+      query,
+      k,
+      this.keywordDocs,
+      this.size,
+      (slot) => !pred || pred(m[slot]!),
+      (slot) => this.keywordsBySlot[slot]!,
+    );
   }
 
   /** Live slots of one session in (createdAt, id) order. */
@@ -332,7 +309,7 @@ export class Partition {
     this.live = order.length;
     this.sortedCache = undefined;
     this.sessions = undefined; // slots were renumbered: rebuilt on next use
-    this.postings = undefined;
+    this.keywordIndex = undefined;
     this.dirty = true;
     return oldOf;
   }
