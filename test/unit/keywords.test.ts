@@ -65,15 +65,18 @@ describe('fuse', () => {
 
   it('adds min-max scaled scores by weight and keeps who found what', () => {
     const f = new Map(fuse(dense, keyword, { method: 'score', denseWeight: 0.4, rrfK: 60 }).map((h) => [h.record.id, h]));
-    expect(f.get(a.id)).toMatchObject({ relevance: 0.4, similarity: 0.9, keywordScore: 3, retrievers: ['dense', 'keyword'] });
+    // Scaled to [0, 1], weighted, then brought to the best cosine (0.9).
+    expect(f.get(a.id)).toMatchObject({ similarity: 0.9, keywordScore: 3, retrievers: ['dense', 'keyword'] });
+    expect(f.get(a.id)!.relevance).toBeCloseTo(0.4 * 0.9);
     expect(f.get(b.id)).toMatchObject({ relevance: 0, retrievers: ['dense'] });
-    expect(f.get(c.id)!.relevance).toBeCloseTo(0.6);
+    expect(f.get(c.id)!.relevance).toBeCloseTo(0.6 * 0.9);
     expect(f.get(c.id)!.retrievers).toEqual(['keyword']);
   });
 
-  it('ranks by reciprocal rank with rrf, 1 for first in both', () => {
+  it('ranks by reciprocal rank with rrf, the best cosine for first in both', () => {
     const f = fuse([{ record: a, similarity: 0.9 }], [{ record: a, score: 1 }], { method: 'rrf', denseWeight: 0.5, rrfK: 60 });
-    expect(f[0]!.relevance).toBeCloseTo(1);
+    expect(f[0]!.relevance).toBeCloseTo(0.9);
+    expect(fuse([], [{ record: a, score: 1 }], { method: 'rrf', denseWeight: 0, rrfK: 60 })[0]!.relevance).toBeCloseTo(1);
     const g = new Map(fuse(dense, keyword, { method: 'rrf', denseWeight: 0.5, rrfK: 60 }).map((h) => [h.record.id, h.relevance]));
     expect(g.get(a.id)!).toBeGreaterThan(g.get(c.id)!);
     expect(g.get(c.id)!).toBeGreaterThan(g.get(b.id)!);

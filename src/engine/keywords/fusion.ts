@@ -7,7 +7,10 @@
  * - `rrf`: reciprocal rank fusion, Σ weight / (k + rank), scaled so a memory first in both
  *   lists gets 1. Ignores the scores' sizes; robust when one retriever's scores are skewed.
  *
- * Both keep which retrievers found each memory, so a response can say so.
+ * Both keep which retrievers found each memory, so a response can say so. The fused relevance is
+ * then brought to the scale of the search's best cosine similarity (1 without dense candidates):
+ * it takes the similarity's place in the ranking, where importance and recency are weighed
+ * against it, and context assembly compares it with other sections' cosine-based scores.
  */
 import type { MemoryRecord, VectorHit } from '../types.js';
 import type { KeywordHit } from '../vector/vector-store.js';
@@ -25,7 +28,7 @@ export interface FusionOptions {
 
 export interface FusedHit {
   record: MemoryRecord;
-  /** The fused relevance in [0, 1]. */
+  /** The fused relevance, in [0, the best dense similarity] (in [0, 1] without dense candidates). */
   relevance: number;
   /** Cosine similarity, when the dense retriever found it. */
   similarity?: number;
@@ -73,7 +76,14 @@ export function fuse(dense: readonly VectorHit[], keyword: readonly KeywordHit[]
       e.relevance += wk * scaleK(h.score);
     }
   }
-  return [...byId.values()];
+  let scale = 1;
+  if (dense.length > 0) {
+    scale = 0;
+    for (const h of dense) if (h.similarity > scale) scale = h.similarity;
+  }
+  const out = [...byId.values()];
+  for (const e of out) e.relevance *= scale;
+  return out;
 }
 
 /** Min-max scaling of one list; a list of equal scores scales to 1 (each is the best there is). */
