@@ -9,6 +9,8 @@ import type { VectorStore } from '../../src/engine/vector/vector-store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { randomUnitVector, rng, tempDir } from '../helpers.js';
 import { makeRecord, vectorStoreContract } from './vector-store-contract.js';
+import { KeywordAnalyzer } from '../../src/engine/keywords/analyzer.js';
+import { KeywordEncoder } from '../../src/engine/keywords/encoder.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -86,6 +88,39 @@ describe('embedded store specifics', () => {
       hit += approx.filter((id) => exact.includes(id)).length;
     }
     expect(hit / 300).toBeGreaterThanOrEqual(0.97);
+    await s.close();
+  });
+
+  it('replays keyword vectors and keyword backfills from the WAL after a crash, and keeps them through compaction', async () => {
+    const enc = new KeywordEncoder({ analyzer: new KeywordAnalyzer({ language: 'eng' }), k1: 1.2, b: 0.75, avgTerms: 16 });
+    const dir = await tempDir();
+    dirs.push(dir);
+    const u = 'kw-crash';
+    let s = openStore(dir, D);
+    await s.open();
+    const a = makeRecord(u, vec(), { content: 'lighthouse keeper', keywords: enc.document(u, 'lighthouse keeper') });
+    const old = makeRecord(u, vec(), { content: 'an older note on glaciers' });
+    await s.upsert(u, [a, old]);
+    await s.setKeywords(u, [{ id: old.id, version: 1, keywords: enc.document(u, old.content) }]);
+    await closeWithoutCheckpoint(s);
+    s = openStore(dir, D);
+    await s.open();
+    const kw = async (text: string) => (await s.searchHybrid(u, { keyword: { vector: enc.query(u, text), k: 5 } })).keyword.map((h) => h.record.id);
+    expect(await kw('lighthouse')).toEqual([a.id]);
+    expect(await kw('glaciers')).toEqual([old.id]);
+    // Many dead slots force a compaction (slots renumbered): the keyword index follows.
+    const churn = Array.from({ length: 60 }, (_, i) => makeRecord(u, vec(), { content: `churn ${i}`, keywords: enc.document(u, `churn ${i}`) }));
+    await s.upsert(u, churn);
+    await s.delete(
+      u,
+      churn.map((c) => c.id),
+    );
+    await s.close(); // the final checkpoint compacts
+    s = openStore(dir, D);
+    await s.open();
+    expect(await kw('lighthouse keeper')).toEqual([a.id]);
+    expect(await kw('glaciers')).toEqual([old.id]);
+    expect(await kw('churn')).toEqual([]);
     await s.close();
   });
 

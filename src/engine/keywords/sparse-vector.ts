@@ -17,12 +17,18 @@ export function idf(n: number, df: number): number {
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
+/** Room for n terms: both arrays are views of one buffer (half the per-vector overhead of two). */
+function allocate(n: number): SparseVector {
+  const buf = new ArrayBuffer(n * 8);
+  return { indices: new Uint32Array(buf, 0, n), values: new Float32Array(buf, n * 4, n) };
+}
+
 /** Builds a sparse vector from term weights, sorted by term id. */
 export function sparseFrom(weights: Map<number, number>): SparseVector {
-  const indices = Uint32Array.from(weights.keys()).sort();
-  const values = new Float32Array(indices.length);
-  indices.forEach((t, i) => (values[i] = weights.get(t)!));
-  return { indices, values };
+  const v = allocate(weights.size);
+  v.indices.set(Uint32Array.from(weights.keys()).sort());
+  v.indices.forEach((t, i) => (v.values[i] = weights.get(t)!));
+  return v;
 }
 
 /** The value of term `t` in `v` (0 when absent); indices are sorted, so a binary search. */
@@ -45,5 +51,8 @@ export function sparseToJson(v: SparseVector): { i: number[]; v: number[] } {
 }
 
 export function sparseFromJson(j: { i: number[]; v: number[] }): SparseVector {
-  return { indices: Uint32Array.from(j.i), values: Float32Array.from(j.v) };
+  const v = allocate(j.i.length);
+  v.indices.set(j.i);
+  v.values.set(j.v);
+  return v;
 }
