@@ -49,6 +49,23 @@ suite('service on Qdrant', () => {
     expect(await ready()).toBe(200);
   });
 
+  it('searches by keywords and hybrid on Qdrant, per user, following updates', async () => {
+    const u = 'carol';
+    const order = await call<{ id: string }>(t.client, 'Remember', { userId: u, memory: { content: 'Order Z4412 of the espresso grinder shipped Monday' } });
+    await call(t.client, 'RememberBatch', { userId: u, items: [{ content: 'Carol drinks oat milk' }, { content: 'Carol grinds her own coffee beans' }] });
+    await call(t.client, 'Remember', { userId: 'dave', memory: { content: 'Dave tracks order Z4412 too' } });
+    type KwHits = { hits: { memory: { id: string; userId: string }; retrievers: string[]; keywordScore: number }[] };
+    const kw = await call<KwHits>(t.client, 'Search', { userId: u, query: 'order Z4412', mode: 'SEARCH_MODE_KEYWORD' });
+    expect(kw.hits.map((h) => h.memory.id)).toEqual([order.id]);
+    expect(kw.hits[0]!.keywordScore).toBeGreaterThan(0);
+    const hybrid = await call<KwHits>(t.client, 'Search', { userId: u, query: 'where is order Z4412', topK: 3 });
+    expect(hybrid.hits[0]!.memory.id).toBe(order.id);
+    expect(hybrid.hits[0]!.retrievers.sort()).toEqual(['dense', 'keyword']);
+    expect(hybrid.hits.every((h) => h.memory.userId === u)).toBe(true);
+    await call(t.client, 'Update', { userId: u, id: order.id, content: 'Order Q9 of the espresso grinder shipped Monday' });
+    expect((await call<KwHits>(t.client, 'Search', { userId: u, query: 'Z4412', mode: 'SEARCH_MODE_KEYWORD' })).hits).toEqual([]);
+  });
+
   it('precomputes topics and a profile on Qdrant, and a forgotten memory leaves them', async () => {
     const u = 'topics-user';
     const themes = ['hiking mountains trail boots', 'espresso coffee beans grinder', 'piano music lessons chopin'];

@@ -795,14 +795,21 @@ export class QdrantVectorStore implements VectorStore {
       }));
     const run = (c: string, xs: readonly KeywordUpdate[]) =>
       this.transport.call('set_keywords', (init) => this.transport.api.batchUpdate({ collection_name: c, wait: true, operations: ops(xs) }, init), opts?.signal ? { signal: opts.signal } : {});
+    // Qdrant answers an update of a point that is gone with a 404, like a missing collection.
+    const pointGone = (e: unknown) => e instanceof CollectionMissingError && /no point with id/i.test(e.message);
     let set = items.length;
     await this.writeTo(userId, async (c) => {
       try {
         await run(c, items);
       } catch (e) {
-        if (!(e instanceof QdrantRequestError) || e.status >= 500) throw e;
+        if (!pointGone(e)) throw e;
         // A memory deleted since it was read fails the whole batch: set the others one by one.
-        for (const it of items) await run(c, [it]).catch((err: unknown) => (err instanceof QdrantRequestError && err.status < 500 ? set-- : Promise.reject(err)));
+        set = items.length;
+        for (const it of items)
+          await run(c, [it]).catch((err: unknown) => {
+            if (!pointGone(err)) throw err;
+            set--;
+          });
       }
     });
     return set;
