@@ -7,7 +7,7 @@
  * any-hit@k for k = 1, 5, 10, 25, 50, for categories 1–4, per category, and for 5 (adversarial);
  * counts cross-user leaks (must be 0). Writes bench/results/locomo-<embedder>-<mode>.json.
  *
- * Starts the built server with the environment's embedder (default: the offline lexical one;
+ * Starts the built server with the environment's embedder and store (QDRANT_URL for Qdrant) (default: the offline lexical one;
  * EMBEDDER=local with LOCAL_MODEL_PATH for a real model, see scripts/local-model.sh), or, with
  * --target host:port, uses a running server (its own INDEX_TEXT_TEMPLATE applies; the bench's
  * users are erased afterwards).
@@ -98,7 +98,8 @@ async function main(): Promise<void> {
   });
   const embedder = process.env.EMBEDDER ?? 'lexical';
   const model = embedder === 'openai' ? (process.env.OPENAI_EMBEDDING_MODEL ?? 'text-embedding-3-small') : embedder === 'local' ? basename(process.env.LOCAL_MODEL_PATH ?? 'model') : '';
-  const tag = target ? 'target' : model ? `${embedder}-${model}` : embedder;
+  const store = process.env.QDRANT_URL ? '-qdrant' : '';
+  const tag = target ? 'target' : `${model ? `${embedder}-${model}` : embedder}${store}`;
   const results: Record<string, unknown>[] = [];
   let leaks = 0;
   for (const mode of modes) {
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
       bench: 'locomo',
       at: new Date().toISOString(),
       embedder: model ? `${embedder}:${model}` : embedder,
+      store: target ? '(the target server’s)' : process.env.QDRANT_URL ? 'qdrant' : 'embedded',
       mode,
       template: target ? '(the target server’s)' : template,
       conversations: samples.length,
