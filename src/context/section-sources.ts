@@ -127,8 +127,10 @@ export class SectionSources {
    * A pool's records scored against the query; only the best of them become candidates (no
    * section can show more memories than the budget holds lines).
    */
-  private scored(t: Turn, section: SectionName, records: readonly MemoryRecord[], vector: Float32Array, w = this.weight(t, section)): Candidate[] {
-    const scores = records.map((r, i) => ({ i, score: w * this.d.engine.relevance(r, similarity(vector, r.embedding) ?? 0, t.req.nowMs) }));
+  private scored(t: Turn, section: SectionName, records: readonly MemoryRecord[], vector: Float32Array, w = this.weight(t, section), searched?: ReadonlyMap<string, number>): Candidate[] {
+    // A memory the turn's (hybrid) search ranked keeps at least that rank: its keywords count too.
+    const relevance = (r: MemoryRecord) => Math.max(this.d.engine.relevance(r, similarity(vector, r.embedding) ?? 0, t.req.nowMs), searched?.get(r.id) ?? -Infinity);
+    const scores = records.map((r, i) => ({ i, score: w * relevance(r) }));
     const keep = Math.max(20, Math.ceil(t.req.budget / TOKENS_PER_MEMORY_LINE));
     if (scores.length > keep) scores.sort((a, b) => b.score - a.score || a.i - b.i).length = keep;
     return scores.map(({ i, score }) => this.candidateScored(section, records[i]!, score));
@@ -213,16 +215,22 @@ export class SectionSources {
 
   /** Candidates of one pool, plus a filtered search when the pool could not hold every match. */
   private async fromPool(t: Turn, section: SectionName, source: PoolSource, signal: AbortSignal, boost = true): Promise<{ candidates: Candidate[]; tier: ServedBy; pool: CachedPool }> {
-    const [g, vector] = await Promise.all([t.generations(), t.vector()]);
+    // The search is the semantic section's anyway; a section whose search failed scores by cosine alone.
+    const [g, vector, search] = await Promise.all([t.generations(), t.vector(), t.search().catch(() => undefined)]);
     throwIfAborted(signal);
+    const searched = new Map(search?.hits.map((h) => [h.memory.id, h.score]));
     const { pool, tier } = await this.d.pools.read(t.req.userId, g, source, signal);
     const w = boost ? await this.boosted(t, section, pool.total) : Math.min(1, this.weight(t, section));
-    const candidates = this.scored(t, section, pool.records, vector, w);
+    const candidates = this.scored(t, section, pool.records, vector, w, searched);
     if (pool.truncated) {
       throwIfAborted(signal);
       const extra = await this.filteredSearch(t, vector, source, signal);
       const have = new Set(pool.records.map((r) => r.id));
-      for (const h of extra) if (!have.has(h.record.id)) candidates.push(this.candidate(t, section, h.record, h.similarity, SECTION_SPECS[section].stage, w));
+      for (const h of extra) {
+        if (have.has(h.record.id)) continue;
+        const score = Math.max(this.d.engine.relevance(h.record, h.similarity, t.req.nowMs), searched.get(h.record.id) ?? -Infinity);
+        candidates.push(this.candidateScored(section, h.record, w * score));
+      }
     }
     return { candidates, tier, pool };
   }

@@ -65,11 +65,11 @@ describe('fuse', () => {
 
   it('adds min-max scaled scores by weight and keeps who found what', () => {
     const f = new Map(fuse(dense, keyword, { method: 'score', denseWeight: 0.4, rrfK: 60 }).map((h) => [h.record.id, h]));
-    // Scaled to [0, 1], weighted, then brought to the best cosine (0.9).
+    // Scaled to [0, 1], weighted, then mapped onto the dense similarities' range [0.5, 0.9].
     expect(f.get(a.id)).toMatchObject({ similarity: 0.9, keywordScore: 3, retrievers: ['dense', 'keyword'] });
-    expect(f.get(a.id)!.relevance).toBeCloseTo(0.4 * 0.9);
-    expect(f.get(b.id)).toMatchObject({ relevance: 0, retrievers: ['dense'] });
-    expect(f.get(c.id)!.relevance).toBeCloseTo(0.6 * 0.9);
+    expect(f.get(a.id)!.relevance).toBeCloseTo(0.5 + 0.4 * 0.4);
+    expect(f.get(b.id)).toMatchObject({ relevance: 0.5, retrievers: ['dense'] });
+    expect(f.get(c.id)!.relevance).toBeCloseTo(0.5 + 0.6 * 0.4);
     expect(f.get(c.id)!.retrievers).toEqual(['keyword']);
   });
 

@@ -8,9 +8,10 @@
  *   lists gets 1. Ignores the scores' sizes; robust when one retriever's scores are skewed.
  *
  * Both keep which retrievers found each memory, so a response can say so. The fused relevance is
- * then brought to the scale of the search's best cosine similarity (1 without dense candidates):
- * it takes the similarity's place in the ranking, where importance and recency are weighed
- * against it, and context assembly compares it with other sections' cosine-based scores.
+ * then mapped onto the range of the dense candidates' cosine similarities (the best fused memory
+ * gets their best cosine, as a dense search would rank it; [0, 1] without dense candidates): it
+ * takes the similarity's place in the ranking, where importance and recency are weighed against
+ * it, and context assembly compares it with other sections' cosine-based scores.
  */
 import type { MemoryRecord, VectorHit } from '../types.js';
 import type { KeywordHit } from '../vector/vector-store.js';
@@ -28,7 +29,7 @@ export interface FusionOptions {
 
 export interface FusedHit {
   record: MemoryRecord;
-  /** The fused relevance, in [0, the best dense similarity] (in [0, 1] without dense candidates). */
+  /** The fused relevance, in the dense candidates' similarity range (in [0, 1] without them). */
   relevance: number;
   /** Cosine similarity, when the dense retriever found it. */
   similarity?: number;
@@ -76,13 +77,20 @@ export function fuse(dense: readonly VectorHit[], keyword: readonly KeywordHit[]
       e.relevance += wk * scaleK(h.score);
     }
   }
-  let scale = 1;
+  // Back onto the dense candidates' similarity range: 1 → their best cosine, 0 → their worst.
+  let lo = 0;
+  let hi = 1;
   if (dense.length > 0) {
-    scale = 0;
-    for (const h of dense) if (h.similarity > scale) scale = h.similarity;
+    lo = Infinity;
+    hi = -Infinity;
+    for (const h of dense) {
+      if (h.similarity < lo) lo = h.similarity;
+      if (h.similarity > hi) hi = h.similarity;
+    }
+    if (hi <= lo) lo = Math.min(0, hi);
   }
   const out = [...byId.values()];
-  for (const e of out) e.relevance *= scale;
+  for (const e of out) e.relevance = lo + e.relevance * (hi - lo);
   return out;
 }
 
