@@ -6,14 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedVectorStore } from '../../src/engine/vector/embedded/index.js';
 import { LexicalEmbedder } from '../../src/engine/embed/lexical.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { call, failure, startApp, status, tempDir, type TestApp } from '../helpers.js';
 import { makeRecord } from '../contract/vector-store-contract.js';
 import { localModelPath } from '../support/local-model.js';
+import { openServiceVectorStore } from '../support/shared-stores.js';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 
 interface Hit {
   memory: { id: string; userId: string; content: string };
@@ -105,19 +103,7 @@ describe('keyword backfill of memories written before the keyword index', () => 
     try {
       // Memories as an older version wrote them: vectors, no keyword vectors.
       const lexical = new LexicalEmbedder(384);
-      const store = new EmbeddedVectorStore({
-        dir: join(dir, 'vectors'),
-        dimensions: 384,
-        modelId: lexical.modelId,
-        walSync: true,
-        hnsw: { m: 16, efConstruction: 100 },
-        indexMinMemories: 5000,
-        checkpointWalBytes: 1 << 30,
-        checkpointIntervalMs: 3_600_000,
-        compactDeadRatio: 0.3,
-        log: createLogger('silent'),
-      });
-      await store.open();
+      const store = await openServiceVectorStore(dir);
       const u = user();
       const texts = Array.from({ length: 1200 }, (_, i) => `old note ${i} about topic${i % 40}`);
       const vecs = await lexical.embed(texts);

@@ -9,7 +9,8 @@ import { openPGlite } from '../../src/metadata/pglite/index.js';
 import { SqlMetadataStore } from '../../src/metadata/sql-metadata-store.js';
 import { createLogger } from '../../src/observability/logger.js';
 
-export async function openSharedStores(dir: string): Promise<{ store: EmbeddedVectorStore; metadata: SqlMetadataStore }> {
+/** The embedded vector store a service on embedded defaults (lexical, 384-d) opens in `dir`. */
+export async function openServiceVectorStore(dir: string): Promise<EmbeddedVectorStore> {
   const store = new EmbeddedVectorStore({
     dir: join(dir, 'vectors'),
     dimensions: 384,
@@ -23,6 +24,11 @@ export async function openSharedStores(dir: string): Promise<{ store: EmbeddedVe
     log: createLogger('silent'),
   });
   await store.open();
+  return store;
+}
+
+export async function openSharedStores(dir: string): Promise<{ store: EmbeddedVectorStore; metadata: SqlMetadataStore }> {
+  const store = await openServiceVectorStore(dir);
   const metadata = new SqlMetadataStore('pglite', await openPGlite(join(dir, 'md')));
   await metadata.open();
   return { store, metadata };
