@@ -24,7 +24,7 @@ import { EmbeddingService } from './engine/embed/embedding-service.js';
 import { buildEmbedder } from './engine/embed/from-config.js';
 import { engineOptions } from './engine/engine-options.js';
 import { keywordEncoder } from './engine/keywords/from-config.js';
-import { KeywordBackfill } from './engine/keywords/backfill.js';
+import { KeywordBackfill } from './engine/keyword-backfill.js';
 import { MemoryEngine } from './engine/memory-engine.js';
 import { allObservers } from './engine/observers.js';
 import { nearestIn } from './engine/nearest.js';

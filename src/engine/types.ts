@@ -1,5 +1,5 @@
 /** Domain types of the engine. The gRPC layer maps proto messages to and from these. */
-import type { SparseVector } from './keywords/sparse-vector.js';
+import type { SparseVector } from './sparse-vector.js';
 
 export type Scope = 'GLOBAL' | 'USER' | 'TASK' | 'SESSION';
 export const SCOPES: readonly Scope[] = ['GLOBAL', 'USER', 'TASK', 'SESSION'];
@@ -72,4 +72,10 @@ export interface VectorHit {
   record: MemoryRecord;
   /** Cosine similarity in [-1, 1]. */
   similarity: number;
+}
+
+export interface KeywordHit {
+  record: MemoryRecord;
+  /** BM25 score (≥ 0, unbounded). */
+  score: number;
 }

@@ -4,9 +4,9 @@
  * makes writes fail, to see what the caller does then.
  */
 import { compileFilter } from '../../src/engine/filter.js';
-import type { AccessStats, MemoryFilter, MemoryRecord, VectorHit } from '../../src/engine/types.js';
-import { idf, valueOf } from '../../src/engine/keywords/sparse-vector.js';
-import type { HybridHits, HybridQuery, KeywordHit, KeywordUpdate, NeighborGraph, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../../src/engine/vector/vector-store.js';
+import type { AccessStats, KeywordHit, MemoryFilter, MemoryRecord, VectorHit } from '../../src/engine/types.js';
+import { idf, valueOf } from '../../src/engine/sparse-vector.js';
+import type { HybridHits, HybridQuery, KeywordUpdate, NeighborGraph, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../../src/engine/vector/vector-store.js';
 
 export class InMemoryVectorStore implements VectorStore {
   readonly kind = 'in-memory';

@@ -4,7 +4,7 @@ import { KeywordAnalyzer } from '../../src/engine/keywords/analyzer.js';
 import { KeywordEncoder, termId } from '../../src/engine/keywords/encoder.js';
 import { fuse } from '../../src/engine/keywords/fusion.js';
 import { compileIndexText } from '../../src/engine/keywords/index-text.js';
-import { idf, valueOf } from '../../src/engine/keywords/sparse-vector.js';
+import { idf, valueOf } from '../../src/engine/sparse-vector.js';
 import { ConfigError } from '../../src/errors.js';
 import { makeRecord } from '../contract/vector-store-contract.js';
 

@@ -12,7 +12,7 @@
  * with a fixed average length, so a stored vector never has to change when others are added.
  */
 import type { KeywordAnalyzer } from './analyzer.js';
-import { sparseFrom, type SparseVector } from './sparse-vector.js';
+import { sparseFrom, type SparseVector } from '../sparse-vector.js';
 
 export interface KeywordEncoderOptions {
   analyzer: KeywordAnalyzer;

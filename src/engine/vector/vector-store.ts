@@ -1,5 +1,5 @@
-import type { SparseVector } from '../keywords/sparse-vector.js';
-import type { AccessStats, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../types.js';
+import type { SparseVector } from '../sparse-vector.js';
+import type { AccessStats, KeywordHit, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../types.js';
 
 /**
  * VectorStore: the system of record for memories and their vectors, partitioned by user.
@@ -112,12 +112,6 @@ export interface KeywordQuery {
   filter?: MemoryFilter;
   /** As VectorQuery.withVectors. */
   withVectors?: boolean;
-}
-
-export interface KeywordHit {
-  record: MemoryRecord;
-  /** BM25 score (≥ 0, unbounded). */
-  score: number;
 }
 
 export interface HybridQuery {

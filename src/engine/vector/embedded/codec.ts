@@ -3,7 +3,7 @@
  * (little endian), never JSON numbers: 384 floats are 1.5 KB instead of ~7 KB of text.
  */
 import type { AccessStats, MemoryMeta } from '../../types.js';
-import { sparseFromJson, sparseToJson, type SparseVector } from '../../keywords/sparse-vector.js';
+import { sparseFromJson, sparseToJson, type SparseVector } from '../../sparse-vector.js';
 
 export const enum Op {
   Upsert = 1,

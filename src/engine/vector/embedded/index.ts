@@ -25,23 +25,10 @@ import { DirectoryLock } from '../../../directory-lock.js';
 import type { HnswParams } from '../hnsw-profiles.js';
 import { ConfigError, throwIfAborted, UnavailableError } from '../../../errors.js';
 import { compileFilter, unexpired, type MetaPredicate } from '../../filter.js';
-import type { AccessStats, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
-import type {
-  HybridHits,
-  HybridQuery,
-  KeywordHit,
-  KeywordQuery,
-  KeywordUpdate,
-  NeighborGraph,
-  NeighborGraphOptions,
-  ScrollOptions,
-  ScrollPage,
-  StoreStats,
-  VectorQuery,
-  VectorStore,
-} from '../vector-store.js';
+import type { AccessStats, KeywordHit, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
+import type { HybridHits, HybridQuery, KeywordQuery, KeywordUpdate, NeighborGraph, NeighborGraphOptions, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../vector-store.js';
 import { decodeEntry, encodeEntry, Op, splitStats, storedMeta, type StoredMeta, type WalEntry } from './codec.js';
-import { sparseFromJson, sparseToJson, type SparseVector } from '../../keywords/sparse-vector.js';
+import { sparseFromJson, sparseToJson, type SparseVector } from '../../sparse-vector.js';
 import { syncDir, writeFileDurable } from './fs-util.js';
 import { HnswClient } from './hnsw-client.js';
 import { Partition, type Candidate } from './partition.js';

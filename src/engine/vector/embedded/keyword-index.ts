@@ -9,7 +9,7 @@
  * memories already scored, by looking their weight up in the memory's own vector. The result is
  * the same as scoring every posting; the long lists are simply not read.
  */
-import { idf, valueOf, type SparseVector } from '../../keywords/sparse-vector.js';
+import { idf, valueOf, type SparseVector } from '../../sparse-vector.js';
 
 interface Posting {
   slots: number[];

@@ -12,7 +12,7 @@
 import { VectorMatrix } from './vector-matrix.js';
 import type { AccessStats, MemoryMeta, MemoryRecord } from '../../types.js';
 import type { MetaPredicate } from '../../filter.js';
-import type { SparseVector } from '../../keywords/sparse-vector.js';
+import type { SparseVector } from '../../sparse-vector.js';
 import { KeywordIndex, type KeywordCandidate } from './keyword-index.js';
 
 export interface Candidate {

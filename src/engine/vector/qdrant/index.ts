@@ -25,11 +25,10 @@ import type { Schemas } from '@qdrant/js-client-rest';
 import type { Logger } from 'pino';
 import { ConfigError, throwIfAborted, UnavailableError } from '../../../errors.js';
 import type { Metrics } from '../../../observability/metrics.js';
-import type { AccessStats, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
+import type { AccessStats, KeywordHit, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
 import type {
   HybridHits,
   HybridQuery,
-  KeywordHit,
   KeywordUpdate,
   NeighborGraph,
   NeighborGraphOptions,

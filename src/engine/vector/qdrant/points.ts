@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Schemas } from '@qdrant/js-client-rest';
 import type { MemoryFilter, MemoryRecord, Scope } from '../../types.js';
-import type { SparseVector } from '../../keywords/sparse-vector.js';
+import type { SparseVector } from '../../sparse-vector.js';
 
 /** The named sparse vector of the keyword index, beside the unnamed dense vector of each point. */
 export const KEYWORD_VECTOR = 'kw';

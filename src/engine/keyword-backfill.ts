@@ -9,12 +9,12 @@
  * the end. It stops by itself when nothing is left, when a step makes no progress, or on close().
  */
 import type { Logger } from 'pino';
-import type { Metrics } from '../../observability/metrics.js';
-import { sleep } from '../../sleep.js';
-import type { CacheCoherence } from '../cache/coherence.js';
-import type { VectorStore } from '../vector/vector-store.js';
-import type { KeywordEncoder } from './encoder.js';
-import type { IndexText } from './index-text.js';
+import type { Metrics } from '../observability/metrics.js';
+import { sleep } from '../sleep.js';
+import type { CacheCoherence } from './cache/coherence.js';
+import type { VectorStore } from './vector/vector-store.js';
+import type { KeywordEncoder } from './keywords/encoder.js';
+import type { IndexText } from './keywords/index-text.js';
 
 export interface KeywordBackfillDeps {
   store: VectorStore;
