@@ -579,18 +579,16 @@ export class MemoryEngine {
     return { vector: this.keywords.query(userId, q.text), k, ...(q.filter ? { filter: q.filter } : {}), withVectors: q.includeEmbedding };
   }
 
+  /** Dense hits ranked: their similarity is their relevance. */
   private rank(raw: VectorHit[], w: RankingWeights, now: number, k: number, includeEmbedding: boolean): SearchHit[] {
-    const hits = raw.map(({ record, similarity }): SearchHit => {
-      const score = this.relevance(record, similarity, now, w);
-      return { memory: shown(record, includeEmbedding), score, similarity, retrievers: ['dense'] };
-    });
-    hits.sort((a, b) => b.score - a.score);
-    return hits.slice(0, k);
+    const fused = raw.map(({ record, similarity }): FusedHit => ({ record, relevance: similarity, similarity, retrievers: ['dense'] }));
+    return this.rankFused(fused, w, now, k, includeEmbedding);
   }
 
   /**
-   * Ranks fused candidates as Search ranks dense ones, the fused relevance in the place of the
-   * similarity. A memory only the keyword retriever found reports similarity 0 (no cosine was computed).
+   * Ranks candidates by relevance with importance and recency (the fused relevance of a hybrid
+   * search takes the similarity's place). A memory only the keyword retriever found reports
+   * similarity 0 (no cosine was computed).
    */
   private rankFused(fused: FusedHit[], w: RankingWeights, now: number, k: number, includeEmbedding: boolean): SearchHit[] {
     const hits = fused.map((f): SearchHit => {

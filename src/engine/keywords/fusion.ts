@@ -39,69 +39,51 @@ export interface FusedHit {
 
 export function fuse(dense: readonly VectorHit[], keyword: readonly KeywordHit[], o: FusionOptions): FusedHit[] {
   const byId = new Map<string, FusedHit>();
-  const entry = (record: MemoryRecord): FusedHit => {
+  const add = (record: MemoryRecord, retriever: Retriever, weighted: number): FusedHit => {
     let e = byId.get(record.id);
     if (!e) byId.set(record.id, (e = { record, relevance: 0, retrievers: [] }));
+    e.retrievers.push(retriever);
+    e.relevance += weighted;
     return e;
   };
-  const wd = o.denseWeight;
-  const wk = 1 - o.denseWeight;
-  if (o.method === 'rrf') {
-    const top = (wd + wk) / (o.rrfK + 1);
-    dense.forEach((h, i) => {
-      const e = entry(h.record);
-      e.similarity = h.similarity;
-      e.retrievers.push('dense');
-      e.relevance += wd / (o.rrfK + i + 1) / top;
-    });
-    keyword.forEach((h, i) => {
-      const e = entry(h.record);
-      e.keywordScore = h.score;
-      e.retrievers.push('keyword');
-      e.relevance += wk / (o.rrfK + i + 1) / top;
-    });
-  } else {
-    const scaleD = scaler(dense.map((h) => h.similarity));
-    const scaleK = scaler(keyword.map((h) => h.score));
-    for (const h of dense) {
-      const e = entry(h.record);
-      e.similarity = h.similarity;
-      e.retrievers.push('dense');
-      e.relevance += wd * scaleD(h.similarity);
-    }
-    for (const h of keyword) {
-      const e = entry(h.record);
-      e.keywordScore = h.score;
-      e.retrievers.push('keyword');
-      e.relevance += wk * scaleK(h.score);
-    }
-  }
+  const similarities = dense.map((h) => h.similarity);
+  const denseShares = shares(similarities, o);
+  const keywordShares = shares(
+    keyword.map((h) => h.score),
+    o,
+  );
+  dense.forEach((h, i) => {
+    add(h.record, 'dense', o.denseWeight * denseShares[i]!).similarity = h.similarity;
+  });
+  keyword.forEach((h, i) => {
+    add(h.record, 'keyword', (1 - o.denseWeight) * keywordShares[i]!).keywordScore = h.score;
+  });
   // Back onto the dense candidates' similarity range: 1 → their best cosine, 0 → their worst.
-  let lo = 0;
-  let hi = 1;
-  if (dense.length > 0) {
-    lo = Infinity;
-    hi = -Infinity;
-    for (const h of dense) {
-      if (h.similarity < lo) lo = h.similarity;
-      if (h.similarity > hi) hi = h.similarity;
-    }
-    if (hi <= lo) lo = Math.min(0, hi);
-  }
+  const { lo: low, hi } = dense.length > 0 ? range(similarities) : { lo: 0, hi: 1 };
+  const lo = hi > low ? low : Math.min(0, hi);
   const out = [...byId.values()];
   for (const e of out) e.relevance = lo + e.relevance * (hi - lo);
   return out;
 }
 
-/** Min-max scaling of one list; a list of equal scores scales to 1 (each is the best there is). */
-function scaler(xs: readonly number[]): (x: number) => number {
-  if (xs.length === 0) return () => 0;
+/**
+ * Each candidate's share in [0, 1] of one retriever's list, best first: by rank for RRF
+ * ((k + 1) / (k + rank), so the first gets 1), else its score min-max scaled (a list of equal
+ * scores scales to 1: each is the best there is).
+ */
+function shares(scores: readonly number[], o: FusionOptions): number[] {
+  if (o.method === 'rrf') return scores.map((_, i) => (o.rrfK + 1) / (o.rrfK + i + 1));
+  const { lo, hi } = range(scores);
+  const span = hi - lo;
+  return scores.map((x) => (span > 0 ? (x - lo) / span : 1));
+}
+
+function range(xs: readonly number[]): { lo: number; hi: number } {
   let lo = Infinity;
   let hi = -Infinity;
   for (const x of xs) {
     if (x < lo) lo = x;
     if (x > hi) hi = x;
   }
-  const span = hi - lo;
-  return span > 0 ? (x) => (x - lo) / span : () => 1;
+  return { lo, hi };
 }
