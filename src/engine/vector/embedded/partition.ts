@@ -91,19 +91,16 @@ export class Partition {
       const vec = vectors.subarray(i * d, (i + 1) * d);
       const old = this.byId.get(meta.id);
       if (old !== undefined && sameVector(this.matrix.row(old), vec)) {
-        this.unindexSession(old);
-        this.unindexKeywords(old);
+        this.unindex(old);
         this.metaBySlot[old] = meta;
         this.keywordsBySlot[old] = keywords[i];
-        this.indexSession(old);
-        this.indexKeywords(old);
+        this.index(old);
         this.accessedAt[old] = stats[i]!.accessedAtMs;
         this.accessCount[old] = stats[i]!.accessCount;
         continue;
       }
       if (old !== undefined) {
-        this.unindexSession(old);
-        this.unindexKeywords(old);
+        this.unindex(old);
         this.metaBySlot[old] = undefined;
         this.keywordsBySlot[old] = undefined;
         this.live--;
@@ -113,8 +110,7 @@ export class Partition {
       this.matrix.append(vec);
       this.metaBySlot[slot] = meta;
       this.keywordsBySlot[slot] = keywords[i];
-      this.indexSession(slot);
-      this.indexKeywords(slot);
+      this.index(slot);
       this.accessedAt[slot] = stats[i]!.accessedAtMs;
       this.accessCount[slot] = stats[i]!.accessCount;
       this.byId.set(meta.id, slot);
@@ -133,8 +129,7 @@ export class Partition {
       const slot = this.byId.get(id);
       if (slot === undefined) continue;
       this.byId.delete(id);
-      this.unindexSession(slot);
-      this.unindexKeywords(slot);
+      this.unindex(slot);
       this.metaBySlot[slot] = undefined;
       this.keywordsBySlot[slot] = undefined;
       this.live--;
@@ -175,6 +170,18 @@ export class Partition {
   touch(slot: number, stats: AccessStats): void {
     this.accessedAt[slot] = Math.max(this.accessedAt[slot]!, stats.accessedAtMs);
     this.accessCount[slot] = this.accessCount[slot]! + stats.accessCount;
+  }
+
+  /** Adds a slot's memory to the session and keyword indexes (each only once built). */
+  private index(slot: number): void {
+    this.indexSession(slot);
+    this.indexKeywords(slot);
+  }
+
+  /** Takes a slot's memory out of them, before its meta or keywords change. */
+  private unindex(slot: number): void {
+    this.unindexSession(slot);
+    this.unindexKeywords(slot);
   }
 
   private indexSession(slot: number): void {
