@@ -717,24 +717,23 @@ export class QdrantVectorStore implements VectorStore {
   async searchHybrid(userId: string, q: HybridQuery, opts?: StoreCallOptions): Promise<HybridHits> {
     const now = Date.now();
     const searches: Schemas['QueryRequest'][] = [];
+    // A query without terms (only stop words, say) matches nothing: it is not sent.
+    const kq = q.keyword && q.keyword.vector.indices.length > 0 && q.keyword.k > 0 ? q.keyword : undefined;
     if (q.dense) searches.push(this.queryBody(userId, q.dense, now));
-    if (q.keyword) {
-      if (q.keyword.vector.indices.length === 0 || q.keyword.k <= 0) q = { ...q, keyword: undefined };
-      else
-        searches.push({
-          query: sparseOut(q.keyword.vector),
-          using: KEYWORD_VECTOR,
-          filter: tenantFilter(userId, q.keyword.filter, now),
-          limit: q.keyword.k,
-          with_payload: true,
-          with_vector: q.keyword.withVectors ?? true,
-        });
-    }
+    if (kq)
+      searches.push({
+        query: sparseOut(kq.vector),
+        using: KEYWORD_VECTOR,
+        filter: tenantFilter(userId, kq.filter, now),
+        limit: kq.k,
+        with_payload: true,
+        with_vector: kq.withVectors ?? true,
+      });
     if (searches.length === 0) return { dense: [], keyword: [] };
     const res = await this.queryBatch(userId, searches, opts?.signal);
     const dense = q.dense ? this.hits(userId, res[0]!.points, q.dense.minSimilarity) : [];
     const keyword: KeywordHit[] = [];
-    if (q.keyword) {
+    if (kq) {
       for (const p of res[q.dense ? 1 : 0]!.points) {
         const record = fromPoint(userId, p.payload, p.vector);
         if (record) keyword.push({ record, score: p.score ?? 0 });
@@ -769,10 +768,9 @@ export class QdrantVectorStore implements VectorStore {
         if (c.startsWith(`${this.base}_u_`) ? reads !== c : reads !== this.sharedAlias) continue;
         const r = fromPoint(userId, p.payload, undefined);
         if (!r) continue;
-        const { embedding: _e, accessedAtMs: _a, accessCount: _n, ...meta } = r;
         let list = byUser.get(userId);
         if (!list) byUser.set(userId, (list = []));
-        list.push(meta);
+        list.push(r);
         left--;
       }
     }

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Schemas } from '@qdrant/js-client-rest';
 import type { MemoryFilter, MemoryRecord, Scope } from '../../types.js';
-import type { SparseVector } from '../../sparse-vector.js';
+import { sparseFromJson, type SparseVector } from '../../sparse-vector.js';
 
 /** The named sparse vector of the keyword index, beside the unnamed dense vector of each point. */
 export const KEYWORD_VECTOR = 'kw';
@@ -121,7 +121,7 @@ export function keywordVector(v: unknown): SparseVector | undefined {
   const s = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[KEYWORD_VECTOR] : undefined;
   const x = s as { indices?: unknown; values?: unknown } | undefined;
   if (!x || !Array.isArray(x.indices) || !Array.isArray(x.values) || x.indices.length !== x.values.length) return undefined;
-  return { indices: Uint32Array.from(x.indices as number[]), values: Float32Array.from(x.values as number[]) };
+  return sparseFromJson({ i: x.indices as number[], v: x.values as number[] });
 }
 
 /** A point's vectors as read, to write elsewhere unchanged (promotion copies); undefined without a dense one. */
