@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { normalizeInPlace } from './embedder.js';
 
 interface Init {
   modelFile: string;
@@ -75,10 +76,7 @@ async function embed(texts: string[]): Promise<{ vectors: Float32Array; dims: nu
         for (let t = 0; t < tokens; t++) for (let d = 0; d < dims; d++) v[d]! += h[base + t * dims + d]!;
         for (let d = 0; d < dims; d++) v[d]! /= tokens;
       }
-      let s = 0;
-      for (let d = 0; d < dims; d++) s += v[d]! * v[d]!;
-      const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-      for (let d = 0; d < dims; d++) v[d]! *= inv;
+      normalizeInPlace(v);
     });
     for (const t of Object.values(result)) t.dispose();
   }
