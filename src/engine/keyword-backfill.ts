@@ -64,9 +64,10 @@ export class KeywordBackfill {
       if (signal.aborted) return done;
       const page = await this.d.store.withoutKeywords(this.o.batch, { signal });
       if (page.length === 0) break;
+      const size = page.reduce((n, g) => n + g.memories.length, 0);
       const key = page.map((g) => g.memories.map((m) => `${m.id}@${m.version}`).join(',')).join(';');
       if (key === lastPage) {
-        this.d.log.warn({ memories: page.reduce((n, g) => n + g.memories.length, 0) }, 'keyword backfill made no progress; stopping');
+        this.d.log.warn({ memories: size }, 'keyword backfill made no progress; stopping');
         break;
       }
       lastPage = key;
@@ -78,7 +79,7 @@ export class KeywordBackfill {
         done += items.length;
         this.d.metrics.keywordBackfill.inc(items.length);
       }
-      if (Math.floor(done / 10_000) !== Math.floor((done - page.reduce((n, g) => n + g.memories.length, 0)) / 10_000)) this.d.log.info({ done }, 'keyword backfill progress');
+      if (Math.floor(done / 10_000) !== Math.floor((done - size) / 10_000)) this.d.log.info({ done }, 'keyword backfill progress');
       await sleep(this.o.pauseMs, signal);
     }
     if (done > 0) this.d.log.info({ done }, 'keyword backfill finished');
