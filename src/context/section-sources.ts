@@ -123,14 +123,17 @@ export class SectionSources {
     return { section, memory, text, key, score, stage, immediate: false };
   }
 
+  /** A memory's relevance to the turn; one the turn's (hybrid) search ranked keeps at least that rank: its keywords count too. */
+  private relevance(t: Turn, r: MemoryRecord, similarity: number, searched?: ReadonlyMap<string, number>): number {
+    return Math.max(this.d.engine.relevance(r, similarity, t.req.nowMs), searched?.get(r.id) ?? -Infinity);
+  }
+
   /**
    * A pool's records scored against the query; only the best of them become candidates (no
    * section can show more memories than the budget holds lines).
    */
   private scored(t: Turn, section: SectionName, records: readonly MemoryRecord[], vector: Float32Array, w = this.weight(t, section), searched?: ReadonlyMap<string, number>): Candidate[] {
-    // A memory the turn's (hybrid) search ranked keeps at least that rank: its keywords count too.
-    const relevance = (r: MemoryRecord) => Math.max(this.d.engine.relevance(r, similarity(vector, r.embedding) ?? 0, t.req.nowMs), searched?.get(r.id) ?? -Infinity);
-    const scores = records.map((r, i) => ({ i, score: w * relevance(r) }));
+    const scores = records.map((r, i) => ({ i, score: w * this.relevance(t, r, similarity(vector, r.embedding) ?? 0, searched) }));
     const keep = Math.max(20, Math.ceil(t.req.budget / TOKENS_PER_MEMORY_LINE));
     if (scores.length > keep) scores.sort((a, b) => b.score - a.score || a.i - b.i).length = keep;
     return scores.map(({ i, score }) => this.candidateScored(section, records[i]!, score));
@@ -228,8 +231,7 @@ export class SectionSources {
       const have = new Set(pool.records.map((r) => r.id));
       for (const h of extra) {
         if (have.has(h.record.id)) continue;
-        const score = Math.max(this.d.engine.relevance(h.record, h.similarity, t.req.nowMs), searched.get(h.record.id) ?? -Infinity);
-        candidates.push(this.candidateScored(section, h.record, w * score));
+        candidates.push(this.candidateScored(section, h.record, w * this.relevance(t, h.record, h.similarity, searched)));
       }
     }
     return { candidates, tier, pool };
