@@ -10,6 +10,9 @@ export type QueryClass = 'SUGGESTION' | 'PREFETCH' | 'PRIMARY' | 'VERIFICATION';
 export type SearchMode = 'DENSE' | 'KEYWORD' | 'HYBRID';
 export const SEARCH_MODES: readonly SearchMode[] = ['DENSE', 'KEYWORD', 'HYBRID'];
 
+/** A retriever that found a search hit. */
+export type Retriever = 'dense' | 'keyword';
+
 /** Everything about a memory except its vector. Instances are never mutated: updates replace them. */
 export interface MemoryMeta {
   readonly id: string;

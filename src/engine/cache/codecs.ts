@@ -6,7 +6,7 @@
  * await per L1 hit would cost more than the lookup; L2 is async and may miss when Redis is
  * down), and TieredCache is the one place that knows both.
  */
-import type { MemoryRecord } from '../types.js';
+import type { MemoryRecord, Retriever } from '../types.js';
 
 /** `profile`: user profiles; `precomputed`: topics, summaries, neighbour lists. */
 export type CacheKind = 'memory' | 'search' | 'embedding' | 'profile' | 'precomputed';
@@ -49,12 +49,15 @@ export function recordBytes(r: MemoryRecord): number {
   return 1000 + r.content.length * 2 + r.embedding.byteLength + JSON.stringify(r.metadata).length * 2 + (r.tags.length + r.entities.length) * 48;
 }
 
+/** A record as cached: its fields, and its dense vector apart (raw floats); the keyword vector is the store's, never cached. */
+function splitVector(r: MemoryRecord): [Omit<MemoryRecord, 'embedding' | 'keywords'>, Float32Array] {
+  const { embedding, keywords: _k, ...meta } = r;
+  return [meta, embedding];
+}
+
 export const memoryCodec: Codec<MemoryRecord> = {
   kind: 'memory',
-  encode: (r) => {
-    const { embedding, keywords: _k, ...meta } = r;
-    return packJsonAndVector(meta, embedding);
-  },
+  encode: (r) => packJsonAndVector(...splitVector(r)),
   decode: (b) => {
     const [meta, embedding] = unpackJsonAndVector<Omit<MemoryRecord, 'embedding'>>(b);
     return { ...meta, embedding };
@@ -77,7 +80,7 @@ export const embeddingCodec: Codec<Float32Array> = {
 export interface CachedSearch {
   /** When the result was computed (epoch ms): bounds how stale it may be served. */
   at: number;
-  hits: { memory: MemoryRecord; score: number; similarity: number; keywordScore?: number; retrievers: ('dense' | 'keyword')[] }[];
+  hits: { memory: MemoryRecord; score: number; similarity: number; keywordScore?: number; retrievers: Retriever[] }[];
 }
 
 export const searchCodec: Codec<CachedSearch> = {
@@ -87,13 +90,13 @@ export const searchCodec: Codec<CachedSearch> = {
     const vectors = new Float32Array(s.hits.length * dims);
     const hits = s.hits.map((h, i) => {
       if (dims > 0) vectors.set(h.memory.embedding, i * dims);
-      const { embedding: _e, keywords: _k, ...meta } = h.memory;
+      const [meta] = splitVector(h.memory);
       return { m: meta, s: h.score, y: h.similarity, ...(h.keywordScore !== undefined ? { k: h.keywordScore } : {}), r: h.retrievers };
     });
     return packJsonAndVector({ at: s.at, d: dims, h: hits }, vectors);
   },
   decode: (b) => {
-    const [j, vectors] = unpackJsonAndVector<{ at: number; d: number; h: { m: Omit<MemoryRecord, 'embedding'>; s: number; y: number; k?: number; r?: ('dense' | 'keyword')[] }[] }>(b);
+    const [j, vectors] = unpackJsonAndVector<{ at: number; d: number; h: { m: Omit<MemoryRecord, 'embedding'>; s: number; y: number; k?: number; r?: Retriever[] }[] }>(b);
     return {
       at: j.at,
       hits: j.h.map((h, i) => ({
@@ -129,8 +132,7 @@ export const poolCodec: Codec<CachedPool> = {
     const vectors = new Float32Array(p.records.length * dims);
     const metas = p.records.map((r, i) => {
       if (dims > 0) vectors.set(r.embedding, i * dims);
-      const { embedding: _e, keywords: _k, ...meta } = r;
-      return meta;
+      return splitVector(r)[0];
     });
     return packJsonAndVector({ at: p.at, d: dims, t: p.truncated, n: p.total, r: metas }, vectors);
   },

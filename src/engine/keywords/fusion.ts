@@ -13,10 +13,9 @@
  * takes the similarity's place in the ranking, where importance and recency are weighed against
  * it, and context assembly compares it with other sections' cosine-based scores.
  */
-import type { KeywordHit, MemoryRecord, VectorHit } from '../types.js';
+import type { KeywordHit, MemoryRecord, Retriever, VectorHit } from '../types.js';
 
 export type FusionMethod = 'score' | 'rrf';
-export type Retriever = 'dense' | 'keyword';
 
 export interface FusionOptions {
   method: FusionMethod;
