@@ -13,7 +13,7 @@ import { poolCodec, type CachedPool } from '../engine/cache/codecs.js';
 import { preciseNow, type CacheCoherence } from '../engine/cache/coherence.js';
 import { withinWriteLag } from '../engine/cache/freshness.js';
 import { cacheKeys, type UserGenerations } from '../engine/cache/keys.js';
-import { unexpired } from '../engine/filter.js';
+import { visible } from '../engine/filter.js';
 import type { ServedBy, TieredCache } from '../engine/cache/tiered-cache.js';
 import type { MemoryObserver } from '../engine/memory-engine.js';
 import type { MemoryFilter, MemoryRecord } from '../engine/types.js';
@@ -69,7 +69,7 @@ export class CandidatePools {
     this.d.metrics.contextCacheReads.inc({ source: source.kind, tier: got.tier });
     if (got.tier !== 'L3' && this.prefetched.delete(key)) this.d.metrics.contextPrefetch.inc({ kind: source.kind, outcome: 'used' });
     const now = Date.now();
-    const live = got.pool.records.filter((r) => unexpired(r, now));
+    const live = got.pool.records.filter((r) => visible(r, now));
     return { pool: live.length === got.pool.records.length ? got.pool : { ...got.pool, records: live }, tier: got.tier };
   }
 

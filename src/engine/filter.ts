@@ -7,12 +7,23 @@ export function unexpired(m: Pick<MemoryMeta, 'expiresAtMs'>, nowMs: number): bo
   return m.expiresAtMs === 0 || m.expiresAtMs > nowMs;
 }
 
+/** Whether a memory is current: not replaced by a newer one (supersession). */
+export function current(m: Pick<MemoryMeta, 'supersededBy'>): boolean {
+  return !m.supersededBy;
+}
+
+/** Whether default reads show a memory: unexpired and current. */
+export function visible(m: Pick<MemoryMeta, 'expiresAtMs' | 'supersededBy'>, nowMs: number): boolean {
+  return unexpired(m, nowMs) && current(m);
+}
+
 /**
  * Compiles a filter into one predicate. Expired memories (expiresAtMs ≤ nowMs) never match:
- * they stay invisible until maintenance removes them.
+ * they stay invisible until maintenance removes them. Superseded ones match only when the
+ * filter asks for history. `nowMs` 0 lets expired memories match too (maintenance sweeps).
  */
 export function compileFilter(f: MemoryFilter | undefined, nowMs: number): MetaPredicate {
-  const checks: MetaPredicate[] = [(m) => unexpired(m, nowMs)];
+  const checks: MetaPredicate[] = [f?.includeSuperseded ? (m) => unexpired(m, nowMs) : (m) => visible(m, nowMs)];
   if (f) {
     const set = (xs: string[] | undefined) => (xs && xs.length > 0 ? new Set(xs) : undefined);
     const scopes = set(f.scopes);

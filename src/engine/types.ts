@@ -34,6 +34,13 @@ export interface MemoryMeta {
   readonly pinned: boolean;
   readonly version: number;
   readonly metadata: Readonly<Record<string, string>>;
+  /**
+   * The memory that replaced this one (Remember/Update `supersedes`). A superseded memory is kept
+   * for history, readable by id, and out of every default read. Absent while current.
+   */
+  readonly supersededBy?: string;
+  /** When it was superseded (epoch ms); absent while current. */
+  readonly validUntilMs?: number;
 }
 
 /** Access statistics change on reads; stores keep them apart from the immutable record. */
@@ -69,6 +76,8 @@ export interface MemoryFilter {
   maxImportance?: number;
   pinned?: boolean;
   ids?: string[];
+  /** Also match superseded memories (history); by default only current ones match. */
+  includeSuperseded?: boolean;
 }
 
 export interface VectorHit {

@@ -228,6 +228,7 @@ export function checkFilter(path: string, f: MemoryFilter | undefined, limits: L
   if (f.minImportance !== undefined) out.minImportance = checkUnit(`${path}.min_importance`, f.minImportance, 0);
   if (f.maxImportance !== undefined) out.maxImportance = checkUnit(`${path}.max_importance`, f.maxImportance, 1);
   if (f.pinned !== undefined) out.pinned = f.pinned;
+  if (f.includeSuperseded) out.includeSuperseded = true;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

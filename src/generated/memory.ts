@@ -18,6 +18,8 @@ export interface ProtoGrpcType {
       ConversationTurn: MessageTypeDefinition
       CreateTaskRequest: MessageTypeDefinition
       EntityCount: MessageTypeDefinition
+      ExportChunk: MessageTypeDefinition
+      ExportUserRequest: MessageTypeDefinition
       Filter: MessageTypeDefinition
       ForgetRequest: MessageTypeDefinition
       ForgetResponse: MessageTypeDefinition
@@ -31,6 +33,8 @@ export interface ProtoGrpcType {
       GetSummaryRequest: MessageTypeDefinition
       GetTaskRequest: MessageTypeDefinition
       GetTopicRequest: MessageTypeDefinition
+      ImportUserRequest: MessageTypeDefinition
+      ImportUserResponse: MessageTypeDefinition
       Job: MessageTypeDefinition
       ListAuditEventsRequest: MessageTypeDefinition
       ListAuditEventsResponse: MessageTypeDefinition
@@ -51,6 +55,8 @@ export interface ProtoGrpcType {
       RememberBatchResponse: MessageTypeDefinition
       RememberRequest: MessageTypeDefinition
       RememberResponse: MessageTypeDefinition
+      RestoreRequest: MessageTypeDefinition
+      RestoreResponse: MessageTypeDefinition
       Scope: EnumTypeDefinition
       SearchBatchRequest: MessageTypeDefinition
       SearchBatchResponse: MessageTypeDefinition

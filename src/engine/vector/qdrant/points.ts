@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Schemas } from '@qdrant/js-client-rest';
 import type { MemoryFilter, MemoryRecord, Scope } from '../../types.js';
 import { sparseFromJson, type SparseVector } from '../../sparse-vector.js';
+import { unpack } from '../../packed-text.js';
 
 /** The named sparse vector of the keyword index, beside the unnamed dense vector of each point. */
 export const KEYWORD_VECTOR = 'kw';
@@ -36,6 +37,7 @@ export const INDEXED_FIELDS: readonly { field: string; schema: 'keyword' | 'inte
   { field: 'importance', schema: 'float' },
   { field: 'pinned', schema: 'bool' },
   { field: 'exp', schema: 'integer' },
+  { field: 'superseded_by', schema: 'keyword' },
 ];
 
 export function pointId(userId: string, memoryId: string): string {
@@ -70,6 +72,9 @@ export type MemoryPayload = {
   metadata: Record<string, string>;
   accessed_at_ms: number;
   access_count: number;
+  /** Only on superseded memories: current ones have no such key (so "is empty" finds them, old points included). */
+  superseded_by?: string;
+  valid_until_ms?: number;
 };
 
 export function sparseOut(v: SparseVector): { indices: number[]; values: number[] } {
@@ -104,6 +109,7 @@ export function toPoint(r: MemoryRecord): { id: string; vector: PointVectors; pa
       metadata: { ...r.metadata },
       accessed_at_ms: r.accessedAtMs,
       access_count: r.accessCount,
+      ...(r.supersededBy ? { superseded_by: r.supersededBy, valid_until_ms: r.validUntilMs ?? 0 } : {}),
     },
   };
 }
@@ -146,7 +152,8 @@ export function fromPoint(userId: string, payload: unknown, vector: unknown): Me
     taskId: p.task_id ?? '',
     scope: p.scope ?? 'USER',
     namespace: p.namespace ?? '',
-    content: p.content ?? '',
+    // Compressed content is unpacked here: nothing above the store sees the packed form.
+    content: unpack(p.content ?? ''),
     kind: p.kind ?? '',
     importance: p.importance ?? 0,
     confidence: p.confidence ?? 0,
@@ -160,6 +167,7 @@ export function fromPoint(userId: string, payload: unknown, vector: unknown): Me
     metadata: p.metadata ?? {},
     accessedAtMs: p.accessed_at_ms ?? 0,
     accessCount: p.access_count ?? 0,
+    ...(p.superseded_by ? { supersededBy: p.superseded_by, validUntilMs: p.valid_until_ms ?? 0 } : {}),
     embedding: dense ? Float32Array.from(dense) : EMPTY,
     ...(keywords ? { keywords } : {}),
   };
@@ -171,7 +179,8 @@ export function isLive(p: MemoryRecord, nowMs: number): boolean {
 }
 
 /**
- * The Qdrant filter of one user's memories matching `f`, live at `nowMs`. The tenant condition
+ * The Qdrant filter of one user's memories matching `f`, live at `nowMs` (0: expired ones too),
+ * current unless `f` asks for history. The tenant condition
  * is always first and always present: this is the only place filters are built.
  */
 export function tenantFilter(userId: string, f: MemoryFilter | undefined, nowMs: number, extra: QCondition[] = []): QFilter {
@@ -179,6 +188,7 @@ export function tenantFilter(userId: string, f: MemoryFilter | undefined, nowMs:
     { key: 'user_id', match: { value: userId } },
     { key: 'exp', range: { gt: nowMs } },
   ];
+  if (!f?.includeSuperseded) must.push({ is_empty: { key: 'superseded_by' } });
   if (f) {
     const any = (key: string, xs: readonly string[] | undefined) => {
       if (xs && xs.length > 0) must.push({ key, match: { any: [...xs] } });

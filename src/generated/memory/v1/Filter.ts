@@ -19,6 +19,7 @@ export interface Filter__Input {
   'maxImportance'?: (number | string);
   'pinned'?: (boolean);
   'ids'?: (string)[];
+  'includeSuperseded'?: (boolean);
   '_minImportance'?: "minImportance";
   '_maxImportance'?: "maxImportance";
   '_pinned'?: "pinned";
@@ -40,6 +41,7 @@ export interface Filter {
   'maxImportance'?: (number);
   'pinned'?: (boolean);
   'ids': (string)[];
+  'includeSuperseded': (boolean);
   '_minImportance'?: "minImportance";
   '_maxImportance'?: "maxImportance";
   '_pinned'?: "pinned";

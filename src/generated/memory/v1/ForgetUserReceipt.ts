@@ -10,6 +10,7 @@ export interface ForgetUserReceipt__Input {
   'archivedDeleted'?: (number | string | Long);
   'precomputedDeleted'?: (number | string | Long);
   'completedAtMs'?: (number | string | Long);
+  'archive'?: (string);
 }
 
 export interface ForgetUserReceipt {
@@ -20,4 +21,5 @@ export interface ForgetUserReceipt {
   'archivedDeleted': (number);
   'precomputedDeleted': (number);
   'completedAtMs': (number);
+  'archive': (string);
 }

@@ -26,6 +26,8 @@ export interface Memory__Input {
   'pinned'?: (boolean);
   'version'?: (number | string | Long);
   'metadata'?: ({[key: string]: string});
+  'supersededBy'?: (string);
+  'validUntilMs'?: (number | string | Long);
 }
 
 export interface Memory {
@@ -51,4 +53,6 @@ export interface Memory {
   'pinned': (boolean);
   'version': (number);
   'metadata': ({[key: string]: string});
+  'supersededBy': (string);
+  'validUntilMs': (number);
 }

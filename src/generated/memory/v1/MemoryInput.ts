@@ -21,6 +21,7 @@ export interface MemoryInput__Input {
   'ttlSeconds'?: (number | string | Long);
   'pinned'?: (boolean);
   'metadata'?: ({[key: string]: string});
+  'supersedes'?: (string)[];
   '_importance'?: "importance";
   '_confidence'?: "confidence";
 }
@@ -43,6 +44,7 @@ export interface MemoryInput {
   'ttlSeconds': (number);
   'pinned': (boolean);
   'metadata': ({[key: string]: string});
+  'supersedes': (string)[];
   '_importance'?: "importance";
   '_confidence'?: "confidence";
 }

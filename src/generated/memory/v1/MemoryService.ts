@@ -6,6 +6,8 @@ import type { AssembleContextRequest__Input as _memory_v1_AssembleContextRequest
 import type { AssembleContextResponse__Input as _memory_v1_AssembleContextResponse__Input, AssembleContextResponse as _memory_v1_AssembleContextResponse } from '../../memory/v1/AssembleContextResponse';
 import type { ContextChunk__Input as _memory_v1_ContextChunk__Input, ContextChunk as _memory_v1_ContextChunk } from '../../memory/v1/ContextChunk';
 import type { CreateTaskRequest__Input as _memory_v1_CreateTaskRequest__Input, CreateTaskRequest as _memory_v1_CreateTaskRequest } from '../../memory/v1/CreateTaskRequest';
+import type { ExportChunk__Input as _memory_v1_ExportChunk__Input, ExportChunk as _memory_v1_ExportChunk } from '../../memory/v1/ExportChunk';
+import type { ExportUserRequest__Input as _memory_v1_ExportUserRequest__Input, ExportUserRequest as _memory_v1_ExportUserRequest } from '../../memory/v1/ExportUserRequest';
 import type { ForgetRequest__Input as _memory_v1_ForgetRequest__Input, ForgetRequest as _memory_v1_ForgetRequest } from '../../memory/v1/ForgetRequest';
 import type { ForgetResponse__Input as _memory_v1_ForgetResponse__Input, ForgetResponse as _memory_v1_ForgetResponse } from '../../memory/v1/ForgetResponse';
 import type { ForgetUserReceipt__Input as _memory_v1_ForgetUserReceipt__Input, ForgetUserReceipt as _memory_v1_ForgetUserReceipt } from '../../memory/v1/ForgetUserReceipt';
@@ -18,6 +20,8 @@ import type { GetRequest__Input as _memory_v1_GetRequest__Input, GetRequest as _
 import type { GetSummaryRequest__Input as _memory_v1_GetSummaryRequest__Input, GetSummaryRequest as _memory_v1_GetSummaryRequest } from '../../memory/v1/GetSummaryRequest';
 import type { GetTaskRequest__Input as _memory_v1_GetTaskRequest__Input, GetTaskRequest as _memory_v1_GetTaskRequest } from '../../memory/v1/GetTaskRequest';
 import type { GetTopicRequest__Input as _memory_v1_GetTopicRequest__Input, GetTopicRequest as _memory_v1_GetTopicRequest } from '../../memory/v1/GetTopicRequest';
+import type { ImportUserRequest__Input as _memory_v1_ImportUserRequest__Input, ImportUserRequest as _memory_v1_ImportUserRequest } from '../../memory/v1/ImportUserRequest';
+import type { ImportUserResponse__Input as _memory_v1_ImportUserResponse__Input, ImportUserResponse as _memory_v1_ImportUserResponse } from '../../memory/v1/ImportUserResponse';
 import type { Job__Input as _memory_v1_Job__Input, Job as _memory_v1_Job } from '../../memory/v1/Job';
 import type { ListAuditEventsRequest__Input as _memory_v1_ListAuditEventsRequest__Input, ListAuditEventsRequest as _memory_v1_ListAuditEventsRequest } from '../../memory/v1/ListAuditEventsRequest';
 import type { ListAuditEventsResponse__Input as _memory_v1_ListAuditEventsResponse__Input, ListAuditEventsResponse as _memory_v1_ListAuditEventsResponse } from '../../memory/v1/ListAuditEventsResponse';
@@ -33,6 +37,8 @@ import type { RememberBatchRequest__Input as _memory_v1_RememberBatchRequest__In
 import type { RememberBatchResponse__Input as _memory_v1_RememberBatchResponse__Input, RememberBatchResponse as _memory_v1_RememberBatchResponse } from '../../memory/v1/RememberBatchResponse';
 import type { RememberRequest__Input as _memory_v1_RememberRequest__Input, RememberRequest as _memory_v1_RememberRequest } from '../../memory/v1/RememberRequest';
 import type { RememberResponse__Input as _memory_v1_RememberResponse__Input, RememberResponse as _memory_v1_RememberResponse } from '../../memory/v1/RememberResponse';
+import type { RestoreRequest__Input as _memory_v1_RestoreRequest__Input, RestoreRequest as _memory_v1_RestoreRequest } from '../../memory/v1/RestoreRequest';
+import type { RestoreResponse__Input as _memory_v1_RestoreResponse__Input, RestoreResponse as _memory_v1_RestoreResponse } from '../../memory/v1/RestoreResponse';
 import type { SearchBatchRequest__Input as _memory_v1_SearchBatchRequest__Input, SearchBatchRequest as _memory_v1_SearchBatchRequest } from '../../memory/v1/SearchBatchRequest';
 import type { SearchBatchResponse__Input as _memory_v1_SearchBatchResponse__Input, SearchBatchResponse as _memory_v1_SearchBatchResponse } from '../../memory/v1/SearchBatchResponse';
 import type { SearchRequest__Input as _memory_v1_SearchRequest__Input, SearchRequest as _memory_v1_SearchRequest } from '../../memory/v1/SearchRequest';
@@ -64,6 +70,11 @@ export interface MemoryServiceClient extends grpc.Client {
   createTask(argument: _memory_v1_CreateTaskRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_Task>): grpc.ClientUnaryCall;
   createTask(argument: _memory_v1_CreateTaskRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_Task>): grpc.ClientUnaryCall;
   createTask(argument: _memory_v1_CreateTaskRequest__Input, callback: grpc.requestCallback<_memory_v1_Task>): grpc.ClientUnaryCall;
+  
+  ExportUser(argument: _memory_v1_ExportUserRequest__Input, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_memory_v1_ExportChunk>;
+  ExportUser(argument: _memory_v1_ExportUserRequest__Input, options?: grpc.CallOptions): grpc.ClientReadableStream<_memory_v1_ExportChunk>;
+  exportUser(argument: _memory_v1_ExportUserRequest__Input, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_memory_v1_ExportChunk>;
+  exportUser(argument: _memory_v1_ExportUserRequest__Input, options?: grpc.CallOptions): grpc.ClientReadableStream<_memory_v1_ExportChunk>;
   
   Forget(argument: _memory_v1_ForgetRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_ForgetResponse>): grpc.ClientUnaryCall;
   Forget(argument: _memory_v1_ForgetRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_ForgetResponse>): grpc.ClientUnaryCall;
@@ -146,6 +157,15 @@ export interface MemoryServiceClient extends grpc.Client {
   getTopic(argument: _memory_v1_GetTopicRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_Topic>): grpc.ClientUnaryCall;
   getTopic(argument: _memory_v1_GetTopicRequest__Input, callback: grpc.requestCallback<_memory_v1_Topic>): grpc.ClientUnaryCall;
   
+  ImportUser(argument: _memory_v1_ImportUserRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_ImportUserResponse>): grpc.ClientUnaryCall;
+  ImportUser(argument: _memory_v1_ImportUserRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_ImportUserResponse>): grpc.ClientUnaryCall;
+  ImportUser(argument: _memory_v1_ImportUserRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_ImportUserResponse>): grpc.ClientUnaryCall;
+  ImportUser(argument: _memory_v1_ImportUserRequest__Input, callback: grpc.requestCallback<_memory_v1_ImportUserResponse>): grpc.ClientUnaryCall;
+  importUser(argument: _memory_v1_ImportUserRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_ImportUserResponse>): grpc.ClientUnaryCall;
+  importUser(argument: _memory_v1_ImportUserRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_ImportUserResponse>): grpc.ClientUnaryCall;
+  importUser(argument: _memory_v1_ImportUserRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_ImportUserResponse>): grpc.ClientUnaryCall;
+  importUser(argument: _memory_v1_ImportUserRequest__Input, callback: grpc.requestCallback<_memory_v1_ImportUserResponse>): grpc.ClientUnaryCall;
+  
   List(argument: _memory_v1_ListRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_ListResponse>): grpc.ClientUnaryCall;
   List(argument: _memory_v1_ListRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_ListResponse>): grpc.ClientUnaryCall;
   List(argument: _memory_v1_ListRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_ListResponse>): grpc.ClientUnaryCall;
@@ -199,6 +219,15 @@ export interface MemoryServiceClient extends grpc.Client {
   rememberBatch(argument: _memory_v1_RememberBatchRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_RememberBatchResponse>): grpc.ClientUnaryCall;
   rememberBatch(argument: _memory_v1_RememberBatchRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_RememberBatchResponse>): grpc.ClientUnaryCall;
   rememberBatch(argument: _memory_v1_RememberBatchRequest__Input, callback: grpc.requestCallback<_memory_v1_RememberBatchResponse>): grpc.ClientUnaryCall;
+  
+  Restore(argument: _memory_v1_RestoreRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_RestoreResponse>): grpc.ClientUnaryCall;
+  Restore(argument: _memory_v1_RestoreRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_RestoreResponse>): grpc.ClientUnaryCall;
+  Restore(argument: _memory_v1_RestoreRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_RestoreResponse>): grpc.ClientUnaryCall;
+  Restore(argument: _memory_v1_RestoreRequest__Input, callback: grpc.requestCallback<_memory_v1_RestoreResponse>): grpc.ClientUnaryCall;
+  restore(argument: _memory_v1_RestoreRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_RestoreResponse>): grpc.ClientUnaryCall;
+  restore(argument: _memory_v1_RestoreRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_RestoreResponse>): grpc.ClientUnaryCall;
+  restore(argument: _memory_v1_RestoreRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_RestoreResponse>): grpc.ClientUnaryCall;
+  restore(argument: _memory_v1_RestoreRequest__Input, callback: grpc.requestCallback<_memory_v1_RestoreResponse>): grpc.ClientUnaryCall;
   
   Search(argument: _memory_v1_SearchRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_SearchResponse>): grpc.ClientUnaryCall;
   Search(argument: _memory_v1_SearchRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_SearchResponse>): grpc.ClientUnaryCall;
@@ -266,6 +295,8 @@ export interface MemoryServiceHandlers extends grpc.UntypedServiceImplementation
   
   CreateTask: grpc.handleUnaryCall<_memory_v1_CreateTaskRequest, _memory_v1_Task__Input>;
   
+  ExportUser: grpc.handleServerStreamingCall<_memory_v1_ExportUserRequest, _memory_v1_ExportChunk__Input>;
+  
   Forget: grpc.handleUnaryCall<_memory_v1_ForgetRequest, _memory_v1_ForgetResponse__Input>;
   
   ForgetUser: grpc.handleUnaryCall<_memory_v1_ForgetUserRequest, _memory_v1_ForgetUserReceipt__Input>;
@@ -284,6 +315,8 @@ export interface MemoryServiceHandlers extends grpc.UntypedServiceImplementation
   
   GetTopic: grpc.handleUnaryCall<_memory_v1_GetTopicRequest, _memory_v1_Topic__Input>;
   
+  ImportUser: grpc.handleUnaryCall<_memory_v1_ImportUserRequest, _memory_v1_ImportUserResponse__Input>;
+  
   List: grpc.handleUnaryCall<_memory_v1_ListRequest, _memory_v1_ListResponse__Input>;
   
   ListAuditEvents: grpc.handleUnaryCall<_memory_v1_ListAuditEventsRequest, _memory_v1_ListAuditEventsResponse__Input>;
@@ -295,6 +328,8 @@ export interface MemoryServiceHandlers extends grpc.UntypedServiceImplementation
   Remember: grpc.handleUnaryCall<_memory_v1_RememberRequest, _memory_v1_RememberResponse__Input>;
   
   RememberBatch: grpc.handleUnaryCall<_memory_v1_RememberBatchRequest, _memory_v1_RememberBatchResponse__Input>;
+  
+  Restore: grpc.handleUnaryCall<_memory_v1_RestoreRequest, _memory_v1_RestoreResponse__Input>;
   
   Search: grpc.handleUnaryCall<_memory_v1_SearchRequest, _memory_v1_SearchResponse__Input>;
   
@@ -315,6 +350,7 @@ export interface MemoryServiceHandlers extends grpc.UntypedServiceImplementation
 export interface MemoryServiceDefinition extends grpc.ServiceDefinition {
   AssembleContext: MethodDefinition<_memory_v1_AssembleContextRequest__Input, _memory_v1_AssembleContextResponse__Input, _memory_v1_AssembleContextRequest, _memory_v1_AssembleContextResponse>
   CreateTask: MethodDefinition<_memory_v1_CreateTaskRequest__Input, _memory_v1_Task__Input, _memory_v1_CreateTaskRequest, _memory_v1_Task>
+  ExportUser: MethodDefinition<_memory_v1_ExportUserRequest__Input, _memory_v1_ExportChunk__Input, _memory_v1_ExportUserRequest, _memory_v1_ExportChunk>
   Forget: MethodDefinition<_memory_v1_ForgetRequest__Input, _memory_v1_ForgetResponse__Input, _memory_v1_ForgetRequest, _memory_v1_ForgetResponse>
   ForgetUser: MethodDefinition<_memory_v1_ForgetUserRequest__Input, _memory_v1_ForgetUserReceipt__Input, _memory_v1_ForgetUserRequest, _memory_v1_ForgetUserReceipt>
   Get: MethodDefinition<_memory_v1_GetRequest__Input, _memory_v1_Memory__Input, _memory_v1_GetRequest, _memory_v1_Memory>
@@ -324,12 +360,14 @@ export interface MemoryServiceDefinition extends grpc.ServiceDefinition {
   GetSummary: MethodDefinition<_memory_v1_GetSummaryRequest__Input, _memory_v1_Summary__Input, _memory_v1_GetSummaryRequest, _memory_v1_Summary>
   GetTask: MethodDefinition<_memory_v1_GetTaskRequest__Input, _memory_v1_Task__Input, _memory_v1_GetTaskRequest, _memory_v1_Task>
   GetTopic: MethodDefinition<_memory_v1_GetTopicRequest__Input, _memory_v1_Topic__Input, _memory_v1_GetTopicRequest, _memory_v1_Topic>
+  ImportUser: MethodDefinition<_memory_v1_ImportUserRequest__Input, _memory_v1_ImportUserResponse__Input, _memory_v1_ImportUserRequest, _memory_v1_ImportUserResponse>
   List: MethodDefinition<_memory_v1_ListRequest__Input, _memory_v1_ListResponse__Input, _memory_v1_ListRequest, _memory_v1_ListResponse>
   ListAuditEvents: MethodDefinition<_memory_v1_ListAuditEventsRequest__Input, _memory_v1_ListAuditEventsResponse__Input, _memory_v1_ListAuditEventsRequest, _memory_v1_ListAuditEventsResponse>
   ListTasks: MethodDefinition<_memory_v1_ListTasksRequest__Input, _memory_v1_ListTasksResponse__Input, _memory_v1_ListTasksRequest, _memory_v1_ListTasksResponse>
   ListTopics: MethodDefinition<_memory_v1_ListTopicsRequest__Input, _memory_v1_ListTopicsResponse__Input, _memory_v1_ListTopicsRequest, _memory_v1_ListTopicsResponse>
   Remember: MethodDefinition<_memory_v1_RememberRequest__Input, _memory_v1_RememberResponse__Input, _memory_v1_RememberRequest, _memory_v1_RememberResponse>
   RememberBatch: MethodDefinition<_memory_v1_RememberBatchRequest__Input, _memory_v1_RememberBatchResponse__Input, _memory_v1_RememberBatchRequest, _memory_v1_RememberBatchResponse>
+  Restore: MethodDefinition<_memory_v1_RestoreRequest__Input, _memory_v1_RestoreResponse__Input, _memory_v1_RestoreRequest, _memory_v1_RestoreResponse>
   Search: MethodDefinition<_memory_v1_SearchRequest__Input, _memory_v1_SearchResponse__Input, _memory_v1_SearchRequest, _memory_v1_SearchResponse>
   SearchBatch: MethodDefinition<_memory_v1_SearchBatchRequest__Input, _memory_v1_SearchBatchResponse__Input, _memory_v1_SearchBatchRequest, _memory_v1_SearchBatchResponse>
   StreamContext: MethodDefinition<_memory_v1_AssembleContextRequest__Input, _memory_v1_ContextChunk__Input, _memory_v1_AssembleContextRequest, _memory_v1_ContextChunk>

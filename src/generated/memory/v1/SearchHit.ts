@@ -8,6 +8,7 @@ export interface SearchHit__Input {
   'similarity'?: (number | string);
   'keywordScore'?: (number | string);
   'retrievers'?: (string)[];
+  'archived'?: (boolean);
 }
 
 export interface SearchHit {
@@ -16,4 +17,5 @@ export interface SearchHit {
   'similarity': (number);
   'keywordScore': (number);
   'retrievers': (string)[];
+  'archived': (boolean);
 }

@@ -17,6 +17,7 @@ export interface SearchRequest__Input {
   'includeEmbedding'?: (boolean);
   'weights'?: (_memory_v1_RankingWeights__Input | null);
   'mode'?: (_memory_v1_SearchMode__Input);
+  'includeArchive'?: (boolean);
 }
 
 export interface SearchRequest {
@@ -31,4 +32,5 @@ export interface SearchRequest {
   'includeEmbedding': (boolean);
   'weights': (_memory_v1_RankingWeights | null);
   'mode': (_memory_v1_SearchMode);
+  'includeArchive': (boolean);
 }

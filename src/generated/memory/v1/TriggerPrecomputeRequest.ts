@@ -4,9 +4,11 @@
 export interface TriggerPrecomputeRequest__Input {
   'userId'?: (string);
   'job'?: (string);
+  'dryRun'?: (boolean);
 }
 
 export interface TriggerPrecomputeRequest {
   'userId': (string);
   'job': (string);
+  'dryRun': (boolean);
 }

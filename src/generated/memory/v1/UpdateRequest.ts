@@ -23,6 +23,7 @@ export interface UpdateRequest__Input {
   'replaceMetadata'?: (boolean);
   'metadata'?: ({[key: string]: string});
   'embedding'?: (number | string)[];
+  'supersedes'?: (string)[];
   '_content'?: "content";
   '_kind'?: "kind";
   '_importance'?: "importance";
@@ -53,6 +54,7 @@ export interface UpdateRequest {
   'replaceMetadata': (boolean);
   'metadata': ({[key: string]: string});
   'embedding': (number)[];
+  'supersedes': (string)[];
   '_content'?: "content";
   '_kind'?: "kind";
   '_importance'?: "importance";

@@ -1,0 +1,10 @@
+// Original file: proto/memory/v1/memory.proto
+
+
+export interface ExportChunk__Input {
+  'lines'?: (string)[];
+}
+
+export interface ExportChunk {
+  'lines': (string)[];
+}
