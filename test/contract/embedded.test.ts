@@ -101,7 +101,7 @@ describe('embedded store specifics', () => {
     const a = makeRecord(u, vec(), { content: 'lighthouse keeper', keywords: enc.document(u, 'lighthouse keeper') });
     const old = makeRecord(u, vec(), { content: 'an older note on glaciers' });
     await s.upsert(u, [a, old]);
-    await s.setKeywords(u, [{ id: old.id, version: 1, keywords: enc.document(u, old.content) }]);
+    await s.setFields(u, [{ id: old.id, version: 1, keywords: enc.document(u, old.content) }]);
     await closeWithoutCheckpoint(s);
     s = openStore(dir, D);
     await s.open();

@@ -307,7 +307,7 @@ suite('qdrant', () => {
       // Its points have no keyword vectors now: the backfill's page finds them, setting them makes them searchable.
       const missing = (await s2.withoutKeywords(10_000)).find((g) => g.userId === u);
       expect(missing?.memories.length).toBe(150);
-      await s2.setKeywords(
+      await s2.setFields(
         u,
         missing!.memories.map((m) => ({ id: m.id, version: m.version, keywords: enc.document(u, m.content) })),
       );

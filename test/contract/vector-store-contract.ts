@@ -352,7 +352,7 @@ export function vectorStoreContract(name: string, harness: StoreHarness): void {
         expect(missing?.memories.map((m) => m.id).sort()).toEqual([old1.id, old2.id].sort());
         // old2 was rewritten (version 2) after the backfill read it: the stale update must not land.
         await store.upsert(u, [{ ...old2, content: 'rowing, rewritten', version: 2, keywords: enc.document(u, 'rowing, rewritten') }]);
-        await store.setKeywords(u, [
+        await store.setFields(u, [
           { id: old1.id, version: 1, keywords: enc.document(u, old1.content) },
           { id: old2.id, version: 1, keywords: enc.document(u, old2.content) },
         ]);
@@ -362,7 +362,7 @@ export function vectorStoreContract(name: string, harness: StoreHarness): void {
         expect((await store.withoutKeywords(10_000)).find((g) => g.userId === u)).toBeUndefined();
         // A memory deleted since the backfill read it is skipped, not an error.
         await store.delete(u, [old1.id]);
-        await store.setKeywords(u, [{ id: old1.id, version: 1, keywords: enc.document(u, old1.content) }]);
+        await store.setFields(u, [{ id: old1.id, version: 1, keywords: enc.document(u, old1.content) }]);
         expect(await store.get(u, [old1.id])).toEqual([]);
       });
     });

@@ -5,21 +5,7 @@
  */
 import type { VectorStore } from '../../src/engine/vector/vector-store.js';
 
-const ASYNC_METHODS = new Set([
-  'get',
-  'search',
-  'searchBatch',
-  'searchHybrid',
-  'withoutKeywords',
-  'setKeywords',
-  'scroll',
-  'count',
-  'upsert',
-  'delete',
-  'deleteByFilter',
-  'dropTenant',
-  'neighborGraph',
-]);
+const ASYNC_METHODS = new Set(['get', 'search', 'searchBatch', 'searchHybrid', 'withoutKeywords', 'setFields', 'scroll', 'count', 'upsert', 'delete', 'deleteByFilter', 'dropTenant', 'neighborGraph']);
 
 export interface StoreCall {
   method: string;

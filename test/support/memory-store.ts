@@ -6,19 +6,19 @@
 import { compileFilter } from '../../src/engine/filter.js';
 import type { AccessStats, KeywordHit, MemoryFilter, MemoryRecord, VectorHit } from '../../src/engine/types.js';
 import { idf, valueOf } from '../../src/engine/sparse-vector.js';
-import type { HybridHits, HybridQuery, KeywordUpdate, NeighborGraph, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../../src/engine/vector/vector-store.js';
+import type { HybridHits, HybridQuery, FieldUpdate, NeighborGraph, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../../src/engine/vector/vector-store.js';
 
 export class InMemoryVectorStore implements VectorStore {
   readonly kind = 'in-memory';
-  private readonly users = new Map<string, Map<string, MemoryRecord>>();
+  private readonly byUser = new Map<string, Map<string, MemoryRecord>>();
   /** Set to make every write fail with it. */
   failWrites: Error | undefined;
 
   constructor(readonly dimensions: number) {}
 
   private of(userId: string): Map<string, MemoryRecord> {
-    let m = this.users.get(userId);
-    if (!m) this.users.set(userId, (m = new Map()));
+    let m = this.byUser.get(userId);
+    if (!m) this.byUser.set(userId, (m = new Map()));
     return m;
   }
 
@@ -84,23 +84,27 @@ export class InMemoryVectorStore implements VectorStore {
 
   async withoutKeywords(limit: number): Promise<{ userId: string; memories: MemoryRecord[] }[]> {
     const out: { userId: string; memories: MemoryRecord[] }[] = [];
-    for (const [userId, m] of this.users) {
+    for (const [userId, m] of this.byUser) {
       const memories = [...m.values()].filter((r) => !r.keywords).slice(0, limit);
       if (memories.length > 0) out.push({ userId, memories });
     }
     return out;
   }
 
-  async setKeywords(userId: string, items: readonly KeywordUpdate[]): Promise<number> {
+  async setFields(userId: string, items: readonly FieldUpdate[]): Promise<number> {
     let n = 0;
     for (const it of items) {
       const r = this.of(userId).get(it.id);
       if (r && r.version === it.version) {
-        this.of(userId).set(it.id, { ...r, keywords: it.keywords });
+        this.of(userId).set(it.id, { ...r, ...(it.keywords ? { keywords: it.keywords } : {}), ...(it.importance !== undefined ? { importance: it.importance } : {}) });
         n++;
       }
     }
     return n;
+  }
+
+  async users(): Promise<string[]> {
+    return [...this.byUser.entries()].filter(([, m]) => m.size > 0).map(([u]) => u);
   }
 
   async searchBatch(userId: string, queries: VectorQuery[]): Promise<VectorHit[][]> {
@@ -108,7 +112,7 @@ export class InMemoryVectorStore implements VectorStore {
   }
 
   async scroll(userId: string, o: ScrollOptions): Promise<ScrollPage> {
-    const match = compileFilter(o.filter, Date.now());
+    const match = compileFilter(o.filter, o.includeExpired ? 0 : Date.now());
     const order = (a: MemoryRecord, b: MemoryRecord) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     const all = [...this.of(userId).values()].filter(match).sort((a, b) => (o.newestFirst ? -order(a, b) : order(a, b)));
     const after = o.after;
@@ -124,7 +128,7 @@ export class InMemoryVectorStore implements VectorStore {
 
   async dropTenant(userId: string): Promise<number> {
     const n = this.of(userId).size;
-    this.users.delete(userId);
+    this.byUser.delete(userId);
     return n;
   }
 
@@ -141,7 +145,7 @@ export class InMemoryVectorStore implements VectorStore {
 
   stats(): StoreStats {
     let memories = 0;
-    for (const m of this.users.values()) memories += m.size;
+    for (const m of this.byUser.values()) memories += m.size;
     return { memories };
   }
 }

@@ -10,6 +10,8 @@ export interface ScrollAllOptions {
   filter?: MemoryFilter;
   signal?: AbortSignal;
   newestFirst?: boolean;
+  /** Expired memories too (maintenance). */
+  includeExpired?: boolean;
   /** Stop after this many. */
   limit?: number;
   /** Awaited before each page (background work gives the event loop a turn there). */
@@ -29,6 +31,7 @@ export async function scrollAll(store: VectorStore, userId: string, o: ScrollAll
       newestFirst: o.newestFirst ?? false,
       withVectors: o.withVectors,
       ...(o.filter ? { filter: o.filter } : {}),
+      ...(o.includeExpired ? { includeExpired: true } : {}),
       ...(after ? { after } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });

@@ -63,16 +63,20 @@ export interface VectorStore {
    */
   withoutKeywords(limit: number, opts?: StoreCallOptions): Promise<{ userId: string; memories: MemoryMeta[] }[]>;
   /**
-   * Sets memories' keyword vectors, each only while the memory is still at `version` (a memory
-   * changed meanwhile got its keywords from that write). Durable like a write; resolves with how many were set.
+   * Sets fields of memories without a new version (keyword backfill, importance decay,
+   * compression), each only while the memory is still at `version`: a memory changed meanwhile
+   * keeps what that write gave it, and a deleted one stays deleted. Durable like a write;
+   * resolves with how many were set.
    */
-  setKeywords(userId: string, items: readonly KeywordUpdate[], opts?: StoreCallOptions): Promise<number>;
+  setFields(userId: string, items: readonly FieldUpdate[], opts?: StoreCallOptions): Promise<number>;
   /** Several searches of one user in one call; results in query order. */
   searchBatch(userId: string, queries: VectorQuery[], opts?: StoreCallOptions): Promise<VectorHit[][]>;
   /** A page of memories in creation order (then id), after `cursor`. */
   scroll(userId: string, options: ScrollOptions & StoreCallOptions): Promise<ScrollPage>;
   /** How many live (unexpired) memories match. */
   count(userId: string, filter?: MemoryFilter, opts?: StoreCallOptions): Promise<number>;
+  /** Users with memories here (maintenance sweeps), in no particular order. */
+  users(opts?: StoreCallOptions): Promise<string[]>;
   /** Removes the user's partition; resolves with the number of memories removed. */
   dropTenant(userId: string, opts?: StoreCallOptions): Promise<number>;
   /**
@@ -124,10 +128,15 @@ export interface HybridHits {
   keyword: KeywordHit[];
 }
 
-export interface KeywordUpdate {
+export interface FieldUpdate {
   id: string;
   version: number;
-  keywords: SparseVector;
+  /** A new keyword vector. */
+  keywords?: SparseVector;
+  /** A new importance (decay). */
+  importance?: number;
+  /** The content in a new stored form (packed-text.ts): reads still see the same text. */
+  storedContent?: string;
 }
 
 /**
@@ -154,6 +163,8 @@ export interface ScrollOptions {
   limit: number;
   after?: ScrollCursor;
   newestFirst: boolean;
+  /** Expired memories too (maintenance: the TTL sweep finds them this way). */
+  includeExpired?: boolean;
   /**
    * Whether records must carry their embedding (default true). A remote store can skip sending
    * vectors; a record without one has an empty embedding.

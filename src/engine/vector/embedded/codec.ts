@@ -9,7 +9,8 @@ export const enum Op {
   Upsert = 1,
   Delete = 2,
   DropTenant = 3,
-  SetKeywords = 4,
+  /** Fields set without a new version (keywords, importance, stored content); was SetKeywords, same number. */
+  SetFields = 4,
 }
 
 /** A record as the WAL and snapshots hold it: its vector apart, its keyword vector as `kw` arrays. */
@@ -19,10 +20,20 @@ export type WalEntry =
   | { op: Op.Upsert; userId: string; records: StoredMeta[]; vectors: Float32Array }
   | { op: Op.Delete; userId: string; ids: string[] }
   | { op: Op.DropTenant; userId: string }
-  | { op: Op.SetKeywords; userId: string; items: { id: string; ver: number; kw: { i: number[]; v: number[] } }[] };
+  | { op: Op.SetFields; userId: string; items: StoredFields[] };
+
+/** One memory's fields in a SetFields entry; only those present change. */
+export interface StoredFields {
+  id: string;
+  ver: number;
+  kw?: { i: number[]; v: number[] };
+  imp?: number;
+  /** Content in its stored form (packed-text.ts). */
+  c?: string;
+}
 
 export function encodeEntry(e: WalEntry): Buffer {
-  const body = e.op === Op.Upsert ? { u: e.userId, r: e.records } : e.op === Op.Delete ? { u: e.userId, ids: e.ids } : e.op === Op.SetKeywords ? { u: e.userId, k: e.items } : { u: e.userId };
+  const body = e.op === Op.Upsert ? { u: e.userId, r: e.records } : e.op === Op.Delete ? { u: e.userId, ids: e.ids } : e.op === Op.SetFields ? { u: e.userId, k: e.items } : { u: e.userId };
   const json = Buffer.from(JSON.stringify(body));
   const vecBytes = e.op === Op.Upsert ? e.vectors.byteLength : 0;
   const out = Buffer.allocUnsafe(5 + json.length + vecBytes);
@@ -36,7 +47,7 @@ export function encodeEntry(e: WalEntry): Buffer {
 export function decodeEntry(buf: Buffer): WalEntry {
   const op = buf.readUInt8(0) as Op;
   const jsonLen = buf.readUInt32LE(1);
-  const body = JSON.parse(buf.subarray(5, 5 + jsonLen).toString('utf8')) as { u: string; r?: StoredMeta[]; ids?: string[]; k?: { id: string; ver: number; kw: { i: number[]; v: number[] } }[] };
+  const body = JSON.parse(buf.subarray(5, 5 + jsonLen).toString('utf8')) as { u: string; r?: StoredMeta[]; ids?: string[]; k?: StoredFields[] };
   switch (op) {
     case Op.Upsert: {
       const start = 5 + jsonLen;
@@ -50,7 +61,7 @@ export function decodeEntry(buf: Buffer): WalEntry {
       return { op, userId: body.u, ids: body.ids ?? [] };
     case Op.DropTenant:
       return { op, userId: body.u };
-    case Op.SetKeywords:
+    case Op.SetFields:
       return { op, userId: body.u, items: body.k ?? [] };
     default:
       throw new Error(`unknown WAL op ${String(op)}`);

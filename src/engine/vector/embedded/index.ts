@@ -25,8 +25,9 @@ import { DirectoryLock } from '../../../directory-lock.js';
 import type { HnswParams } from '../hnsw-profiles.js';
 import { ConfigError, throwIfAborted, UnavailableError } from '../../../errors.js';
 import { compileFilter, unexpired, type MetaPredicate } from '../../filter.js';
+import { unpacked } from '../../packed-text.js';
 import type { AccessStats, KeywordHit, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
-import type { HybridHits, HybridQuery, KeywordQuery, KeywordUpdate, NeighborGraph, NeighborGraphOptions, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../vector-store.js';
+import type { HybridHits, HybridQuery, KeywordQuery, FieldUpdate, NeighborGraph, NeighborGraphOptions, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../vector-store.js';
 import { decodeEntry, encodeEntry, Op, splitStats, storedMeta, type StoredMeta, type WalEntry } from './codec.js';
 import { sparseFromJson, sparseToJson, type SparseVector } from '../../sparse-vector.js';
 import { syncDir, writeFileDurable } from './fs-util.js';
@@ -244,10 +245,21 @@ export class EmbeddedVectorStore implements VectorStore {
     return ids.length === 0 ? [] : this.delete(userId, ids);
   }
 
-  async setKeywords(userId: string, items: readonly KeywordUpdate[]): Promise<number> {
+  async setFields(userId: string, items: readonly FieldUpdate[]): Promise<number> {
     const p = this.partitions.get(userId);
     if (!p || items.length === 0) return 0;
-    return (await this.write({ op: Op.SetKeywords, userId, items: items.map((x) => ({ id: x.id, ver: x.version, kw: sparseToJson(x.keywords) })) })) as number;
+    const stored = items.map((x) => ({
+      id: x.id,
+      ver: x.version,
+      ...(x.keywords ? { kw: sparseToJson(x.keywords) } : {}),
+      ...(x.importance !== undefined ? { imp: x.importance } : {}),
+      ...(x.storedContent !== undefined ? { c: x.storedContent } : {}),
+    }));
+    return (await this.write({ op: Op.SetFields, userId, items: stored })) as number;
+  }
+
+  async users(): Promise<string[]> {
+    return [...this.partitions.values()].filter((p) => p.live > 0).map((p) => p.userId);
   }
 
   async dropTenant(userId: string): Promise<number> {
@@ -298,11 +310,14 @@ export class EmbeddedVectorStore implements VectorStore {
         this.afterMutation(p, slots);
         return ids;
       }
-      case Op.SetKeywords: {
+      case Op.SetFields: {
         const p = this.partitions.get(e.userId);
         if (!p) return 0;
         let set = 0;
-        for (const it of e.items) if (p.setKeywords(it.id, it.ver, sparseFromJson(it.kw))) set++;
+        for (const it of e.items) {
+          const fields = { ...(it.kw ? { keywords: sparseFromJson(it.kw) } : {}), ...(it.imp !== undefined ? { importance: it.imp } : {}), ...(it.c !== undefined ? { content: it.c } : {}) };
+          if (p.setFields(it.id, it.ver, fields)) set++;
+        }
         return set;
       }
       case Op.DropTenant: {
@@ -398,7 +413,7 @@ export class EmbeddedVectorStore implements VectorStore {
   async scroll(userId: string, o: ScrollOptions): Promise<ScrollPage> {
     const p = this.partitions.get(userId);
     if (!p) return { records: [] };
-    const pred = compileFilter(o.filter, Date.now());
+    const pred = compileFilter(o.filter, o.includeExpired ? 0 : Date.now());
     // A session's memories come from the session index: a conversation's scroll never reads the whole partition.
     const order = o.filter?.sessionId ? p.sessionSlots(o.filter.sessionId) : p.sortedSlots();
     const m = p.metaBySlot;
@@ -469,7 +484,7 @@ export class EmbeddedVectorStore implements VectorStore {
       const memories: MemoryMeta[] = [];
       for (const slot of p.byId.values()) {
         if (p.keywordsBySlot[slot]) continue;
-        memories.push(p.metaBySlot[slot]!);
+        memories.push(unpacked(p.metaBySlot[slot]!));
         if (--left === 0) break;
       }
       if (memories.length > 0) out.push({ userId: p.userId, memories });

@@ -14,6 +14,7 @@ import type { AccessStats, MemoryMeta, MemoryRecord } from '../../types.js';
 import type { MetaPredicate } from '../../filter.js';
 import type { SparseVector } from '../../sparse-vector.js';
 import { KeywordIndex, type KeywordCandidate } from './keyword-index.js';
+import { unpack } from '../../packed-text.js';
 
 export interface Candidate {
   slot: number;
@@ -143,13 +144,19 @@ export class Partition {
     return [deleted, slots];
   }
 
-  /** Sets a live memory's keyword vector while it is at `version`; false otherwise. */
-  setKeywords(id: string, version: number, keywords: SparseVector): boolean {
+  /** Sets a live memory's fields while it is at `version` (the version stays); false otherwise. */
+  setFields(id: string, version: number, f: { keywords?: SparseVector; importance?: number; content?: string }): boolean {
     const slot = this.byId.get(id);
-    if (slot === undefined || this.metaBySlot[slot]!.version !== version) return false;
-    this.unindexKeywords(slot);
-    this.keywordsBySlot[slot] = keywords;
-    this.indexKeywords(slot);
+    const meta = slot === undefined ? undefined : this.metaBySlot[slot];
+    if (slot === undefined || !meta || meta.version !== version) return false;
+    if (f.keywords) {
+      this.unindexKeywords(slot);
+      this.keywordsBySlot[slot] = f.keywords;
+      this.indexKeywords(slot);
+    }
+    // Neither field is indexed here (sessions, keywords): the meta is simply replaced.
+    if (f.importance !== undefined || f.content !== undefined)
+      this.metaBySlot[slot] = { ...meta, ...(f.importance !== undefined ? { importance: f.importance } : {}), ...(f.content !== undefined ? { content: f.content } : {}) };
     this.dirty = true;
     return true;
   }
@@ -159,6 +166,8 @@ export class Partition {
     if (!meta) return undefined;
     return {
       ...meta,
+      // Compressed content is unpacked on every read: nothing above the store sees the packed form.
+      content: unpack(meta.content),
       accessedAtMs: this.accessedAt[slot]!,
       accessCount: this.accessCount[slot]!,
       // A view, not a copy: rows never change once written. Callers treat it as read-only.

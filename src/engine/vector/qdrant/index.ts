@@ -29,7 +29,7 @@ import type { AccessStats, KeywordHit, MemoryFilter, MemoryMeta, MemoryRecord, V
 import type {
   HybridHits,
   HybridQuery,
-  KeywordUpdate,
+  FieldUpdate,
   NeighborGraph,
   NeighborGraphOptions,
   ScrollCursor,
@@ -46,6 +46,9 @@ import { sleep } from '../../../sleep.js';
 
 /** Oldest server with every feature used here (upsert `update_mode: insert_only` came in 1.17). */
 export const QDRANT_MIN_VERSION = '1.17.0';
+
+/** Users one facet call lists per collection (a maintenance sweep reaches the rest on its next round). */
+const MAX_FACET_USERS = 100_000;
 
 export interface QdrantStoreOptions {
   url: string;
@@ -332,10 +335,7 @@ export class QdrantVectorStore implements VectorStore {
     if (created) {
       // The tenant index first: in the shared collection it organizes storage and graphs by user.
       await this.createIndex(name, 'user_id', { type: 'keyword', is_tenant: kind === 'shared', enable_hnsw: kind === 'shared' });
-      for (const { field, schema } of INDEXED_FIELDS) {
-        const params: Schemas['PayloadFieldSchema'] = schema === 'integer' ? { type: 'integer', lookup: false, range: true, enable_hnsw: false } : { type: schema, enable_hnsw: false };
-        await this.createIndex(name, field, params);
-      }
+      for (const { field, schema } of INDEXED_FIELDS) await this.createIndex(name, field, indexParams(schema));
       this.log.info({ collection: name, kind, profile: kind === 'dedicated' ? profileName : 'tenant', quantization: this.o.quantization }, 'qdrant collection created');
     }
     this.checkedCollections.set(name, Promise.resolve());
@@ -365,6 +365,10 @@ export class QdrantVectorStore implements VectorStore {
           );
           this.log.info({ collection: name }, 'qdrant collection got its keyword (sparse) vector');
         }
+        // Fields indexed since the collection was made (superseded_by came with supersession).
+        const missing = INDEXED_FIELDS.filter((f) => !info.payload_schema?.[f.field]);
+        for (const { field, schema } of missing) await this.createIndex(name, field, indexParams(schema));
+        if (missing.length > 0) this.log.info({ collection: name, fields: missing.map((f) => f.field) }, 'qdrant collection got new payload indexes');
         const q = info.config.quantization_config as { scalar?: unknown } | null | undefined;
         if (Boolean(q?.scalar) !== (this.o.quantization === 'int8')) {
           this.log.warn({ collection: name, configured: this.o.quantization }, 'qdrant collection quantization differs from QDRANT_QUANTIZATION; the collection keeps its own');
@@ -748,6 +752,21 @@ export class QdrantVectorStore implements VectorStore {
     return r.collections.map((c) => c.name).filter((n) => n.startsWith(`${this.base}_`) && n !== this.routingCollection);
   }
 
+  /** Every user with points: the tenant index's distinct values, in the shared collection and each dedicated one. */
+  async users(opts?: StoreCallOptions): Promise<string[]> {
+    await this.whenReady();
+    const out = new Set<string>();
+    for (const c of await this.ownCollections()) {
+      const r = await this.transport.call<{ hits: { value: unknown }[] }>(
+        'facet',
+        (init) => this.transport.api.facet({ collection_name: c, key: 'user_id', limit: MAX_FACET_USERS, exact: true }, init),
+        opts?.signal ? { signal: opts.signal } : {},
+      );
+      for (const h of r.hits) if (typeof h.value === 'string') out.add(h.value);
+    }
+    return [...out];
+  }
+
   async withoutKeywords(limit: number, opts?: StoreCallOptions): Promise<{ userId: string; memories: MemoryMeta[] }[]> {
     await this.whenReady();
     const byUser = new Map<string, MemoryMeta[]>();
@@ -778,20 +797,25 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   /**
-   * Sets keyword vectors through the user's write route, each guarded by the memory's version in
-   * Qdrant itself (update_filter), so a memory rewritten meanwhile keeps its newer keywords.
+   * Sets fields through the user's write route, each guarded by the memory's version in Qdrant
+   * itself (the keyword vector by update_filter, payload fields by a filter on id and version),
+   * so a memory rewritten meanwhile keeps what that write gave it and a deleted one stays gone.
+   * Payload-only updates of a memory gone meanwhile cannot be told apart: they are counted as set.
    */
-  async setKeywords(userId: string, items: readonly KeywordUpdate[], opts?: StoreCallOptions): Promise<number> {
+  async setFields(userId: string, items: readonly FieldUpdate[], opts?: StoreCallOptions): Promise<number> {
     if (items.length === 0) return 0;
-    const ops = (xs: readonly KeywordUpdate[]) =>
-      xs.map((it) => ({
-        update_vectors: {
-          points: [{ id: pointId(userId, it.id), vector: { [KEYWORD_VECTOR]: sparseOut(it.keywords) } }],
-          update_filter: { must: [{ key: 'version', match: { value: it.version } }] },
-        },
-      }));
-    const run = (c: string, xs: readonly KeywordUpdate[]) =>
-      this.transport.call('set_keywords', (init) => this.transport.api.batchUpdate({ collection_name: c, wait: true, operations: ops(xs) }, init), opts?.signal ? { signal: opts.signal } : {});
+    const ops = (xs: readonly FieldUpdate[]) =>
+      xs.flatMap((it) => {
+        const id = pointId(userId, it.id);
+        const version = { key: 'version', match: { value: it.version } };
+        const payload = { ...(it.importance !== undefined ? { importance: it.importance } : {}), ...(it.storedContent !== undefined ? { content: it.storedContent } : {}) };
+        return [
+          ...(it.keywords ? [{ update_vectors: { points: [{ id, vector: { [KEYWORD_VECTOR]: sparseOut(it.keywords) } }], update_filter: { must: [version] } } }] : []),
+          ...(Object.keys(payload).length > 0 ? [{ set_payload: { payload, filter: { must: [{ has_id: [id] }, version] } } }] : []),
+        ];
+      });
+    const run = (c: string, xs: readonly FieldUpdate[]) =>
+      this.transport.call('set_fields', (init) => this.transport.api.batchUpdate({ collection_name: c, wait: true, operations: ops(xs) }, init), opts?.signal ? { signal: opts.signal } : {});
     // Qdrant answers an update of a point that is gone with a 404, like a missing collection.
     const pointGone = (e: unknown) => e instanceof CollectionMissingError && /no point with id/i.test(e.message);
     let set = items.length;
@@ -885,7 +909,7 @@ export class QdrantVectorStore implements VectorStore {
    */
   async scroll(userId: string, o: ScrollOptions & StoreCallOptions): Promise<ScrollPage> {
     return this.read<ScrollPage>(userId, { records: [] }, async (c) => {
-      const now = Date.now();
+      const now = o.includeExpired ? 0 : Date.now();
       const desc = o.newestFirst;
       const withVectors = o.withVectors ?? true;
       const byOrder = (a: MemoryRecord, b: MemoryRecord) => {
@@ -1118,4 +1142,8 @@ export class QdrantVectorStore implements VectorStore {
 
 function cursorOf(r: MemoryRecord): ScrollCursor {
   return { createdAtMs: r.createdAtMs, id: r.id };
+}
+
+function indexParams(schema: (typeof INDEXED_FIELDS)[number]['schema']): Schemas['PayloadFieldSchema'] {
+  return schema === 'integer' ? { type: 'integer', lookup: false, range: true, enable_hnsw: false } : { type: schema, enable_hnsw: false };
 }
