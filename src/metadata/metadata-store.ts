@@ -107,19 +107,57 @@ export interface PutPrecomputedOptions {
   replaceKinds?: string[];
 }
 
+/** A memory in the archive table: its record as JSON and its vector's bytes, opaque here. */
+export interface ArchivedRow {
+  memoryId: string;
+  archivedAtMs: number;
+  record: Record<string, unknown>;
+  embedding: Uint8Array | null;
+}
+
+/** The archive table of one metadata database. Writes are durable when they resolve. */
+export interface ArchiveRows {
+  /** Inserts or replaces rows (a memory archived again replaces its row). */
+  put(userId: string, rows: readonly Omit<ArchivedRow, 'archivedAtMs'>[]): Promise<void>;
+  get(userId: string, ids: readonly string[]): Promise<ArchivedRow[]>;
+  /** A page in memory-id order, after `after`. */
+  list(userId: string, o: { after?: string; limit: number }): Promise<ArchivedRow[]>;
+  /** Resolves with the ids that were there. */
+  delete(userId: string, ids: readonly string[]): Promise<string[]>;
+  count(userId: string): Promise<number>;
+  /** Removes every row of the user; resolves with how many there were. */
+  deleteUser(userId: string): Promise<number>;
+  /** Users with archived memories, in id order after `after`. */
+  users(o: { after?: string; limit: number }): Promise<string[]>;
+}
+
+/** An audit event of another deployment (ImportUser), with its original time and id. */
+export interface ImportedAudit extends AuditInput {
+  originId: string;
+  atMs: number;
+}
+
 export interface MetadataStore {
   readonly kind: string;
+  readonly archive: ArchiveRows;
   open(): Promise<void>;
   close(): Promise<void>;
   ready(): Promise<void>;
 
   appendAudit(e: AuditInput): Promise<void>;
+  /**
+   * Appends events exported elsewhere, keeping their time; one already imported (same user and
+   * origin id, kept in details.origin_id) is skipped. Resolves with how many were new.
+   */
+  importAudit(userId: string, events: readonly ImportedAudit[]): Promise<number>;
   listAudit(userId: string, o: { limit: number; after?: AuditCursor; operation?: string }): Promise<Page<AuditEvent, AuditCursor>>;
 
   createTask(t: { id: string; userId: string; agentId: string; title: string; metadata: Record<string, string> }): Promise<Task>;
   /** Throws NotFoundError, or FailedPrecondition when the task already finished. */
   updateTaskStatus(userId: string, id: string, status: TaskStatus): Promise<Task>;
   getTask(userId: string, id: string): Promise<Task | undefined>;
+  /** Inserts a task as exported elsewhere (ImportUser); false when one with its id exists already. */
+  importTask(t: Task): Promise<boolean>;
   listTasks(userId: string, o: { limit: number; after?: TaskCursor; status?: TaskStatus }): Promise<Page<Task, TaskCursor>>;
   /**
    * Erases the user's tasks, archive, job runs and precomputed data (ForgetUser); the audit
@@ -138,6 +176,8 @@ export interface MetadataStore {
   renewJobLease(id: string, leaseMs: number): Promise<void>;
   finishJobRun(id: string, status: Exclude<JobStatus, 'QUEUED' | 'RUNNING'>, counts: Record<string, number>, error: string): Promise<void>;
   getJobRun(userId: string, id: string): Promise<JobRun | undefined>;
+  /** The user's last successful run of `kind` (by start), if any. */
+  lastSucceededRun(userId: string, kind: string): Promise<JobRun | undefined>;
 
   /** Writes artifacts as one transaction, after pruning what was removed since the job read. */
   putPrecomputed(userId: string, rows: Omit<PrecomputedRow, 'generatedAtMs'>[], o: PutPrecomputedOptions): Promise<{ written: number; pruned: number; erased: boolean }>;

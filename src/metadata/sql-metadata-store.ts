@@ -16,10 +16,12 @@ import type {
   PrecomputedRow,
   Prune,
   PutPrecomputedOptions,
+  ImportedAudit,
   Task,
   TaskCursor,
   TaskStatus,
 } from './metadata-store.js';
+import { ArchiveTable } from './archive-table.js';
 import { TERMINAL_TASK_STATUSES } from './metadata-store.js';
 import { MIGRATION_LOCK_KEY, MIGRATIONS } from './migrations.js';
 
@@ -100,7 +102,7 @@ const REMOVAL_MARGIN_MS = 10 * 60_000;
 /** An erasure this long before a job read its inputs stops it from writing. */
 const ERASURE_MARGIN_MS = 60_000;
 /** Audit operations after which the memories they name must leave every artifact. */
-const REMOVALS_SQL = `(operation IN ('Forget','Correction') OR (operation = 'Update' AND (details->>'fields' LIKE '%content%' OR details->>'fields' LIKE '%embedding%')))`;
+const REMOVALS_SQL = `(operation IN ('Forget','Correction','Supersede','Expire','GC','Archive') OR (operation = 'Update' AND (details->>'fields' LIKE '%content%' OR details->>'fields' LIKE '%embedding%')))`;
 
 const ms = (d: Date | null) => (d ? d.getTime() : 0);
 const toJob = (r: JobRow): JobRun => ({
@@ -146,6 +148,7 @@ interface PendingAudit {
 const AUDIT_BATCH = 500;
 
 export class SqlMetadataStore implements MetadataStore {
+  readonly archive: ArchiveTable;
   private closed = false;
   private auditQueue: PendingAudit[] = [];
   private auditFlushing = false;
@@ -153,7 +156,9 @@ export class SqlMetadataStore implements MetadataStore {
   constructor(
     readonly kind: string,
     private readonly db: SqlExecutor,
-  ) {}
+  ) {
+    this.archive = new ArchiveTable(db);
+  }
 
   async open(): Promise<void> {
     await this.db.transaction(async (tx) => {
@@ -218,6 +223,30 @@ export class SqlMetadataStore implements MetadataStore {
     }
   }
 
+  async importAudit(userId: string, events: readonly ImportedAudit[]): Promise<number> {
+    let added = 0;
+    for (let i = 0; i < events.length; i += AUDIT_BATCH) {
+      const part = events.slice(i, i + AUDIT_BATCH);
+      const params: unknown[] = [];
+      const rows = part.map((e) => {
+        params.push(userId, e.actor, e.operation, [...e.memoryIds], e.requestId, jsonbText({ ...e.details, origin_id: e.originId }), new Date(e.atMs), e.originId);
+        const n = params.length;
+        return `($${n - 7}, $${n - 6}, $${n - 5}, $${n - 4}::text[], $${n - 3}, $${n - 2}::jsonb, $${n - 1}::timestamptz, $${n})`;
+      });
+      const { rows: inserted } = await this.db.query<{ n: number }>(
+        `WITH v (user_id, actor, operation, memory_ids, request_id, details, at, origin) AS (VALUES ${rows.join(', ')}),
+              ins AS (INSERT INTO audit_events (user_id, actor, operation, memory_ids, request_id, details, at)
+                      SELECT v.user_id, v.actor, v.operation, v.memory_ids, v.request_id, v.details, v.at FROM v
+                      WHERE NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.user_id = v.user_id AND a.details->>'origin_id' = v.origin)
+                      RETURNING 1)
+         SELECT count(*)::int AS n FROM ins`,
+        params,
+      );
+      added += inserted[0]?.n ?? 0;
+    }
+    return added;
+  }
+
   async listAudit(userId: string, o: { limit: number; after?: AuditCursor; operation?: string }): Promise<Page<AuditEvent, AuditCursor>> {
     const params: unknown[] = [userId];
     let where = 'user_id = $1';
@@ -253,6 +282,16 @@ export class SqlMetadataStore implements MetadataStore {
     );
     if (rows[0]) return toTask(rows[0]);
     throw new MemoryError('ALREADY_EXISTS', `task ${id} already exists`);
+  }
+
+  async importTask(t: Task): Promise<boolean> {
+    const at = (x: number) => (x > 0 ? new Date(x) : null);
+    const { rows } = await this.db.query<{ id: string }>(
+      `INSERT INTO tasks (id, user_id, agent_id, title, status, created_at, updated_at, finished_at, metadata)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [t.id, t.userId, t.agentId, t.title, t.status, at(t.createdAtMs) ?? new Date(), at(t.updatedAtMs) ?? new Date(), at(t.finishedAtMs), jsonbText(t.metadata)],
+    );
+    return rows.length > 0;
   }
 
   async updateTaskStatus(userId: string, id: string, status: TaskStatus): Promise<Task> {
@@ -346,6 +385,14 @@ export class SqlMetadataStore implements MetadataStore {
       `UPDATE job_runs SET status = $2, finished_at = now(), lease_until = NULL, counts = $3, error = $4, started_at = coalesce(started_at, now()) WHERE id = $1 AND status IN ('QUEUED','RUNNING')`,
       [id, status, jsonbText(counts), withoutNul(error.slice(0, 1000))],
     );
+  }
+
+  async lastSucceededRun(userId: string, kind: string): Promise<JobRun | undefined> {
+    const { rows } = await this.db.query<JobRow>(`SELECT * FROM job_runs WHERE user_id = $1 AND kind = $2 AND status = 'SUCCEEDED' AND started_at IS NOT NULL ORDER BY started_at DESC LIMIT 1`, [
+      userId,
+      kind,
+    ]);
+    return rows[0] ? toJob(rows[0]) : undefined;
   }
 
   async getJobRun(userId: string, id: string): Promise<JobRun | undefined> {
