@@ -25,7 +25,11 @@ import { buildEmbedder } from './engine/embed/from-config.js';
 import { engineOptions } from './engine/engine-options.js';
 import { keywordEncoder } from './engine/keywords/from-config.js';
 import { KeywordBackfill } from './engine/keyword-backfill.js';
-import { MemoryEngine } from './engine/memory-engine.js';
+import { lockKey, MemoryEngine, type MemoryObserver } from './engine/memory-engine.js';
+import { Archive } from './engine/archive/archive.js';
+import { TableColdStore } from './engine/archive/table-cold-store.js';
+import { KeyedMutex } from './engine/keyed-mutex.js';
+import { Transfer } from './engine/transfer/transfer.js';
 import { allObservers } from './engine/observers.js';
 import { nearestIn } from './engine/nearest.js';
 import { buildVectorStore } from './engine/vector/from-config.js';
@@ -35,6 +39,7 @@ import { SqlMetadataStore } from './metadata/sql-metadata-store.js';
 import { LoadMonitor } from './observability/load-monitor.js';
 import { Metrics } from './observability/metrics.js';
 import { buildSummarizer, precomputeOptions } from './precompute/from-config.js';
+import type { Clock } from './precompute/clock.js';
 import { PrecomputeService } from './precompute/index.js';
 import { ApiKeyAuthenticator } from './server/auth.js';
 import { GrpcServer } from './server/grpc-server.js';
@@ -73,6 +78,8 @@ export class App {
     readonly config: Config,
     readonly log: Logger,
     private readonly shared?: { store: VectorStore; metadata: SqlMetadataStore },
+    /** `clock`: the time background work (precompute, maintenance) sees; tests drive a ManualClock. */
+    private readonly inject: { clock?: Clock } = {},
   ) {}
 
   async start(): Promise<this> {
@@ -97,6 +104,19 @@ export class App {
       const cache = new TieredCache(this.l1, this.l2, this.metrics, cacheTtls(c));
       const embeddings = embedder ? new EmbeddingService(embedder, cache, this.metrics, { batchMax: c.embedBatchMax, batchWaitMs: c.embedBatchWaitMs, maxInflight: c.embedMaxInflight }) : undefined;
       const coherence = new CacheCoherence(this.l1, this.l2);
+      const locks = new KeyedMutex();
+      // Precompute and context pools observe the engine, the archive and imports alike; they join once built.
+      const observers: MemoryObserver[] = [];
+      const observer = allObservers(observers);
+      const archive = new Archive({
+        store: this.store,
+        cold: new TableColdStore(this.metadata.archive),
+        metadata: this.metadata,
+        coherence,
+        locks,
+        lockKey,
+        observer,
+      });
       this.runner = new ClusterRunner();
       this.precompute = new PrecomputeService(
         {
@@ -109,8 +129,10 @@ export class App {
           llm: buildSummarizer(c),
           metrics: this.metrics,
           log: this.log.child({ component: 'precompute' }),
+          engine: () => this.engine!,
+          archive,
         },
-        precomputeOptions(c, this.loadMonitor),
+        precomputeOptions(c, this.loadMonitor, this.inject.clock),
       );
       const engineOpts = engineOptions(c, embedder !== undefined);
       const keywords = keywordEncoder(c);
@@ -119,6 +141,7 @@ export class App {
         { batch: c.keywordBackfillBatch, pauseMs: 20 },
       );
       const pools = new CandidatePools({ store: this.store, cache, coherence, metrics: this.metrics }, poolOptions(c));
+      observers.push(this.precompute.triggers, pools.observer);
       this.engine = new MemoryEngine(
         {
           store: this.store,
@@ -127,9 +150,11 @@ export class App {
           cache,
           coherence,
           metrics: this.metrics,
-          observer: allObservers([this.precompute.triggers, pools.observer]),
+          observer,
           router: this.precompute.router,
           keywords,
+          locks,
+          archive,
         },
         engineOpts,
       );
@@ -157,6 +182,21 @@ export class App {
         ...(auth ? { auth } : {}),
         precompute: this.precompute,
         context: this.context,
+        transfer: new Transfer(
+          {
+            store: this.store,
+            metadata: this.metadata,
+            embeddings,
+            keywords,
+            indexText: engineOpts.indexText,
+            coherence,
+            locks,
+            lockKey,
+            archive,
+            written: (u, records) => observer.written(u, records),
+          },
+          { limits: engineOpts.limits },
+        ),
       });
       this.http = new HttpServer(
         {

@@ -33,6 +33,9 @@ import { fuse, type FusedHit, type FusionOptions } from './keywords/fusion.js';
 import type { KeywordEncoder } from './keywords/encoder.js';
 import type { IndexText } from './keywords/index-text.js';
 import { scrollAll } from './vector/scroll-all.js';
+import { audited } from './audited.js';
+import type { Archive } from './archive/archive.js';
+import { checkSupersedes, supersededRecords } from './supersession.js';
 import type { VectorStore } from './vector/vector-store.js';
 
 /** Who is calling and until when; every engine call takes one. */
@@ -62,6 +65,8 @@ export interface MemoryInput {
   ttlSeconds?: number;
   pinned?: boolean;
   metadata?: Record<string, string>;
+  /** Memories this one replaces: kept for history, out of default reads from now on. */
+  supersedes?: string[];
 }
 
 export interface RememberResult {
@@ -86,6 +91,8 @@ export interface MemoryPatch {
   entities?: { values: string[]; replace: boolean };
   metadata?: { values: Record<string, string>; replace: boolean };
   embedding?: ArrayLike<number>;
+  /** Memories the updated one now replaces (see MemoryInput.supersedes). */
+  supersedes?: string[];
 }
 
 export interface RankingWeights {
@@ -106,6 +113,8 @@ export interface SearchInput {
   weights?: Partial<RankingWeights>;
   /** Which retrievers answer (default: the deployment's SEARCH_MODE; DENSE when the query has no text). */
   mode?: SearchMode;
+  /** Also scan the archive (exact, slower); its hits are marked `archived`. */
+  includeArchive?: boolean;
 }
 
 export interface SearchHit {
@@ -117,6 +126,8 @@ export interface SearchHit {
   keywordScore?: number;
   /** The retrievers that found it (in HYBRID mode one or both). */
   retrievers: Retriever[];
+  /** Found in the archive (a search with includeArchive). */
+  archived?: boolean;
 }
 
 export type { ServedBy };
@@ -135,6 +146,8 @@ export interface ForgetUserReceipt {
   archivedDeleted: number;
   precomputedDeleted: number;
   completedAtMs: number;
+  /** Where the archive was: "table" or "s3". */
+  archive: string;
 }
 
 /**
@@ -187,10 +200,15 @@ export interface EngineDeps {
   router?: TopicRouter;
   /** Turns memory texts and queries into the keyword index's sparse vectors. */
   keywords: KeywordEncoder;
+  /** Per-memory locks, shared with lifecycle work that rewrites memories (a new one when absent). */
+  locks?: KeyedMutex;
+  /** The cold store's mover: Get restores archived memories, searches may include them, erasure reaches them. */
+  archive?: Archive;
 }
 
 export class MemoryEngine {
-  private readonly locks = new KeyedMutex();
+  private readonly locks: KeyedMutex;
+  private readonly archive: Archive | undefined;
   private readonly store: VectorStore;
   private readonly metadata: MetadataStore;
   private readonly embeddings: EmbeddingService | undefined;
@@ -216,6 +234,8 @@ export class MemoryEngine {
     this.router = d.router;
     this.routingClasses = new Set(o.routingClasses ?? []);
     this.keywords = d.keywords;
+    this.locks = d.locks ?? new KeyedMutex();
+    this.archive = d.archive;
   }
 
   // ---- write path ------------------------------------------------------------------------
@@ -287,16 +307,69 @@ export class MemoryEngine {
       requestId: ctx.requestId,
       details: { created: String(records.length), unchanged: String(results.length - records.length) },
     };
-    await this.audited(audit, () => this.store.upsert(userId, records, { signal: ctx.signal }));
+    const supersedes = drafts.flatMap((d, i) => d.supersedes.map((oldId, j) => ({ oldId, byId: d.meta.id, field: field(`supersedes[${j}]`, i) })));
+    const taken = new Map<string, string>();
+    for (const s of supersedes) {
+      const first = taken.get(s.oldId);
+      if (first !== undefined) throw new InvalidArgumentError(s.field, `${s.oldId} is already superseded in this request by ${first}`);
+      taken.set(s.oldId, s.field);
+    }
+    // The superseded memories change in the same atomic write, under their locks (an Update of one must not race it).
+    const write = async () => {
+      const replaced = await this.supersede(ctx, userId, supersedes, now);
+      await this.audited(audit, () => this.store.upsert(userId, [...records, ...replaced], { signal: ctx.signal }));
+      return replaced;
+    };
+    const replaced =
+      supersedes.length > 0
+        ? await this.locks.runAll(
+            supersedes.map((s) => lockKey(userId, s.oldId)),
+            write,
+          )
+        : await write();
     this.metrics.memoriesWritten.inc(records.length);
     if (records.length > 0) {
       this.coherence.noteWrite(userId);
       this.observer?.written(userId, records);
     }
+    await this.retire(userId, replaced);
     return results;
   }
 
-  private draft(userId: string, input: MemoryInput, now: number, f: (name: string) => string): { meta: MemoryMeta; vector?: Float32Array; explicitId: boolean } {
+  /**
+   * The superseded versions of the memories `pairs` name, read now (call under their locks),
+   * with the Supersede audit row written first; empty when there is nothing to change.
+   */
+  private async supersede(ctx: CallContext, userId: string, pairs: readonly { oldId: string; byId: string; field: string }[], now: number): Promise<MemoryRecord[]> {
+    if (pairs.length === 0) return [];
+    const olds = await this.store.get(
+      userId,
+      pairs.map((p) => p.oldId),
+      { signal: ctx.signal },
+    );
+    const replaced = pairs.flatMap((p) => supersededRecords([p.oldId], olds, p.byId, now, () => p.field));
+    if (replaced.length > 0) {
+      await this.metadata.appendAudit({
+        userId,
+        actor: ctx.actor,
+        operation: 'Supersede',
+        memoryIds: replaced.map((r) => r.id),
+        requestId: ctx.requestId,
+        details: { by: [...new Set(replaced.map((r) => r.supersededBy!))].join(',') },
+      });
+    }
+    return replaced;
+  }
+
+  /** Superseded memories leave what was built from them and every cache, before the call returns (like a delete). */
+  private async retire(userId: string, replaced: readonly MemoryRecord[]): Promise<void> {
+    if (replaced.length === 0) return;
+    const ids = replaced.map((r) => r.id);
+    await this.observer?.removed(userId, ids);
+    await this.coherence.invalidate(userId, ids);
+  }
+
+  private draft(userId: string, input: MemoryInput, now: number, f: (name: string) => string): { meta: MemoryMeta; vector?: Float32Array; explicitId: boolean; supersedes: string[] } {
     const lim = this.o.limits;
     const explicitId = v.checkMemoryId(f('id'), input.id, false);
     const vector = v.checkVector(f('embedding'), input.embedding, lim);
@@ -331,7 +404,7 @@ export class MemoryEngine {
       version: 1,
       metadata: v.checkMetadata(f('metadata'), input.metadata, lim),
     };
-    return { meta, ...(vector ? { vector } : {}), explicitId: explicitId !== '' };
+    return { meta, ...(vector ? { vector } : {}), explicitId: explicitId !== '', supersedes: checkSupersedes(f('supersedes'), input.supersedes, meta.id, lim) };
   }
 
   async update(ctx: CallContext, rawUserId: string, rawId: string, patch: MemoryPatch): Promise<MemoryRecord> {
@@ -346,7 +419,9 @@ export class MemoryEngine {
     if (patch.metadata) v.checkMetadata('metadata', patch.metadata.values, lim);
     if (patch.expectedVersion !== undefined && (!Number.isSafeInteger(patch.expectedVersion) || patch.expectedVersion < 0))
       throw new InvalidArgumentError('expected_version', `must be a non-negative integer, got ${patch.expectedVersion}`);
-    return this.locks.run(`${userId}\u0000${id}`, async () => {
+    const supersedes = checkSupersedes('supersedes', patch.supersedes, id, lim).map((oldId, j) => ({ oldId, byId: id, field: `supersedes[${j}]` }));
+    const keys = [id, ...supersedes.map((s) => s.oldId)].map((x) => lockKey(userId, x));
+    const [record, replaced] = await this.locks.runAll(keys, async (): Promise<[MemoryRecord, MemoryRecord[]]> => {
       const [cur] = await this.store.get(userId, [id], { signal: ctx.signal });
       if (!cur) throw new NotFoundError(`memory ${id} not found`);
       if (patch.expectedVersion && patch.expectedVersion !== cur.version) throw new VersionConflictError(patch.expectedVersion, cur.version);
@@ -388,13 +463,16 @@ export class MemoryEngine {
         requestId: ctx.requestId,
         details: { version: String(record.version), fields: changedFields(patch).join(',') },
       };
-      await this.audited(audit, () => this.store.upsert(userId, [record], { signal: ctx.signal }));
+      const replaced = await this.supersede(ctx, userId, supersedes, now);
+      await this.audited(audit, () => this.store.upsert(userId, [record, ...replaced], { signal: ctx.signal }));
       // The old text must leave what was built from it (a correction says it was wrong).
       if (patch.correction || record.content !== cur.content || embedding !== cur.embedding) await this.observer?.removed(userId, [id]);
       await this.coherence.invalidate(userId, [id]);
       this.observer?.written(userId, [record], [cur]);
-      return record;
+      return [record, replaced];
     });
+    await this.retire(userId, replaced);
+    return record;
   }
 
   async forget(ctx: CallContext, rawUserId: string, ids: string[] | undefined, filter: MemoryFilter | undefined): Promise<string[]> {
@@ -410,7 +488,7 @@ export class MemoryEngine {
       targets = (await scrollAll(this.store, userId, { filter: f!, withVectors: false, signal: ctx.signal })).map((r) => r.id);
     }
     const deleted = await this.locks.runAll(
-      targets.map((id) => `${userId}\u0000${id}`),
+      targets.map((id) => lockKey(userId, id)),
       async () => {
         const existing = (await this.store.get(userId, targets, { signal: ctx.signal })).map((r) => r.id);
         if (existing.length === 0) return [];
@@ -418,6 +496,22 @@ export class MemoryEngine {
         return this.audited(audit, () => this.store.delete(userId, existing, { signal: ctx.signal }));
       },
     );
+    // Archived memories are memories too: a Forget reaches their cold copies.
+    if (this.archive) {
+      const cold = hasIds ? targets : await this.archive.matching(userId, f!);
+      const gone = await this.archive.forget(userId, cold);
+      if (gone.length > 0) {
+        await this.metadata.appendAudit({
+          userId,
+          actor: ctx.actor,
+          operation: 'Forget',
+          memoryIds: gone,
+          requestId: ctx.requestId,
+          details: { by: hasIds ? 'ids' : 'filter', archive: this.archive.kind },
+        });
+        deleted.push(...gone.filter((id) => !deleted.includes(id)));
+      }
+    }
     // By id, every asked-for id is pruned (a retry after a failed prune must still prune).
     const pruneIds = hasIds ? targets : deleted;
     if (pruneIds.length > 0) await this.observer?.removed(userId, pruneIds);
@@ -426,15 +520,55 @@ export class MemoryEngine {
     return deleted;
   }
 
+  /**
+   * Lifecycle deletion (TTL, GC): under the memories' locks, re-reads them (expired and
+   * superseded ones included) and deletes those `still` holds for, audited as `operation` with
+   * `details`. Strong like Forget: caches and precomputed artifacts drop them before it resolves.
+   */
+  async expunge(ctx: CallContext, userId: string, ids: readonly string[], audit: { operation: string; details: Record<string, string> }, still: (r: MemoryRecord) => boolean): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const deleted = await this.locks.runAll(
+      ids.map((id) => lockKey(userId, id)),
+      async () => {
+        const current = await scrollAll(this.store, userId, {
+          filter: { ids: [...ids], includeSuperseded: true },
+          includeExpired: true,
+          withVectors: false,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        });
+        const targets = current.filter(still).map((r) => r.id);
+        if (targets.length === 0) return [];
+        const row = { userId, actor: ctx.actor, operation: audit.operation, memoryIds: targets, requestId: ctx.requestId, details: audit.details };
+        return this.audited(row, () => this.store.delete(userId, targets, { signal: ctx.signal }));
+      },
+    );
+    if (deleted.length > 0) {
+      await this.observer?.removed(userId, deleted);
+      await this.coherence.invalidate(userId, deleted);
+      this.metrics.memoriesDeleted.inc(deleted.length);
+    }
+    return deleted;
+  }
+
   async forgetUser(ctx: CallContext, rawUserId: string): Promise<ForgetUserReceipt> {
     const userId = v.checkUserId(rawUserId);
     const audit = { userId, actor: ctx.actor, operation: 'ForgetUser', memoryIds: [], requestId: ctx.requestId, details: {} };
     const memoriesDeleted = await this.audited(audit, () => this.store.dropTenant(userId, { signal: ctx.signal }));
     await this.observer?.userErased(userId);
+    const erased = (await this.archive?.erase(userId)) ?? 0;
     const { tasks, archived, precomputed } = await this.metadata.deleteUser(userId);
     const cacheEntriesDropped = await this.coherence.invalidate(userId, [], true);
     this.metrics.memoriesDeleted.inc(memoriesDeleted);
-    return { userId, memoriesDeleted, cacheEntriesDropped, tasksDeleted: tasks, archivedDeleted: archived, precomputedDeleted: precomputed, completedAtMs: Date.now() };
+    return {
+      userId,
+      memoriesDeleted,
+      cacheEntriesDropped,
+      tasksDeleted: tasks,
+      archivedDeleted: erased + archived,
+      precomputedDeleted: precomputed,
+      completedAtMs: Date.now(),
+      archive: this.archive?.kind ?? 'table',
+    };
   }
 
   // ---- read path -------------------------------------------------------------------------
@@ -444,7 +578,13 @@ export class MemoryEngine {
     const id = v.checkMemoryId('id', rawId, true);
     const now = Date.now();
     const live = (r: MemoryRecord) => unexpired(r, now);
-    const found = await this.cache.get(cacheKeys.memory(userId, id), memoryCodec, async () => (await this.store.get(userId, [id], { signal: ctx.signal }))[0], { valid: live });
+    let found = await this.cache.get(cacheKeys.memory(userId, id), memoryCodec, async () => (await this.store.get(userId, [id], { signal: ctx.signal }))[0], { valid: live });
+    if (!found && this.archive) {
+      // An archived memory comes back into the hot store on its first read.
+      const [back] = await this.archive.restore(ctx, userId, { ids: [id] }, 'get');
+      const r = back ?? (await this.store.get(userId, [id], { signal: ctx.signal }))[0];
+      if (r && live(r)) found = { value: r, tier: 'L3' };
+    }
     if (!found) throw new NotFoundError(`memory ${id} not found`);
     this.store.touch(userId, [id], { accessedAtMs: now, accessCount: 1 });
     this.cache.l2?.touchHot(userId, [id], now);
@@ -465,6 +605,19 @@ export class MemoryEngine {
     const page = await this.store.scroll(userId, { ...(filter ? { filter } : {}), limit, ...(after ? { after } : {}), newestFirst: !o.oldestFirst, signal: ctx.signal });
     const nextPageToken = page.next ? encodePageToken('memories', scope, [page.next.createdAtMs, page.next.id]) : '';
     return { records: page.records, nextPageToken };
+  }
+
+  /** Restore: archived memories back into the hot store (these ids, a filter of them, or all). */
+  async restore(ctx: CallContext, rawUserId: string, rawIds: string[] | undefined, filter: MemoryFilter | undefined): Promise<string[]> {
+    const userId = v.checkUserId(rawUserId);
+    const f = v.checkFilter('filter', filter, this.o.limits);
+    const hasIds = (rawIds?.length ?? 0) > 0;
+    if (hasIds && f) throw new InvalidArgumentError('filter', 'give ids or a filter, not both');
+    if (hasIds && rawIds!.length > this.o.limits.maxBatchItems) throw new InvalidArgumentError('ids', `has ${rawIds!.length} ids, the limit is ${this.o.limits.maxBatchItems}`);
+    const ids = hasIds ? [...new Set(rawIds!.map((id, i) => v.checkMemoryId(`ids[${i}]`, id, true)))] : undefined;
+    if (!this.archive) return [];
+    const restored = await this.archive.restore(ctx, userId, { ...(ids ? { ids } : {}), ...(f ? { filter: f } : {}) }, 'request');
+    return restored.map((r) => r.id);
   }
 
   async search(ctx: CallContext, rawUserId: string, input: SearchInput): Promise<SearchResult> {
@@ -491,6 +644,16 @@ export class MemoryEngine {
   }
 
   private async searchStore(ctx: CallContext, userId: string, q: ReturnType<MemoryEngine['checkSearch']>, now: number, generations: UserGenerations): Promise<SearchHit[]> {
+    const hot = await this.searchHot(ctx, userId, q, now, generations);
+    if (!q.includeArchive || !this.archive) return hot;
+    // The archive has no index: an exact scan by vector, ranked like dense hits.
+    const vector = q.vector ?? (await this.embed([q.text], ctx.signal, true))[0]!;
+    const found = await this.archive.search(userId, { vector, k: q.topK, ...(q.filter ? { filter: q.filter } : {}), ...(q.minScore !== undefined ? { minSimilarity: q.minScore } : {}) }, ctx.signal);
+    const cold = this.rank(found, q.weights, now, q.topK, q.includeEmbedding).map((h) => ({ ...h, archived: true }));
+    return [...hot, ...cold].sort((a, b) => b.score - a.score).slice(0, q.topK);
+  }
+
+  private async searchHot(ctx: CallContext, userId: string, q: ReturnType<MemoryEngine['checkSearch']>, now: number, generations: UserGenerations): Promise<SearchHit[]> {
     throwIfAborted(ctx.signal);
     const w = q.weights;
     const rerank = w.importance > 0 || w.recency > 0;
@@ -568,11 +731,13 @@ export class MemoryEngine {
     const queryClass = v.checkQueryClass(f('query_class'), input.queryClass);
     const includeEmbedding = input.includeEmbedding ?? false;
     const exact = input.exact ?? false;
+    const includeArchive = input.includeArchive ?? false;
+    if (includeArchive && mode === 'KEYWORD') throw new InvalidArgumentError(f('include_archive'), 'needs a DENSE or HYBRID search (the archive is scanned by vector)');
     const h = createHash('sha1');
     if (vector) h.update(new Uint8Array(vector.buffer));
     h.update(`t:${text}`);
-    h.update(JSON.stringify([topK, minScore ?? null, weights, filter ?? null, queryClass, includeEmbedding, exact, mode]));
-    return { vector, text, mode, topK, minScore: minScore || undefined, weights, filter, queryClass, includeEmbedding, exact, fingerprint: h.digest('base64url') };
+    h.update(JSON.stringify([topK, minScore ?? null, weights, filter ?? null, queryClass, includeEmbedding, exact, mode, includeArchive]));
+    return { vector, text, mode, topK, minScore: minScore || undefined, weights, filter, queryClass, includeEmbedding, exact, includeArchive, fingerprint: h.digest('base64url') };
   }
 
   private keywordQuery(userId: string, q: ReturnType<MemoryEngine['checkSearch']>, k: number) {
@@ -611,20 +776,8 @@ export class MemoryEngine {
     this.cache.l2?.touchHot(userId, ids, now);
   }
 
-  /**
-   * Appends the audit row, then runs the store mutation. A failed mutation is followed by a
-   * best-effort `<operation>Failed` row, so the log never lacks a change that happened.
-   */
-  private async audited<T>(audit: AuditInput, mutate: () => Promise<T>): Promise<T> {
-    await this.metadata.appendAudit(audit);
-    try {
-      return await mutate();
-    } catch (err) {
-      await this.metadata
-        .appendAudit({ ...audit, operation: `${audit.operation}Failed`, details: { ...audit.details, error: err instanceof Error ? err.message.slice(0, 200) : 'unknown' } })
-        .catch(() => undefined);
-      throw err;
-    }
+  private audited<T>(audit: AuditInput, mutate: () => Promise<T>): Promise<T> {
+    return audited(this.metadata, audit, mutate);
   }
 
   /** A query's vector, cached like a Search's (context assembly embeds once for all its sections). */
@@ -723,6 +876,11 @@ export class MemoryEngine {
 
 const EMPTY = new Float32Array(0);
 const MAX_TITLE_CHARS = 1000;
+
+/** The per-memory lock's key: every read-modify-write of a memory (here and in lifecycle work) holds it. */
+export function lockKey(userId: string, id: string): string {
+  return `${userId}\u0000${id}`;
+}
 
 function stripRecord(r: MemoryRecord): MemoryMeta {
   const { embedding: _e, keywords: _k, accessedAtMs: _a, accessCount: _c, ...meta } = r;

@@ -1,4 +1,4 @@
-/** Several MemoryObservers as one (the engine tells one; precompute and context both listen). */
+/** Several MemoryObservers as one (the engine tells one; precompute and context both listen). The list is read on every call: observers may join later. */
 import type { MemoryObserver } from './memory-engine.js';
 import type { MemoryRecord } from './types.js';
 

@@ -25,6 +25,7 @@ export const READ_METHODS: ReadonlySet<string> = new Set([
   'Get',
   'List',
   'Search',
+  'ExportUser',
   'SearchBatch',
   'GetTask',
   'ListTasks',

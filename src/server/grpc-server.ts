@@ -14,6 +14,7 @@ import { UnavailableError, UnimplementedError } from '../errors.js';
 import type { MemoryServiceHandlers } from '../generated/memory/v1/MemoryService.js';
 import type { PrecomputeService } from '../precompute/index.js';
 import type { ContextAssembler } from '../context/assembler.js';
+import type { Transfer } from '../engine/transfer/transfer.js';
 import type { Metrics } from '../observability/metrics.js';
 import * as map from './mapping.js';
 import { loadMemoryProto } from './proto.js';
@@ -45,6 +46,7 @@ export class GrpcServer {
   private readonly auth: ApiKeyAuthenticator | undefined;
   private readonly precompute: PrecomputeService | undefined;
   private readonly context: ContextAssembler | undefined;
+  private readonly transfer: Transfer | undefined;
 
   constructor(d: {
     engine: MemoryEngine;
@@ -56,6 +58,8 @@ export class GrpcServer {
     precompute?: PrecomputeService;
     /** Context assembly; without it AssembleContext and StreamContext answer UNIMPLEMENTED. */
     context?: ContextAssembler;
+    /** ExportUser and ImportUser. */
+    transfer?: Transfer;
   }) {
     this.engine = d.engine;
     this.metrics = d.metrics;
@@ -63,6 +67,7 @@ export class GrpcServer {
     this.auth = d.auth;
     this.precompute = d.precompute;
     this.context = d.context;
+    this.transfer = d.transfer;
     const maxMessageBytes = d.maxMessageBytes;
     this.chain = [countCalls(this.metrics), refuseWhileDraining(() => this.draining), abortable(this.inflight), checkText(), ...(this.auth ? [authenticate(this.auth)] : [])];
     this.server = new grpc.Server({
@@ -153,6 +158,28 @@ export class GrpcServer {
     return this.context;
   }
 
+  private moves(): Transfer {
+    if (!this.transfer) throw new UnimplementedError('export and import are not available on this server');
+    return this.transfer;
+  }
+
+  /** A server stream through the middleware chain: `run` writes, errors end the call with their status. */
+  private stream<Req>(method: string, call: grpc.ServerWritableStream<Req, unknown>, run: (ctx: CallContext, write: (m: unknown) => void) => Promise<void>): void {
+    const edge = edgeCall(method, call as grpc.ServerWritableStream<unknown, unknown>);
+    const chained = compose(this.chain, async (c) => {
+      const signal = c.ctx.signal;
+      await run(c.ctx, (m) => {
+        if (!signal?.aborted) call.write(m);
+      });
+    });
+    // A server stream answers with a status through its 'error' event: that ends the call
+    // with the status (destroy() would drop the call without one and leave the client hanging).
+    chained(edge).then(
+      () => call.end(),
+      (err: unknown) => call.emit('error', toServiceError(err, edge.ctx.requestId, this.log)),
+    );
+  }
+
   private handlers(): MemoryServiceHandlers {
     const e = this.engine;
     return {
@@ -191,21 +218,19 @@ export class GrpcServer {
         };
       }),
       AssembleContext: this.unary('AssembleContext', async (r, ctx) => map.contextOut(await this.ctx().assemble(ctx, map.contextRequestIn(r)))),
-      StreamContext: (call) => {
-        const edge = edgeCall('StreamContext', call as grpc.ServerWritableStream<unknown, unknown>);
-        const run = compose(this.chain, async (c) => {
-          const signal = c.ctx.signal;
-          await this.ctx().stream(c.ctx, map.contextRequestIn(call.request), (chunk) => {
-            if (!signal?.aborted) call.write(map.contextChunkOut(chunk));
-          });
-        });
-        // A server stream answers with a status through its 'error' event: that ends the call
-        // with the status (destroy() would drop the call without one and leave the client hanging).
-        run(edge).then(
-          () => call.end(),
-          (err: unknown) => call.emit('error', toServiceError(err, edge.ctx.requestId, this.log)),
-        );
-      },
+      StreamContext: (call) => this.stream('StreamContext', call, (ctx, write) => this.ctx().stream(ctx, map.contextRequestIn(call.request), (chunk) => write(map.contextChunkOut(chunk)))),
+      ExportUser: (call) =>
+        this.stream('ExportUser', call, async (ctx, write) => {
+          for await (const lines of this.moves().exportUser(ctx, call.request.userId, call.request.includeEmbeddings)) write({ lines });
+        }),
+      ImportUser: this.unary('ImportUser', async (r, ctx) => {
+        const n = await this.moves().importUser(ctx, r.userId, r.lines, r.firstLine || 1);
+        return { memories: n.memories, unchanged: n.unchanged, tasks: n.tasks, auditEvents: n.auditEvents };
+      }),
+      Restore: this.unary('Restore', async (r, ctx) => {
+        const ids = await e.restore(ctx, r.userId, r.ids, map.filterIn(r.filter));
+        return { restoredCount: ids.length, restoredIds: ids };
+      }),
       WarmSession: this.unary('WarmSession', async (r, ctx) => {
         const memoriesLoaded = await e.warmSession(ctx, r.userId, r.sessionId);
         this.context?.afterWarmSession(ctx, r.userId);
@@ -227,7 +252,7 @@ export class GrpcServer {
         const { summary, tier } = await this.pre().reads.getSummary(ctx, r.userId, r.kind, r.key);
         return map.summaryOut(summary, tier);
       }),
-      TriggerPrecompute: this.unary('TriggerPrecompute', async (r, ctx) => map.jobOut(await this.pre().jobs.trigger(ctx, r.userId, r.job))),
+      TriggerPrecompute: this.unary('TriggerPrecompute', async (r, ctx) => map.jobOut(await this.pre().jobs.trigger(ctx, r.userId, r.job, r.dryRun))),
       GetJob: this.unary('GetJob', async (r, ctx) => map.jobOut(await this.pre().jobs.getJob(ctx, r.userId, r.jobId))),
       GetRelated: this.unary('GetRelated', async (r, ctx) => {
         const res = await this.pre().reads.getRelated(ctx, r.userId, r.id, r.topK);

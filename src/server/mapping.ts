@@ -65,6 +65,7 @@ export function memoryInputIn(m: PbMemoryInput | null | undefined): MemoryInput 
     ttlSeconds: m.ttlSeconds,
     pinned: m.pinned,
     metadata: m.metadata,
+    ...(m.supersedes.length > 0 ? { supersedes: m.supersedes } : {}),
   };
 }
 
@@ -86,6 +87,7 @@ export function filterIn(f: Filter | null | undefined): MemoryFilter | undefined
   if (minI !== undefined) out.minImportance = minI;
   if (maxI !== undefined) out.maxImportance = maxI;
   if (pinned !== undefined) out.pinned = pinned;
+  if (f.includeSuperseded) out.includeSuperseded = true;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
@@ -103,6 +105,7 @@ export function patchIn(r: UpdateRequest): MemoryPatch {
   if (r.replaceEntities || r.entities.length > 0) p.entities = { values: r.entities, replace: r.replaceEntities };
   if (r.replaceMetadata || Object.keys(r.metadata).length > 0) p.metadata = { values: r.metadata, replace: r.replaceMetadata };
   if (r.embedding.length > 0) p.embedding = r.embedding;
+  if (r.supersedes.length > 0) p.supersedes = r.supersedes;
   return p;
 }
 
@@ -129,6 +132,7 @@ export function searchIn(r: SearchRequest): SearchInput {
     includeEmbedding: r.includeEmbedding,
     weights,
     ...(mode ? { mode } : {}),
+    ...(r.includeArchive ? { includeArchive: true } : {}),
   };
 }
 
@@ -156,6 +160,8 @@ export function memoryOut(m: MemoryRecord, includeEmbedding: boolean): Memory {
     pinned: m.pinned,
     version: m.version,
     metadata: { ...m.metadata },
+    supersededBy: m.supersededBy ?? '',
+    validUntilMs: m.validUntilMs ?? 0,
   };
 }
 
@@ -165,6 +171,7 @@ export const hitOut = (h: SearchHit, includeEmbedding: boolean) => ({
   similarity: h.similarity,
   keywordScore: h.keywordScore ?? 0,
   retrievers: h.retrievers,
+  archived: h.archived ?? false,
 });
 
 export function taskOut(t: Task): PbTask {
