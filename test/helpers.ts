@@ -1,3 +1,4 @@
+import type { Clock } from '../src/precompute/clock.js';
 import * as grpc from '@grpc/grpc-js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -67,10 +68,10 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(overrides: Partial<Config> = {}, dir?: string): Promise<TestApp> {
+export async function startApp(overrides: Partial<Config> = {}, dir?: string, inject: { clock?: Clock } = {}): Promise<TestApp> {
   const dataDir = dir ?? (await tempDir());
   const config = loadConfig({}, { grpcAddress: '127.0.0.1:0', httpAddress: '127.0.0.1:0', dataDir, logLevel: 'silent', shutdownGraceMs: 2000, ...overrides });
-  const app = await new App(config, createLogger(config.logLevel)).start();
+  const app = await new App(config, createLogger(config.logLevel), undefined, inject).start();
   const client = newClient(app.grpcPort);
   return {
     app,

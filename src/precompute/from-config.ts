@@ -1,8 +1,9 @@
 /** Precompute's options and its LLM summarizer, resolved from the configuration. */
 import type { Config } from '../config.js';
 import type { LoadMonitor } from '../observability/load-monitor.js';
-import { systemClock } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
 import type { PrecomputeOptions } from './index.js';
+import type { MaintenanceOptions } from './maintenance/context.js';
 import { LlmSummarizer, type Summarizer } from './summarizer.js';
 
 /** How long a read waits for a first run (bounded by the caller's deadline). */
@@ -10,8 +11,28 @@ const FIRST_RUN_WAIT_MS = 10_000;
 /** Days back that get day summaries. */
 const TEMPORAL_DAYS = 7;
 
+const DAY_MS = 86_400_000;
+/** Memories per maintenance write (setFields, deletes, moves). */
+const MAINTENANCE_BATCH = 200;
+
+export function maintenanceOptions(c: Config): MaintenanceOptions {
+  return {
+    ttl: { enabled: c.ttlSweep },
+    decay: { enabled: c.decayHalfLifeDays > 0, halfLifeMs: c.decayHalfLifeDays * DAY_MS, floor: c.decayFloor, reinforce: c.decayReinforce },
+    compress: { enabled: c.compressAfterDays > 0, afterMs: c.compressAfterDays * DAY_MS, minBytes: c.compressMinBytes },
+    archive: { enabled: c.archiveAfterDays > 0, idleMs: c.archiveAfterDays * DAY_MS },
+    gc: {
+      failedTasks: { enabled: c.gcFailedTaskDays > 0, afterMs: c.gcFailedTaskDays * DAY_MS },
+      sessions: { enabled: c.gcSessionDays > 0, afterMs: c.gcSessionDays * DAY_MS },
+      lowConfidence: { enabled: c.gcLowConfidence > 0, below: c.gcLowConfidence, afterMs: c.gcLowConfidenceDays * DAY_MS },
+      duplicates: { enabled: c.gcDuplicates },
+    },
+    batch: MAINTENANCE_BATCH,
+  };
+}
+
 /** `load`: the foreground load that background runs yield to. */
-export function precomputeOptions(c: Config, load: Pick<LoadMonitor, 'busy'>): PrecomputeOptions {
+export function precomputeOptions(c: Config, load: Pick<LoadMonitor, 'busy'>, clock: Clock = systemClock): PrecomputeOptions {
   return {
     enabled: c.precompute,
     concurrency: c.precomputeConcurrency,
@@ -30,7 +51,9 @@ export function precomputeOptions(c: Config, load: Pick<LoadMonitor, 'busy'>): P
     routingMaxMembers: c.topicRoutingMaxMembers,
     firstRunWaitMs: FIRST_RUN_WAIT_MS,
     maxTopK: c.maxTopK,
-    clock: systemClock,
+    clock,
+    maintenance: maintenanceOptions(c),
+    maintenanceIntervalMs: c.maintenanceIntervalMs,
     minClusterSize: c.hdbscanMinClusterSize,
     minSamples: c.hdbscanMinSamples,
     knnK: c.clusterKnnK,

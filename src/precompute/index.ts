@@ -27,7 +27,11 @@ import { similarityJob } from './jobs/similarity.js';
 import { summariesJob } from './jobs/summaries.js';
 import { JobApi } from './job-api.js';
 import { PrecomputeReads } from './reads.js';
-import { PrecomputeScheduler, type JobContext, type JobKind } from './scheduler.js';
+import { MAINTENANCE_KINDS, PrecomputeScheduler, type JobContext, type JobKind } from './scheduler.js';
+import type { Archive } from '../engine/archive/archive.js';
+import type { MaintenanceEngine, MaintenanceOptions } from './maintenance/context.js';
+import { MaintenanceJobs } from './maintenance/index.js';
+import { MaintenanceSweeper } from './maintenance/sweeper.js';
 import type { Summarizer } from './summarizer.js';
 import { TopicRouting } from './topic-router.js';
 import { PrecomputeTriggers } from './triggers.js';
@@ -55,6 +59,9 @@ export interface PrecomputeOptions extends JobOptions {
   firstRunWaitMs: number;
   maxTopK: number;
   clock: Clock;
+  maintenance: MaintenanceOptions;
+  /** Every user gets a maintenance run this often (0 = only when asked). */
+  maintenanceIntervalMs: number;
 }
 
 export interface PrecomputeDeps {
@@ -67,6 +74,10 @@ export interface PrecomputeDeps {
   llm: Summarizer | undefined;
   metrics: Metrics;
   log: Logger;
+  /** The engine, once built (maintenance deletes through it). */
+  engine: () => MaintenanceEngine;
+  /** The cold store's mover, when there is an archive. */
+  archive?: Archive;
 }
 
 export class PrecomputeService {
@@ -75,11 +86,14 @@ export class PrecomputeService {
   readonly reads: PrecomputeReads;
   readonly router: TopicRouting;
   readonly jobs: JobApi;
+  readonly maintenance: MaintenanceJobs;
+  private readonly sweeper: MaintenanceSweeper;
 
   constructor(
     d: PrecomputeDeps,
     private readonly o: PrecomputeOptions,
   ) {
+    this.maintenance = new MaintenanceJobs({ store: d.store, metadata: d.metadata, engine: d.engine, archive: d.archive, coherence: d.coherence, clock: o.clock, o: o.maintenance });
     const jobDeps: JobDeps = { store: d.store, nearest: d.nearest, metadata: d.metadata, runner: d.runner, llm: d.llm, metrics: d.metrics, log: d.log, o };
     const handler = (job: (ctx: RunContext) => Promise<Counts>) => async (ctx: JobContext) => {
       const counts = await job({ ...ctx, llm: new LlmBudget(o.llmMaxCalls) });
@@ -92,6 +106,7 @@ export class PrecomputeService {
         profile: handler((ctx) => profileJob(jobDeps, ctx)),
         summaries: handler((ctx) => summariesJob(jobDeps, ctx)),
         similarity: handler((ctx) => similarityJob(jobDeps, ctx, this.triggers.takeAddedForSimilarity(ctx.userId))),
+        ...Object.fromEntries(MAINTENANCE_KINDS.map((kind) => [kind, (ctx: JobContext) => this.maintenance.run(kind, { ...ctx, dryRun: false })])),
       },
       d.metadata,
       d.metrics,
@@ -120,15 +135,24 @@ export class PrecomputeService {
       { enabled: o.enabled, profileIntervalMs: o.intervals.profile, firstRunWaitMs: o.firstRunWaitMs, maxTopK: o.maxTopK, similarityTopK: o.similarityTopK },
     );
     this.router = new TopicRouting({ l1: d.cache.l1, reads: this.reads, log: d.log }, { minSimilarity: o.routingMinSimilarity, maxMembers: o.routingMaxMembers });
-    this.jobs = new JobApi({ scheduler, metadata: d.metadata }, { enabled: o.enabled, queueMax: o.queueMax });
+    this.jobs = new JobApi({ scheduler, metadata: d.metadata, maintenance: this.maintenance }, { enabled: o.enabled, queueMax: o.queueMax, clock: o.clock });
+    this.sweeper = new MaintenanceSweeper({ scheduler, users: () => d.store.users(), log: d.log }, { intervalMs: o.maintenanceIntervalMs, inflight: Math.max(1, o.concurrency * 2), clock: o.clock });
   }
 
   start(): void {
-    if (this.o.enabled) this.scheduler.start();
+    if (!this.o.enabled) return;
+    this.scheduler.start();
+    this.sweeper.start();
   }
 
-  close(): Promise<void> {
-    return this.scheduler.close();
+  async close(): Promise<void> {
+    await this.scheduler.close();
+    await this.sweeper.close();
+  }
+
+  /** One maintenance round over every user now (CLI, tests); resolves with the runs queued. */
+  sweepNow(): Promise<number> {
+    return this.sweeper.sweep();
   }
 
   /** Waits for a run to finish (tests, benchmarks). */

@@ -3,23 +3,47 @@ import type { CallContext } from '../engine/memory-engine.js';
 import * as v from '../engine/validate.js';
 import { DeadlineExceededError, InvalidArgumentError, NotFoundError, ResourceExhaustedError, UnimplementedError } from '../errors.js';
 import type { JobRun, MetadataStore } from '../metadata/metadata-store.js';
-import { JOB_KINDS, type JobKind, type PrecomputeScheduler } from './scheduler.js';
+import { randomUUID } from 'node:crypto';
+import type { Clock } from './clock.js';
+import type { MaintenanceJobs } from './maintenance/index.js';
+import { JOB_KINDS, MAINTENANCE_KINDS, type MaintenanceKind, type PrecomputeScheduler, type RunKind } from './scheduler.js';
+
+const KINDS: readonly string[] = [...JOB_KINDS, ...MAINTENANCE_KINDS];
 
 export class JobApi {
   constructor(
-    private readonly d: { scheduler: PrecomputeScheduler; metadata: MetadataStore },
-    private readonly o: { enabled: boolean; queueMax: number },
+    private readonly d: { scheduler: PrecomputeScheduler; metadata: MetadataStore; maintenance: MaintenanceJobs },
+    private readonly o: { enabled: boolean; queueMax: number; clock: Clock },
   ) {}
 
-  async trigger(_ctx: CallContext, rawUserId: string, rawJob: string): Promise<JobRun> {
+  async trigger(ctx: CallContext, rawUserId: string, rawJob: string, dryRun = false): Promise<JobRun> {
     const userId = v.checkUserId(rawUserId);
     const job = rawJob.trim().toLowerCase();
-    if (job === 'maintenance') throw new UnimplementedError('maintenance jobs (decay, TTL, compression, archival, GC) are not built yet');
-    if (!(JOB_KINDS as readonly string[]).includes(job)) throw new InvalidArgumentError('job', `must be one of ${JOB_KINDS.join(', ')}, got ${v.echo(rawJob)}`);
+    if (!KINDS.includes(job)) throw new InvalidArgumentError('job', `must be one of ${KINDS.join(', ')}, got ${v.echo(rawJob)}`);
+    const maintenance = (MAINTENANCE_KINDS as readonly string[]).includes(job);
+    if (dryRun && !maintenance) throw new InvalidArgumentError('dry_run', `only maintenance jobs have a dry run (${MAINTENANCE_KINDS.join(', ')})`);
+    if (dryRun) return this.dryRun(ctx, userId, job as MaintenanceKind);
     if (!this.o.enabled) throw new UnimplementedError('precompute is turned off on this deployment (PRECOMPUTE=false)');
-    const id = await this.d.scheduler.enqueue(userId, job as JobKind, 'request', { record: true });
+    const id = await this.d.scheduler.enqueue(userId, job as RunKind, 'request', { record: true });
     if (!id) throw new ResourceExhaustedError(`the precompute queue is full (${this.o.queueMax}); try again later`);
     return this.d.scheduler.status(id)!;
+  }
+
+  /** Runs a maintenance job at once without writing; recorded as `<kind>:dry-run` so real runs never wait for it. */
+  private async dryRun(ctx: CallContext, userId: string, kind: MaintenanceKind): Promise<JobRun> {
+    const id = randomUUID();
+    const run = { id, userId, kind: `${kind}:dry-run`, trigger: 'request' };
+    const queuedAtMs = this.o.clock.now();
+    await this.d.metadata.startJobRun(run, 60_000);
+    const signal = ctx.signal ?? new AbortController().signal;
+    try {
+      const counts = await this.d.maintenance.run(kind, { userId, trigger: 'request', signal, startedAtMs: queuedAtMs, pace: () => Promise.resolve(), dryRun: true });
+      await this.d.metadata.finishJobRun(id, 'SUCCEEDED', counts, '');
+      return { ...run, status: 'SUCCEEDED', queuedAtMs, startedAtMs: queuedAtMs, finishedAtMs: this.o.clock.now(), counts, error: '' };
+    } catch (err) {
+      await this.d.metadata.finishJobRun(id, 'FAILED', {}, err instanceof Error ? err.message : String(err)).catch(() => undefined);
+      throw err;
+    }
   }
 
   async getJob(_ctx: CallContext, rawUserId: string, rawId: string): Promise<JobRun> {

@@ -25,6 +25,11 @@ import { timeSlicer, type Slice } from './slicer.js';
 
 export const JOB_KINDS = ['clusters', 'profile', 'summaries', 'similarity'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
+/** Lifecycle work per user; `maintenance` runs the other five in this order. */
+export const MAINTENANCE_KINDS = ['ttl', 'decay', 'compress', 'archive', 'gc', 'maintenance'] as const;
+export type MaintenanceKind = (typeof MAINTENANCE_KINDS)[number];
+/** Every kind of run the scheduler knows. */
+export type RunKind = JobKind | MaintenanceKind;
 
 export interface JobContext {
   userId: string;
@@ -69,7 +74,7 @@ export interface SchedulerOptions {
 interface Entry {
   id: string;
   userId: string;
-  kind: JobKind;
+  kind: RunKind;
   trigger: string;
   queuedAtMs: number;
   startedAtMs: number;
@@ -81,7 +86,7 @@ interface Entry {
 }
 
 type Key = string;
-const keyOf = (userId: string, kind: JobKind): Key => `${kind}\u0000${userId}`;
+const keyOf = (userId: string, kind: RunKind): Key => `${kind}\u0000${userId}`;
 
 export class PrecomputeScheduler {
   private readonly queue: Entry[] = [];
@@ -97,7 +102,7 @@ export class PrecomputeScheduler {
   private closed = false;
 
   constructor(
-    private readonly handlers: Record<JobKind, JobHandler>,
+    private readonly handlers: Partial<Record<RunKind, JobHandler>>,
     private readonly metadata: MetadataStore,
     private readonly metrics: Metrics,
     private readonly log: Logger,
@@ -113,7 +118,7 @@ export class PrecomputeScheduler {
    * new one), or undefined when the queue is full (the trigger is dropped and counted).
    * `record`: write the QUEUED row now (for callers that read it back by id at once).
    */
-  async enqueue(userId: string, kind: JobKind, trigger: string, o: { record?: boolean } = {}): Promise<string | undefined> {
+  async enqueue(userId: string, kind: RunKind, trigger: string, o: { record?: boolean } = {}): Promise<string | undefined> {
     if (this.closed) return undefined;
     this.metrics.precomputeTriggers.inc({ kind, trigger });
     const key = keyOf(userId, kind);
@@ -183,11 +188,11 @@ export class PrecomputeScheduler {
   }
 
   /** When this instance last finished a run of the kind for the user (0 = never). */
-  lastRunAt(userId: string, kind: JobKind): number {
+  lastRunAt(userId: string, kind: RunKind): number {
     return this.lastRun.get(keyOf(userId, kind)) ?? 0;
   }
 
-  isBusy(userId: string, kind: JobKind): boolean {
+  isBusy(userId: string, kind: RunKind): boolean {
     const key = keyOf(userId, kind);
     return this.pending.has(key) || this.running.has(key);
   }
@@ -285,7 +290,7 @@ export class PrecomputeScheduler {
             });
           };
           beat();
-          const handler = this.handlers[e.kind];
+          const handler = this.handlers[e.kind] ?? (() => Promise.reject(new MemoryError('UNIMPLEMENTED', `no ${e.kind} jobs on this server`)));
           const signal = controller.signal;
           // The run settles at its deadline even if the handler is stuck in a call that ignores the signal.
           const stopped = new Promise<never>((_, reject) => {

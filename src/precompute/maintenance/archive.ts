@@ -1,0 +1,20 @@
+/** archive: memories nobody read for ARCHIVE_AFTER_DAYS (never pinned ones) move to the cold store. */
+import { scrollAll } from '../../engine/vector/scroll-all.js';
+import type { MemoryRecord } from '../../engine/types.js';
+import { callOf, inBatches, type Counts, type MaintenanceDeps, type MaintenanceRun } from './context.js';
+
+export async function archiveJob(d: MaintenanceDeps, run: MaintenanceRun): Promise<Counts> {
+  if (!d.archive) return { idle: 0, archived: 0 };
+  const archive = d.archive;
+  const cutoff = d.clock.now() - d.o.archive.idleMs;
+  // Idle: neither read nor written since the cutoff (a memory never read counts from its last write).
+  const idle = (r: MemoryRecord) => !r.pinned && Math.max(r.accessedAtMs, r.updatedAtMs, r.createdAtMs) < cutoff;
+  const all = await scrollAll(d.store, run.userId, { withVectors: false, filter: { includeSuperseded: true, pinned: false }, signal: run.signal, pace: run.pace });
+  const ids = all.filter(idle).map((r) => r.id);
+  if (run.dryRun) return { idle: ids.length, archived: 0 };
+  let archived = 0;
+  await inBatches(ids, d.o.batch, run, async (part) => {
+    archived += (await archive.archive(callOf(run, 'archive'), run.userId, part, 'idle', idle)).length;
+  });
+  return { idle: ids.length, archived };
+}

@@ -1,0 +1,16 @@
+/** ttl: deletes expired memories for good (they were already hidden from every read). Pinned ones are exempt. */
+import { scrollAll } from '../../engine/vector/scroll-all.js';
+import { callOf, inBatches, type Counts, type MaintenanceDeps, type MaintenanceRun } from './context.js';
+
+export async function ttlJob(d: MaintenanceDeps, run: MaintenanceRun): Promise<Counts> {
+  const now = d.clock.now();
+  const expired = (r: { expiresAtMs: number; pinned: boolean }) => !r.pinned && r.expiresAtMs > 0 && r.expiresAtMs <= now;
+  const all = await scrollAll(d.store, run.userId, { withVectors: false, includeExpired: true, filter: { includeSuperseded: true, pinned: false }, signal: run.signal, pace: run.pace });
+  const ids = all.filter(expired).map((r) => r.id);
+  if (run.dryRun) return { expired: ids.length, deleted: 0 };
+  let deleted = 0;
+  await inBatches(ids, d.o.batch, run, async (part) => {
+    deleted += (await d.engine().expunge(callOf(run, 'ttl'), run.userId, part, { operation: 'Expire', details: { rule: 'ttl' } }, expired)).length;
+  });
+  return { expired: ids.length, deleted };
+}
