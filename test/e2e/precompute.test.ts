@@ -181,7 +181,6 @@ describe('precompute over gRPC', () => {
     expect((await failure(call(t.client, 'GetJob', { userId: 'bob', jobId: j.id }))).code).toBe(status.NOT_FOUND);
     expect((await failure(call(t.client, 'GetJob', { userId: user, jobId: 'not-a-uuid' }))).details).toMatch(/^job_id:/);
     expect((await failure(call(t.client, 'TriggerPrecompute', { userId: user, job: 'everything' }))).details).toMatch(/^job:/);
-    expect((await failure(call(t.client, 'TriggerPrecompute', { userId: user, job: 'maintenance' }))).code).toBe(status.UNIMPLEMENTED);
   });
 
   it('keeps neighbour lists of important memories, current as memories are added', async () => {
