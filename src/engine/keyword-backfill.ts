@@ -73,7 +73,7 @@ export class KeywordBackfill {
       lastPage = key;
       for (const { userId, memories } of page) {
         const items = memories.map((m) => ({ id: m.id, version: m.version, keywords: this.d.keywords.document(userId, this.d.indexText(m)) }));
-        await this.d.store.setKeywords(userId, items, { signal });
+        await this.d.store.setFields(userId, items, { signal });
         // Cached searches of the user did not see these memories' words: they go (a new generation).
         await this.d.coherence.invalidate(userId, []);
         done += items.length;
