@@ -49,7 +49,7 @@ function storeOptions(q: TestQdrant, dims: number, over: Partial<QdrantStoreOpti
     promotionGraceMs: 50,
     promotionBatch: 256,
     accessStatsFlushMs: 200,
-    log: createLogger('silent'),
+    log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     ...over,
   };
 }
@@ -145,7 +145,7 @@ suite('qdrant', () => {
       expect(info.config.params.vectors).toMatchObject({ size: DIMS, distance: 'Cosine' });
       expect(info.payload_schema.user_id).toMatchObject({ data_type: 'keyword', params: { is_tenant: true } });
       expect(Object.keys(info.payload_schema).sort()).toEqual(
-        ['agent_id', 'created_at_ms', 'entities', 'exp', 'importance', 'kind', 'namespace', 'pinned', 'scope', 'session_id', 'tags', 'task_id', 'user_id'].sort(),
+        ['agent_id', 'created_at_ms', 'entities', 'exp', 'importance', 'kind', 'namespace', 'pinned', 'scope', 'session_id', 'superseded_by', 'tags', 'task_id', 'user_id'].sort(),
       );
     });
 

@@ -9,6 +9,7 @@ import type { VectorStore } from '../../src/engine/vector/vector-store.js';
 import { KeywordAnalyzer } from '../../src/engine/keywords/analyzer.js';
 import { KeywordEncoder } from '../../src/engine/keywords/encoder.js';
 import { randomUnitVector, rng } from '../helpers.js';
+import { pack } from '../../src/engine/packed-text.js';
 
 export interface StoreHarness {
   /** A fresh, opened store of `dims` dimensions. */
@@ -297,6 +298,69 @@ export function vectorStoreContract(name: string, harness: StoreHarness): void {
       const hits = await store.search(u, { vector: q, k: 1, ef: 64, exact: false });
       expect(hits[0]!.record.id).toBe(recs[200]!.id);
     });
+    describe('lifecycle', () => {
+      it('keeps superseded memories out of every default read, and in reads that ask for history', async () => {
+        const u = `u-${randomUUID()}`;
+        const v = vec();
+        const current = makeRecord(u, v, { content: 'current' });
+        const old = makeRecord(u, v, { content: 'old', supersededBy: current.id, validUntilMs: Date.now(), version: 2 });
+        await store.upsert(u, [current, old]);
+        const q = { vector: Float32Array.from(v), k: 10, ef: 64, exact: false };
+        expect((await store.search(u, q)).map((h) => h.record.id)).toEqual([current.id]);
+        expect((await store.search(u, { ...q, exact: true })).map((h) => h.record.id)).toEqual([current.id]);
+        expect(await store.count(u)).toBe(1);
+        expect((await store.scroll(u, { limit: 10, newestFirst: false })).records.map((r) => r.id)).toEqual([current.id]);
+        const history = { includeSuperseded: true };
+        expect((await store.search(u, { ...q, filter: history })).map((h) => h.record.id).sort()).toEqual([current.id, old.id].sort());
+        expect(await store.count(u, history)).toBe(2);
+        const [got] = await store.get(u, [old.id]);
+        expect(got).toMatchObject({ supersededBy: current.id, content: 'old', version: 2 });
+        expect(got!.validUntilMs).toBe(old.validUntilMs);
+        store = await harness.reopen(store);
+        expect((await store.get(u, [old.id]))[0]!.supersededBy).toBe(current.id);
+        expect(await store.count(u)).toBe(1);
+      });
+
+      it('sets importance and packed content by version without a new one, and reads packed content as text', async () => {
+        const u = `u-${randomUUID()}`;
+        const text = 'a long text about gardens, '.repeat(40);
+        const a = makeRecord(u, vec(), { content: text });
+        const b = makeRecord(u, vec(), { content: 'b' });
+        await store.upsert(u, [a, b]);
+        const set = await store.setFields(u, [
+          { id: a.id, version: 1, importance: 0.25, storedContent: pack(text) },
+          { id: b.id, version: 7, importance: 0.9 }, // stale version: left alone
+        ]);
+        expect(set).toBeGreaterThanOrEqual(1);
+        const [ga, gb] = await store.get(u, [a.id, b.id]);
+        expect(ga).toMatchObject({ content: text, importance: 0.25, version: 1 });
+        expect(gb!.importance).toBe(0.5);
+        const hits = await store.search(u, { vector: a.embedding, k: 1, ef: 64, exact: true });
+        expect(hits[0]!.record.content).toBe(text);
+        expect((await store.scroll(u, { limit: 10, newestFirst: false, filter: { ids: [a.id] } })).records[0]!.content).toBe(text);
+        // A deleted memory stays deleted.
+        await store.delete(u, [b.id]);
+        await store.setFields(u, [{ id: b.id, version: 1, importance: 0.1 }]);
+        expect(await store.get(u, [b.id])).toEqual([]);
+        store = await harness.reopen(store);
+        expect((await store.get(u, [a.id]))[0]).toMatchObject({ content: text, importance: 0.25 });
+      });
+
+      it('lists its users and scrolls expired memories when asked', async () => {
+        const u = `u-${randomUUID()}`;
+        const expired = makeRecord(u, vec(), { expiresAtMs: Date.now() + 30 });
+        const live = makeRecord(u, vec());
+        await store.upsert(u, [expired, live]);
+        await new Promise((res) => setTimeout(res, 60));
+        expect((await store.scroll(u, { limit: 10, newestFirst: false })).records.map((r) => r.id)).toEqual([live.id]);
+        const all = await store.scroll(u, { limit: 10, newestFirst: false, includeExpired: true });
+        expect(all.records.map((r) => r.id).sort()).toEqual([expired.id, live.id].sort());
+        expect(await store.users()).toContain(u);
+        await store.dropTenant(u);
+        expect(await store.users()).not.toContain(u);
+      });
+    });
+
     describe('keyword index', () => {
       const enc = new KeywordEncoder({ analyzer: new KeywordAnalyzer({ language: 'eng' }), k1: 1.2, b: 0.75, avgTerms: 16 });
       const withKw = (u: string, content: string, over: Partial<MemoryRecord> = {}) => makeRecord(u, vec(), { content, keywords: enc.document(u, content), ...over });

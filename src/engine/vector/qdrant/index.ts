@@ -134,6 +134,7 @@ export class QdrantVectorStore implements VectorStore {
   private initTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private touchTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
   private closed = false;
   serverVersion = '';
 
@@ -258,14 +259,17 @@ export class QdrantVectorStore implements VectorStore {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    clearTimeout(this.initTimer);
-    clearInterval(this.refreshTimer);
-    clearInterval(this.touchTimer);
-    await this.flushTouches().catch(() => undefined);
-    await this.promotionChain.catch(() => undefined);
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearTimeout(this.initTimer);
+      clearInterval(this.refreshTimer);
+      clearInterval(this.touchTimer);
+      // The last access statistics go out while reads still work (a closed store refuses them).
+      await this.flushTouches().catch(() => undefined);
+      this.closed = true;
+      await this.promotionChain.catch(() => undefined);
+    })();
+    return this.closing;
   }
 
   stats(): { dedicatedUsers: number; promoting: number } {
@@ -757,12 +761,12 @@ export class QdrantVectorStore implements VectorStore {
     await this.whenReady();
     const out = new Set<string>();
     for (const c of await this.ownCollections()) {
-      const r = await this.transport.call<{ hits: { value: unknown }[] }>(
+      const r = await this.transport.call<{ hits: { value: unknown; count: number }[] }>(
         'facet',
         (init) => this.transport.api.facet({ collection_name: c, key: 'user_id', limit: MAX_FACET_USERS, exact: true }, init),
         opts?.signal ? { signal: opts.signal } : {},
       );
-      for (const h of r.hits) if (typeof h.value === 'string') out.add(h.value);
+      for (const h of r.hits) if (typeof h.value === 'string' && h.count > 0) out.add(h.value);
     }
     return [...out];
   }
