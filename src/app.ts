@@ -27,7 +27,8 @@ import { keywordEncoder } from './engine/keywords/from-config.js';
 import { KeywordBackfill } from './engine/keyword-backfill.js';
 import { lockKey, MemoryEngine, type MemoryObserver } from './engine/memory-engine.js';
 import { Archive } from './engine/archive/archive.js';
-import { TableColdStore } from './engine/archive/table-cold-store.js';
+import { buildColdStore } from './engine/archive/from-config.js';
+import type { ColdStore } from './engine/archive/cold-store.js';
 import { KeyedMutex } from './engine/keyed-mutex.js';
 import { Transfer } from './engine/transfer/transfer.js';
 import { allObservers } from './engine/observers.js';
@@ -58,6 +59,7 @@ export class App {
   private l2: RedisTier | undefined;
   private runner: ClusterRunner | undefined;
   private keywordBackfill: KeywordBackfill | undefined;
+  private cold: ColdStore | undefined;
   private readonly loadMonitor = new LoadMonitor(
     () => this.grpc?.startedCount() ?? 0,
     () => this.grpc?.occupiedTimeMs() ?? 0,
@@ -108,9 +110,11 @@ export class App {
       // Precompute and context pools observe the engine, the archive and imports alike; they join once built.
       const observers: MemoryObserver[] = [];
       const observer = allObservers(observers);
+      this.cold = buildColdStore(c, this.metadata.archive);
+      await this.cold.open();
       const archive = new Archive({
         store: this.store,
-        cold: new TableColdStore(this.metadata.archive),
+        cold: this.cold,
         metadata: this.metadata,
         coherence,
         locks,
@@ -277,6 +281,7 @@ export class App {
         await step('metadata', () => this.metadata?.close());
       }
       await step('redis', () => this.l2?.close());
+      this.cold?.close();
       await step('grpc port', () => this.grpc?.stop());
       this.state = 'stopped';
       this.log.info('stopped');

@@ -12,6 +12,7 @@ import { call, failure, randomUnitVector, rng, startApp, status, type TestApp } 
 import { startTestPostgres } from '../support/postgres.js';
 import { qdrantMissing, startTestQdrant } from '../support/qdrant.js';
 import { startTestRedis } from '../support/redis.js';
+import { startTestS3 } from '../support/s3.js';
 
 const DIMS = 16;
 const DAY = 86_400_000;
@@ -58,6 +59,18 @@ const BACKENDS: [string, Backend][] = [
         return undefined;
       }
       return { overrides: { databaseUrl: pg.url, redisUrl: redis.url, auth: 'off' }, stop: async () => (await Promise.all([pg.stop(), redis.stop()]), undefined) };
+    },
+  ],
+  [
+    'embedded, archive in S3',
+    async () => {
+      const s3 = await startTestS3();
+      return (
+        s3 && {
+          overrides: { archiveS3Bucket: s3.bucket, archiveS3Endpoint: s3.endpoint, archiveS3AccessKeyId: 'test', archiveS3SecretAccessKey: 'test' },
+          stop: () => s3.stop(),
+        }
+      );
     },
   ],
   [
@@ -273,7 +286,7 @@ function lifecycleSuite(name: string, backend: Backend): void {
         const receipt = await call<{ memoriesDeleted: number; archivedDeleted: number; archive: string }>(t.client, 'ForgetUser', { userId: u });
         expect(Number(receipt.memoriesDeleted)).toBe(1);
         expect(Number(receipt.archivedDeleted)).toBe(6);
-        expect(receipt.archive).toBe('table');
+        expect(receipt.archive).toBe(config.archiveS3Bucket ? 's3' : 'table');
         expect((await failure(get(u, ids[3]!))).code).toBe(status.NOT_FOUND);
         expect(await search(u, 'sailing fact', { includeArchive: true })).toEqual([]);
       });

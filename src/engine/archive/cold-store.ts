@@ -15,6 +15,9 @@ export interface ColdPage {
 export interface ColdStore {
   /** "table" or "s3": where ForgetUser's receipt says the archive was. */
   readonly kind: string;
+  /** Checks the backend (and creates what it needs, like a bucket). */
+  open(): Promise<void>;
+  close(): void;
   /** Inserts or replaces (a memory archived again replaces its copy). */
   put(userId: string, records: readonly MemoryRecord[]): Promise<void>;
   get(userId: string, ids: readonly string[]): Promise<MemoryRecord[]>;

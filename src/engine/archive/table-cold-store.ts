@@ -9,6 +9,10 @@ export class TableColdStore implements ColdStore {
 
   constructor(private readonly rows: ArchiveRows) {}
 
+  /** The table belongs to the metadata store, which opens and closes it. */
+  async open(): Promise<void> {}
+  close(): void {}
+
   put(userId: string, records: readonly MemoryRecord[]): Promise<void> {
     return this.rows.put(
       userId,
