@@ -326,5 +326,85 @@ function lifecycleSuite(name: string, backend: Backend): void {
         expect(Object.keys(job.counts)).toEqual(expect.arrayContaining(['ttl.expired', 'decay.decayed', 'compress.candidates', 'archive.idle', 'gc.duplicate']));
       });
     });
+
+    describe('export and import', () => {
+      /** Every line of a user's export (server stream). */
+      const exportLines = (userId: string, includeEmbeddings: boolean) =>
+        new Promise<string[]>((resolve, reject) => {
+          const lines: string[] = [];
+          const stream = (t.client as unknown as { ExportUser(req: object): NodeJS.EventEmitter }).ExportUser({ userId, includeEmbeddings });
+          stream.on('data', (c: { lines: string[] }) => lines.push(...c.lines));
+          stream.on('error', reject);
+          stream.on('end', () => resolve(lines));
+        });
+
+      it('gives back the same memories, links, tasks and audit trail after ForgetUser, and a second import changes nothing', async () => {
+        const u = 'export-user';
+        const task = await call<{ id: string }>(t.client, 'CreateTask', { userId: u, title: 'plan a trip' });
+        const old = await remember(u, { content: 'Flight on Friday', tags: ['travel'], metadata: { gate: 'B12' }, taskId: task.id, scope: 'SCOPE_TASK' });
+        const newer = await remember(u, { content: 'Flight moved to Saturday', supersedes: [old], importance: 0.9, entities: ['Lisbon'] });
+        const archived = await remember(u, { content: 'an old note about packing' });
+        // Archive all three, then bring two back: one memory stays archived.
+        clock.advance(Date.now() + 400 * DAY - clock.now());
+        expect((await run(u, 'archive')).counts.archived).toBe(3);
+        await call(t.client, 'Restore', { userId: u, ids: [old, newer] });
+        const before = await list(u, { includeSuperseded: true });
+        expect(before).toHaveLength(2);
+        const lines = await exportLines(u, true);
+        expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'header', format: 'memory-engine/v1', user_id: u, embeddings: true });
+        const types = lines.map((l) => (JSON.parse(l) as { type: string }).type);
+        expect(types.filter((x) => x === 'memory')).toHaveLength(3);
+        expect(types).toContain('task');
+        expect(types).toContain('audit');
+        const vectors = await call<{ memories: { id: string; embedding: number[] }[] }>(t.client, 'List', { userId: u, pageSize: 10, includeEmbedding: true, filter: { includeSuperseded: true } });
+
+        await call(t.client, 'ForgetUser', { userId: u });
+        expect(await list(u, { includeSuperseded: true })).toEqual([]);
+
+        const res = await call<{ memories: number; unchanged: number; tasks: number; auditEvents: number }>(t.client, 'ImportUser', { userId: u, lines });
+        expect(Number(res.memories)).toBe(3);
+        expect(Number(res.tasks)).toBe(1);
+        expect(Number(res.auditEvents)).toBeGreaterThan(3);
+        const after = await list(u, { includeSuperseded: true });
+        const byId = (a: Memory, b: Memory) => a.id.localeCompare(b.id);
+        expect(after.sort(byId)).toEqual(before.sort(byId));
+        const again = await call<{ memories: { id: string; embedding: number[] }[] }>(t.client, 'List', { userId: u, pageSize: 10, includeEmbedding: true, filter: { includeSuperseded: true } });
+        for (const m of again.memories) expect(m.embedding).toEqual(vectors.memories.find((x) => x.id === m.id)!.embedding);
+        expect((await get(u, old)).supersededBy).toBe(newer);
+        expect((await search(u, 'flight')).map((h) => h.memory.id)).not.toContain(old);
+        // The archived memory came back archived: found with include_archive.
+        expect((await search(u, 'packing note', { includeArchive: true })).find((h) => h.memory.id === archived)?.archived).toBe(true);
+        expect((await call<{ title: string }>(t.client, 'GetTask', { userId: u, id: task.id })).title).toBe('plan a trip');
+
+        const second = await call<{ memories: number; unchanged: number; tasks: number; auditEvents: number }>(t.client, 'ImportUser', { userId: u, lines });
+        expect({ ...second, memories: Number(second.memories), unchanged: Number(second.unchanged), tasks: Number(second.tasks), auditEvents: Number(second.auditEvents) }).toEqual({
+          memories: 0,
+          unchanged: 3,
+          tasks: 0,
+          auditEvents: 0,
+        });
+      });
+
+      it('refuses a bad line with its line number and writes nothing of the batch', async () => {
+        const u = 'import-bad';
+        const good = JSON.stringify({ type: 'memory', memory: { id: '11111111-1111-4111-8111-111111111111', content: 'fine', scope: 'USER', version: 1, embedding: vec() } });
+        const cases: [string, string][] = [
+          ['{not json', 'line 12 is not JSON'],
+          [JSON.stringify({ type: 'memory', memory: { id: 'x', content: 'a', scope: 'USER', version: 1 } }), 'lines[12].memory.id'],
+          [JSON.stringify({ type: 'memory', memory: { id: '22222222-2222-4222-8222-222222222222', content: 'a', scope: 'USER', version: 1, importance: 7 } }), 'lines[12].memory.importance'],
+          [JSON.stringify({ type: 'memory', memory: { id: '22222222-2222-4222-8222-222222222222', content: 'a', scope: 'USER', version: 1, embedding: [1, 2] } }), 'lines[12].memory.embedding'],
+          [JSON.stringify({ type: 'memory', memory: { id: '22222222-2222-4222-8222-222222222222', user_id: 'someone-else', content: 'a', scope: 'USER', version: 1 } }), 'lines[12].memory.user_id'],
+          [JSON.stringify({ type: 'task', task: { id: '33333333-3333-4333-8333-333333333333', status: 'DONE' } }), 'lines[12].task.status'],
+          [JSON.stringify({ type: 'spaceship' }), 'lines[12].type'],
+        ];
+        for (const [bad, field] of cases) {
+          const e = await failure(call(t.client, 'ImportUser', { userId: u, lines: [good, bad], firstLine: 11 }));
+          expect(e.code).toBe(status.INVALID_ARGUMENT);
+          expect(e.details).toContain(field);
+        }
+        expect(await list(u, { includeSuperseded: true })).toEqual([]);
+        expect((await failure(call(t.client, 'ImportUser', { userId: u, lines: [] }))).details).toContain('lines');
+      });
+    });
   });
 }
