@@ -106,6 +106,28 @@ describe('L2 shared by two instances', () => {
     expect(propagationMs).toBeLessThan(5000);
   });
 
+  it('hides a memory superseded on A from B once B got the invalidation, and still reads it by id on both', async (ctx) => {
+    if (!redis) return ctx.skip();
+    const u = `u-${randomUUID()}`;
+    const { id: old } = await call<{ id: string }>(A.client, 'Remember', { userId: u, memory: { content: 'the office is in Berlin' } });
+    for (const i of [A, B]) {
+      await search(i, u, 'where is the office');
+      expect((await search(i, u, 'where is the office')).hits.map((h) => h.memory.id)).toContain(old); // cached on both
+    }
+    const before = await received(B.app);
+    const { id: newer } = await call<{ id: string }>(A.client, 'Remember', { userId: u, memory: { content: 'the office moved to Lisbon', supersedes: [old] } });
+    expect((await search(A, u, 'where is the office')).hits.map((h) => h.memory.id)).toEqual([newer]);
+    const t0 = performance.now();
+    while ((await received(B.app)) === before) {
+      if (performance.now() - t0 > 5000) throw new Error('B never received the invalidation');
+      await new Promise((r) => setImmediate(r));
+    }
+    expect((await search(B, u, 'where is the office')).hits.map((h) => h.memory.id)).toEqual([newer]);
+    for (const i of [A, B]) expect((await call<{ supersededBy: string }>(i.client, 'Get', { userId: u, id: old })).supersededBy).toBe(newer);
+    const history = await call<Res>(B.client, 'Search', { userId: u, query: 'where is the office', topK: 5, filter: { includeSuperseded: true } });
+    expect(history.hits.map((h) => h.memory.id).sort()).toEqual([old, newer].sort());
+  });
+
   it('shows new memories in L2-cached searches once the lag bound passed', async (ctx) => {
     if (!redis) return ctx.skip();
     const C = await instance({ searchMaxLagMs: 150, cacheSearchTtlMs: 100 });
