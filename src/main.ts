@@ -1,20 +1,21 @@
 /**
  * Composition root and the one owner of OS signals. Reads the environment once, starts the
  * service, and on SIGTERM/SIGINT closes it gracefully (a second signal exits at once).
- * `memory-engine keys …` runs the API-key CLI instead.
+ * `memory-engine keys …`, `export`, `import` and `maintenance run` run a CLI command instead.
  */
 import { App } from './app.js';
 import { loadConfig } from './config.js';
 import { DirectoryInUseError } from './directory-lock.js';
 import { ConfigError } from './errors.js';
 import { runKeysCli } from './cli/keys.js';
+import { runLifecycleCli } from './cli/lifecycle.js';
 import { createLogger } from './observability/logger.js';
 import { cachedModelDir } from './engine/embed/model-cache.js';
 
 async function main(): Promise<void> {
-  if (process.argv[2] === 'keys') {
-    process.exit(await runKeysCli(process.argv.slice(3), process.env));
-  }
+  const command = process.argv[2];
+  if (command === 'keys') process.exit(await runKeysCli(process.argv.slice(3), process.env));
+  if (command === 'export' || command === 'import' || command === 'maintenance') process.exit(await runLifecycleCli(command, process.argv.slice(3), process.env));
   let config;
   try {
     // EMBEDDER=auto finds the default local model where scripts/local-model.sh put it.

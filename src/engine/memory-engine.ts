@@ -25,7 +25,7 @@ import type { EmbeddingService } from './embed/embedding-service.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { efFor } from './query-class.js';
 import { recency } from './recency.js';
-import { auditPosition, decodePageToken, encodePageToken, memoryPosition, taskPosition, tokenScope } from './page-token.js';
+import { auditPosition, decodePageToken, encodePageToken, memoryPosition, taskPosition, tokenScope, userPosition } from './page-token.js';
 import * as v from './validate.js';
 import type { Limits } from './validate.js';
 import type { MemoryFilter, MemoryMeta, MemoryRecord, QueryClass, Retriever, Scope, SearchMode, VectorHit } from './types.js';
@@ -817,6 +817,19 @@ export class MemoryEngine {
     await Promise.all([...chosen.values()].map((r) => this.cache.set(cacheKeys.memory(userId, r.id), r, memoryCodec)));
     this.observer?.sessionStarted(userId, rawSessionId ?? '');
     return chosen.size;
+  }
+
+  /** Users with memories in the hot store, in id order (operators' tools: a maintenance run over everyone). */
+  async listUsers(ctx: CallContext, o: { pageSize?: number; pageToken?: string }): Promise<{ userIds: string[]; nextPageToken: string }> {
+    const limit = v.checkPageSize('page_size', o.pageSize, 100, this.o.limits);
+    const scope = tokenScope('', null);
+    const after = o.pageToken ? decodePageToken(o.pageToken, 'users', scope, userPosition) : undefined;
+    throwIfAborted(ctx.signal);
+    const all = (await this.store.users({ ...(ctx.signal ? { signal: ctx.signal } : {}) })).sort();
+    const from = after === undefined ? 0 : all.findIndex((u) => u > after);
+    const userIds = from < 0 ? [] : all.slice(from, from + limit);
+    const more = from >= 0 && from + limit < all.length;
+    return { userIds, nextPageToken: more ? encodePageToken('users', scope, [userIds[userIds.length - 1]!]) : '' };
   }
 
   // ---- tasks and audit -------------------------------------------------------------------

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.js';
 
-export type Listing = 'memories' | 'tasks' | 'audit';
+export type Listing = 'memories' | 'tasks' | 'audit' | 'users';
 
 const VERSION = 1;
 /** Far above any token this server issues (~100 characters); longer ones are refused unread. */
@@ -44,12 +44,14 @@ export function decodePageToken<T>(token: string, listing: Listing, scope: strin
   }
   if (!Array.isArray(parts) || parts[0] !== VERSION || typeof parts[1] !== 'string' || typeof parts[2] !== 'string') throw notOurs();
   if (parts[1] !== listing)
-    throw new InvalidArgumentError(FIELD, `was issued for another listing (${listing === 'memories' ? 'List' : listing === 'tasks' ? 'ListTasks' : 'ListAuditEvents'} takes only its own tokens)`);
+    throw new InvalidArgumentError(FIELD, `was issued for another listing (${LISTING_RPC[listing]} takes only its own tokens)`);
   if (parts[2] !== scope) throw new InvalidArgumentError(FIELD, 'was issued for another user, filter or order; start again without a token');
   const position = parse(parts.slice(3));
   if (position === undefined) throw notOurs();
   return position;
 }
+
+const LISTING_RPC: Record<Listing, string> = { memories: 'List', tasks: 'ListTasks', audit: 'ListAuditEvents', users: 'ListUsers' };
 
 const notOurs = () => new InvalidArgumentError(FIELD, 'is not a page token this server issued');
 
@@ -75,6 +77,12 @@ export function taskPosition(p: unknown[]): { createdAt: string; id: string } | 
   const date = new Date(Date.UTC(year!, month! - 1, day!));
   const valid = year! >= 1 && date.getUTCMonth() === month! - 1 && date.getUTCDate() === day! && hour! <= 23 && minute! <= 59 && second! <= 59 && offset! <= 15;
   return valid ? { createdAt: at, id } : undefined;
+}
+
+/** [userId]: the last user of a page (any user id is a valid position). */
+export function userPosition(p: unknown[]): string | undefined {
+  const [u] = p;
+  return p.length === 1 && typeof u === 'string' && u !== '' ? u : undefined;
 }
 
 /** [id]: an audit event id (a positive bigint, as a decimal string). */

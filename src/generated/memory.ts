@@ -44,6 +44,8 @@ export interface ProtoGrpcType {
       ListTasksResponse: MessageTypeDefinition
       ListTopicsRequest: MessageTypeDefinition
       ListTopicsResponse: MessageTypeDefinition
+      ListUsersRequest: MessageTypeDefinition
+      ListUsersResponse: MessageTypeDefinition
       Memory: MessageTypeDefinition
       MemoryInput: MessageTypeDefinition
       MemoryService: SubtypeConstructor<typeof grpc.Client, _memory_v1_MemoryServiceClient> & { service: _memory_v1_MemoryServiceDefinition }

@@ -227,6 +227,7 @@ export class GrpcServer {
         const n = await this.moves().importUser(ctx, r.userId, r.lines, r.firstLine || 1);
         return { memories: n.memories, unchanged: n.unchanged, tasks: n.tasks, auditEvents: n.auditEvents };
       }),
+      ListUsers: this.unary('ListUsers', async (r, ctx) => e.listUsers(ctx, { pageSize: r.pageSize, pageToken: r.pageToken })),
       Restore: this.unary('Restore', async (r, ctx) => {
         const ids = await e.restore(ctx, r.userId, r.ids, map.filterIn(r.filter));
         return { restoredCount: ids.length, restoredIds: ids };

@@ -31,6 +31,8 @@ import type { ListTasksRequest__Input as _memory_v1_ListTasksRequest__Input, Lis
 import type { ListTasksResponse__Input as _memory_v1_ListTasksResponse__Input, ListTasksResponse as _memory_v1_ListTasksResponse } from '../../memory/v1/ListTasksResponse';
 import type { ListTopicsRequest__Input as _memory_v1_ListTopicsRequest__Input, ListTopicsRequest as _memory_v1_ListTopicsRequest } from '../../memory/v1/ListTopicsRequest';
 import type { ListTopicsResponse__Input as _memory_v1_ListTopicsResponse__Input, ListTopicsResponse as _memory_v1_ListTopicsResponse } from '../../memory/v1/ListTopicsResponse';
+import type { ListUsersRequest__Input as _memory_v1_ListUsersRequest__Input, ListUsersRequest as _memory_v1_ListUsersRequest } from '../../memory/v1/ListUsersRequest';
+import type { ListUsersResponse__Input as _memory_v1_ListUsersResponse__Input, ListUsersResponse as _memory_v1_ListUsersResponse } from '../../memory/v1/ListUsersResponse';
 import type { Memory__Input as _memory_v1_Memory__Input, Memory as _memory_v1_Memory } from '../../memory/v1/Memory';
 import type { Profile__Input as _memory_v1_Profile__Input, Profile as _memory_v1_Profile } from '../../memory/v1/Profile';
 import type { RememberBatchRequest__Input as _memory_v1_RememberBatchRequest__Input, RememberBatchRequest as _memory_v1_RememberBatchRequest } from '../../memory/v1/RememberBatchRequest';
@@ -202,6 +204,15 @@ export interface MemoryServiceClient extends grpc.Client {
   listTopics(argument: _memory_v1_ListTopicsRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_ListTopicsResponse>): grpc.ClientUnaryCall;
   listTopics(argument: _memory_v1_ListTopicsRequest__Input, callback: grpc.requestCallback<_memory_v1_ListTopicsResponse>): grpc.ClientUnaryCall;
   
+  ListUsers(argument: _memory_v1_ListUsersRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_ListUsersResponse>): grpc.ClientUnaryCall;
+  ListUsers(argument: _memory_v1_ListUsersRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_ListUsersResponse>): grpc.ClientUnaryCall;
+  ListUsers(argument: _memory_v1_ListUsersRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_ListUsersResponse>): grpc.ClientUnaryCall;
+  ListUsers(argument: _memory_v1_ListUsersRequest__Input, callback: grpc.requestCallback<_memory_v1_ListUsersResponse>): grpc.ClientUnaryCall;
+  listUsers(argument: _memory_v1_ListUsersRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_ListUsersResponse>): grpc.ClientUnaryCall;
+  listUsers(argument: _memory_v1_ListUsersRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_ListUsersResponse>): grpc.ClientUnaryCall;
+  listUsers(argument: _memory_v1_ListUsersRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_ListUsersResponse>): grpc.ClientUnaryCall;
+  listUsers(argument: _memory_v1_ListUsersRequest__Input, callback: grpc.requestCallback<_memory_v1_ListUsersResponse>): grpc.ClientUnaryCall;
+  
   Remember(argument: _memory_v1_RememberRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_RememberResponse>): grpc.ClientUnaryCall;
   Remember(argument: _memory_v1_RememberRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_RememberResponse>): grpc.ClientUnaryCall;
   Remember(argument: _memory_v1_RememberRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_RememberResponse>): grpc.ClientUnaryCall;
@@ -325,6 +336,8 @@ export interface MemoryServiceHandlers extends grpc.UntypedServiceImplementation
   
   ListTopics: grpc.handleUnaryCall<_memory_v1_ListTopicsRequest, _memory_v1_ListTopicsResponse__Input>;
   
+  ListUsers: grpc.handleUnaryCall<_memory_v1_ListUsersRequest, _memory_v1_ListUsersResponse__Input>;
+  
   Remember: grpc.handleUnaryCall<_memory_v1_RememberRequest, _memory_v1_RememberResponse__Input>;
   
   RememberBatch: grpc.handleUnaryCall<_memory_v1_RememberBatchRequest, _memory_v1_RememberBatchResponse__Input>;
@@ -365,6 +378,7 @@ export interface MemoryServiceDefinition extends grpc.ServiceDefinition {
   ListAuditEvents: MethodDefinition<_memory_v1_ListAuditEventsRequest__Input, _memory_v1_ListAuditEventsResponse__Input, _memory_v1_ListAuditEventsRequest, _memory_v1_ListAuditEventsResponse>
   ListTasks: MethodDefinition<_memory_v1_ListTasksRequest__Input, _memory_v1_ListTasksResponse__Input, _memory_v1_ListTasksRequest, _memory_v1_ListTasksResponse>
   ListTopics: MethodDefinition<_memory_v1_ListTopicsRequest__Input, _memory_v1_ListTopicsResponse__Input, _memory_v1_ListTopicsRequest, _memory_v1_ListTopicsResponse>
+  ListUsers: MethodDefinition<_memory_v1_ListUsersRequest__Input, _memory_v1_ListUsersResponse__Input, _memory_v1_ListUsersRequest, _memory_v1_ListUsersResponse>
   Remember: MethodDefinition<_memory_v1_RememberRequest__Input, _memory_v1_RememberResponse__Input, _memory_v1_RememberRequest, _memory_v1_RememberResponse>
   RememberBatch: MethodDefinition<_memory_v1_RememberBatchRequest__Input, _memory_v1_RememberBatchResponse__Input, _memory_v1_RememberBatchRequest, _memory_v1_RememberBatchResponse>
   Restore: MethodDefinition<_memory_v1_RestoreRequest__Input, _memory_v1_RestoreResponse__Input, _memory_v1_RestoreRequest, _memory_v1_RestoreResponse>
