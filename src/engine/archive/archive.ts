@@ -10,7 +10,7 @@
 import type { MetadataStore } from '../../metadata/metadata-store.js';
 import { audited } from '../audited.js';
 import type { CacheCoherence } from '../cache/coherence.js';
-import { compileFilter, unexpired } from '../filter.js';
+import { compileFilter } from '../filter.js';
 import type { KeyedMutex } from '../keyed-mutex.js';
 import type { MemoryFilter, MemoryRecord, VectorHit } from '../types.js';
 import type { VectorStore } from '../vector/vector-store.js';
@@ -52,9 +52,10 @@ export class Archive {
   /**
    * Moves memories to the cold store (those still in the hot store and, when `keep` is given,
    * still passing it under their locks: a memory pinned or read meanwhile stays). Resolves with
-   * the ids moved.
+   * the ids moved. Caches drop them at once; precomputed artifacts built from them are pruned
+   * too unless `deferPrune` (a run moving many batches prunes once at its end: `pruned`).
    */
-  async archive(ctx: MoveContext, userId: string, ids: readonly string[], rule: string, keep?: (r: MemoryRecord) => boolean): Promise<string[]> {
+  async archive(ctx: MoveContext, userId: string, ids: readonly string[], rule: string, keep?: (r: MemoryRecord) => boolean, deferPrune = false): Promise<string[]> {
     if (ids.length === 0) return [];
     const { store, cold, locks } = this.d;
     const moved = await locks.runAll(
@@ -70,10 +71,15 @@ export class Archive {
       },
     );
     if (moved.length > 0) {
-      await this.d.observer?.removed(userId, moved);
+      if (!deferPrune) await this.d.observer?.removed(userId, moved);
       await this.d.coherence.invalidate(userId, moved);
     }
     return moved;
+  }
+
+  /** Prunes archived memories from precomputed artifacts (after moves with `deferPrune`). */
+  async pruned(userId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.d.observer?.removed(userId, ids);
   }
 
   /**
@@ -174,12 +180,6 @@ export class Archive {
     return best.filter((h) => !hot.has(h.record.id));
   }
 
-  /** One archived memory by id (without restoring it), when unexpired. */
-  async peek(userId: string, id: string): Promise<MemoryRecord | undefined> {
-    const [r] = await this.d.cold.get(userId, [id]);
-    return r && unexpired(r, Date.now()) ? r : undefined;
-  }
-
   /** Archived memories by id, as they are (nothing restored). */
   peekMany(userId: string, ids: readonly string[]): Promise<MemoryRecord[]> {
     return this.d.cold.get(userId, ids);
@@ -216,10 +216,6 @@ export class Archive {
   /** Erases the user's archive (ForgetUser). */
   erase(userId: string): Promise<number> {
     return this.d.cold.deleteUser(userId);
-  }
-
-  count(userId: string): Promise<number> {
-    return this.d.cold.count(userId);
   }
 }
 

@@ -28,6 +28,4 @@ export interface ColdStore {
   /** Removes every archived memory of the user; resolves with how many there were. */
   deleteUser(userId: string): Promise<number>;
   count(userId: string): Promise<number>;
-  /** Bytes the archive holds for the user (records and vectors), for reports. */
-  bytes?(userId: string): Promise<number>;
 }

@@ -12,9 +12,11 @@ export async function archiveJob(d: MaintenanceDeps, run: MaintenanceRun): Promi
   const all = await scrollAll(d.store, run.userId, { withVectors: false, filter: { includeSuperseded: true, pinned: false }, signal: run.signal, pace: run.pace });
   const ids = all.filter(idle).map((r) => r.id);
   if (run.dryRun) return { idle: ids.length, archived: 0 };
-  let archived = 0;
-  await inBatches(ids, d.o.batch, run, async (part) => {
-    archived += (await archive.archive(callOf(run, 'archive'), run.userId, part, 'idle', idle)).length;
+  const moved: string[] = [];
+  await inBatches(ids, d.o.moveBatch, run, async (part) => {
+    moved.push(...(await archive.archive(callOf(run, 'archive'), run.userId, part, 'idle', idle, true)));
   });
-  return { idle: ids.length, archived };
+  // Artifacts lose their archived sources once per run: pruning rewrites them, too costly per batch.
+  await archive.pruned(run.userId, moved);
+  return { idle: ids.length, archived: moved.length };
 }

@@ -29,8 +29,13 @@ export interface MaintenanceOptions {
     lowConfidence: { enabled: boolean; below: number; afterMs: number };
     duplicates: { enabled: boolean };
   };
-  /** Memories per write (setFields, deletes, moves). */
+  /** Memories per write (setFields, deletes). */
   batch: number;
+  /**
+   * Memories per archival move: smaller, because on embedded PGlite the archive INSERT runs on
+   * the event loop, and a long one is a pause every request in flight waits through.
+   */
+  moveBatch: number;
 }
 
 export interface MaintenanceDeps {

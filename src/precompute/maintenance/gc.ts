@@ -81,35 +81,30 @@ async function duplicates(d: MaintenanceDeps, run: MaintenanceRun, memories: Mem
     if (g) g.push(m);
     else groups.set(key, [m]);
   }
-  let removed = 0;
   const ctx = callOf(run, 'gc');
-  for (const group of groups.values()) {
+  // Each duplicate, with the content key it must still have when deleted and the copy it merges into.
+  const doomed = new Map<string, { key: string; keptId: string }>();
+  for (const [key, group] of groups) {
     if (group.length < 2) continue;
     group.sort((a, b) => b.confidence - a.confidence || a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : 1));
     const [keep, ...rest] = group as [MemoryRecord, ...MemoryRecord[]];
-    if (run.dryRun) {
-      removed += rest.length;
-      continue;
-    }
-    await run.pace();
+    for (const r of rest) doomed.set(r.id, { key, keptId: keep.id });
+    if (run.dryRun) continue;
     const tags = rest.flatMap((r) => r.tags).filter((t) => !keep.tags.includes(t));
     const entities = rest.flatMap((r) => r.entities).filter((e) => !keep.entities.includes(e));
-    if (tags.length > 0 || entities.length > 0) {
-      await d.engine().update(ctx, run.userId, keep.id, {
-        ...(tags.length > 0 ? { tags: { values: [...new Set(tags)], replace: false } } : {}),
-        ...(entities.length > 0 ? { entities: { values: [...new Set(entities)], replace: false } } : {}),
-      });
-    }
-    const key = normalizedContent(keep.content);
-    removed += (
-      await d.engine().expunge(
-        ctx,
-        run.userId,
-        rest.map((r) => r.id),
-        { operation: 'GC', details: { rule: 'duplicate', kept: keep.id } },
-        (r) => !r.pinned && normalizedContent(r.content) === key,
-      )
-    ).length;
+    if (tags.length === 0 && entities.length === 0) continue;
+    await run.pace();
+    await d.engine().update(ctx, run.userId, keep.id, {
+      ...(tags.length > 0 ? { tags: { values: [...new Set(tags)], replace: false } } : {}),
+      ...(entities.length > 0 ? { entities: { values: [...new Set(entities)], replace: false } } : {}),
+    });
   }
+  if (run.dryRun) return doomed.size;
+  let removed = 0;
+  await inBatches([...doomed.keys()], d.o.batch, run, async (part) => {
+    const kept = [...new Set(part.map((id) => doomed.get(id)!.keptId))].join(',');
+    const still = (r: MemoryRecord) => !r.pinned && normalizedContent(r.content) === doomed.get(r.id)?.key;
+    removed += (await d.engine().expunge(ctx, run.userId, part, { operation: 'GC', details: { rule: 'duplicate', kept } }, still)).length;
+  });
   return removed;
 }

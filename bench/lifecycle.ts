@@ -1,0 +1,324 @@
+/**
+ * Lifecycle maintenance on a synthetic aged corpus, against the built server on embedded
+ * defaults (client vectors). The corpus comes in through ImportUser, which keeps timestamps, so
+ * memories have realistic ages (days to two years), access histories (40% never read, recent
+ * reads more likely), lengths (log-normal around 120 bytes, 10% long notes of 1–4 KB of English
+ * words), confidences, session and task scopes (30% of tasks failed), expiries, pins and 2%
+ * near-duplicates. Then, one job at a time over every user: ttl, decay, compress, archive, gc,
+ * each with its time, memories/s and what it changed, while a foreground search load runs; the
+ * search latency of each job's window is compared with the window before any job (same run).
+ * Also: Get/Search latency of long memories before and after compression (read overhead), Get
+ * of archived memories (each restores one), and on-disk bytes of the store and the metadata
+ * database (archive table) after each job.
+ *
+ * With --postgres, the metadata (and the archive table) live in a real Postgres started for the
+ * run instead of embedded PGlite (whose queries run on the service's event loop).
+ *
+ *   npm run build && npx tsx bench/lifecycle.ts [--users 1000] [--per-user 200] [--dims 384] [--window-qps 40] [--postgres]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { arg, call, labelledClusters, Latency, metric, newClient, rng, root, rssMb, runConcurrent, startServer } from './lib.js';
+import type { MemoryServiceClient } from '../src/generated/memory/v1/MemoryService.js';
+import { startTestPostgres } from '../test/support/postgres.js';
+
+const DAY = 86_400_000;
+const WORDS =
+  'the of and to in is you that it he was for on are as with his they at be this have from or one had by word but not what all were we when your can said there use an each which she do how their if will up other about out many then them these so some her would make like him into time has look two more write go see number no way could people my than first water been call who oil its now find long down day did get come made may part over new sound take only little work know place year live me back give most very after thing our just name good sentence man think say great where help through much before line right too mean old any same tell boy follow came want show also around form three small set put end does another well large must big even such because turn here why ask went men read need land different home us move try kind hand picture again change off play spell air away animal house point page letter mother answer found study still learn should garden tomato compost harbour boat flight hotel coffee meeting doctor birthday project deadline budget'.split(
+    ' ',
+  );
+
+interface Job {
+  id: string;
+  status: string;
+  counts: Record<string, number>;
+  error: string;
+}
+
+function sentence(r: () => number, bytes: number): string {
+  const out: string[] = [];
+  let n = 0;
+  while (n < bytes) {
+    const w = WORDS[Math.floor(Math.pow(r(), 2) * WORDS.length)]!; // common words more often
+    out.push(w);
+    n += w.length + 1;
+  }
+  return out.join(' ') + '.';
+}
+
+/** One user's export lines: tasks, then memories with ages, accesses and lengths as described above. */
+function userLines(userId: string, perUser: number, dims: number, seed: number, now: number): { lines: string[]; longIds: string[] } {
+  const r = rng(seed);
+  const { data } = labelledClusters(perUser, dims, 8, seed);
+  const lines: string[] = [JSON.stringify({ type: 'header', format: 'memory-engine/v1', user_id: userId, exported_at_ms: now, dimensions: dims, embeddings: true })];
+  const tasks = Array.from({ length: 4 }, (_, i) => ({ id: uuid(r), failed: i === 0 || r() < 0.3 }));
+  for (const t of tasks) {
+    const finished = now - Math.floor(r() * 30 * DAY);
+    lines.push(
+      JSON.stringify({
+        type: 'task',
+        task: { id: t.id, user_id: userId, title: 'task', status: t.failed ? 'FAILED' : 'SUCCEEDED', created_at_ms: finished - DAY, updated_at_ms: finished, finished_at_ms: finished },
+      }),
+    );
+  }
+  const contents: string[] = [];
+  const longIds: string[] = [];
+  for (let i = 0; i < perUser; i++) {
+    const x = r();
+    const ageDays = x < 0.3 ? r() * 7 : x < 0.7 ? 7 + r() * 83 : 90 + r() * 640;
+    const created = Math.floor(now - ageDays * DAY);
+    const read = r() >= 0.4;
+    const accessed = read ? Math.floor(created + (now - created) * Math.pow(r(), 0.3)) : 0;
+    const long = r() < 0.1;
+    const bytes = long ? 1000 + Math.floor(r() * 3000) : Math.max(20, Math.floor(Math.exp(4.8 + 0.6 * gauss(r))));
+    const dup = contents.length > 0 && r() < 0.02;
+    const content = dup ? `  ${contents[Math.floor(r() * contents.length)]!.toUpperCase()} ` : sentence(r, bytes);
+    contents.push(content.trim());
+    const s = r();
+    const scope = s < 0.05 ? 'SESSION' : s < 0.1 ? 'TASK' : 'USER';
+    const e = r();
+    const expires = e < 0.03 ? created + Math.floor(r() * (now - created)) : e < 0.05 ? now + 30 * DAY : 0;
+    const memory = {
+      id: uuid(r),
+      user_id: userId,
+      session_id: scope === 'SESSION' ? `s${Math.floor(r() * 20)}` : '',
+      task_id: scope === 'TASK' ? tasks[Math.floor(r() * tasks.length)]!.id : '',
+      scope,
+      content,
+      kind: r() < 0.2 ? 'preference' : 'fact',
+      importance: Math.round((0.2 + r() * 0.7) * 1000) / 1000,
+      confidence: r() < 0.15 ? 0.2 + r() * 0.3 : 0.8 + r() * 0.2,
+      created_at_ms: created,
+      updated_at_ms: created,
+      accessed_at_ms: accessed,
+      access_count: read ? 1 + Math.floor(-Math.log(r() + 1e-9) * 3) : 0,
+      expires_at_ms: expires,
+      pinned: r() < 0.01,
+      version: 1,
+      embedding: Array.from(data.subarray(i * dims, (i + 1) * dims), (v) => Math.round(v * 1e6) / 1e6),
+    };
+    lines.push(JSON.stringify({ type: 'memory', archived: false, memory }));
+    if (long && !dup && !memory.pinned && expires === 0) longIds.push(memory.id);
+  }
+  return { lines, longIds };
+}
+
+function gauss(r: () => number): number {
+  return Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
+}
+
+function uuid(r: () => number): string {
+  const h = Array.from({ length: 32 }, () => Math.floor(r() * 16).toString(16));
+  h[12] = '4';
+  h[16] = '89ab'[Math.floor(r() * 4)]!;
+  const s = h.join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+}
+
+function du(path: string): number {
+  try {
+    return Number(execFileSync('du', ['-sb', path], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\t')[0]);
+  } catch {
+    return 0;
+  }
+}
+
+/** A steady foreground search load (open loop at `qps`) until stopped; its latencies. */
+function searchLoad(client: MemoryServiceClient, users: string[], dims: number, qps: number): { stop: () => Promise<Latency> } {
+  const lat = new Latency();
+  const r = rng(99);
+  let running = true;
+  const inflight = new Set<Promise<void>>();
+  const loop = (async () => {
+    const gap = 1000 / qps;
+    let next = performance.now();
+    while (running) {
+      next += gap;
+      const userId = users[Math.floor(r() * users.length)]!;
+      const v = Array.from({ length: dims }, () => r() * 2 - 1);
+      const n = Math.hypot(...v);
+      const t0 = performance.now();
+      const p = call(client, 'Search', { userId, queryVector: v.map((x) => x / n), topK: 10 }).then(
+        () => lat.record(performance.now() - t0),
+        () => undefined,
+      );
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      await Promise.all(inflight);
+      return lat;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const users = Number(arg('users', '1000'));
+  const perUser = Number(arg('per-user', '200'));
+  const dims = Number(arg('dims', '384'));
+  const qps = Number(arg('window-qps', '40'));
+  const dir = await mkdtemp(join(tmpdir(), 'me-lifecycle-'));
+  const pg = process.argv.includes('--postgres') ? await startTestPostgres() : undefined;
+  if (process.argv.includes('--postgres') && !pg) throw new Error('--postgres: no PostgreSQL server binaries here (Debian package postgresql)');
+  const server = await startServer({
+    DATA_DIR: dir,
+    ...(pg ? { DATABASE_URL: pg.url, AUTH: 'off' } : {}),
+    EMBEDDER: 'none',
+    EMBEDDING_DIMENSIONS: String(dims),
+    MAINTENANCE_INTERVAL_MS: '0',
+    PRECOMPUTE_MIN_GAP_MS: '0',
+  });
+  const client = newClient(server.grpcPort);
+  const now = Date.now();
+  const userIds = Array.from({ length: users }, (_, i) => `life-${i}`);
+
+  // ---- the corpus ---------------------------------------------------------------------
+  const t0 = performance.now();
+  const longIds: { userId: string; id: string }[] = [];
+  await runConcurrent(users, 2, async (u) => {
+    const { lines, longIds: longs } = userLines(userIds[u]!, perUser, dims, 1000 + u, now);
+    if (u % 10 === 0) for (const id of longs.slice(0, 5)) longIds.push({ userId: userIds[u]!, id });
+    for (let i = 0; i < lines.length; i += 250) await call(client, 'ImportUser', { userId: userIds[u], lines: lines.slice(i, i + 250), firstLine: i + 1 }, { deadlineMs: 600_000 });
+  });
+  const ingestS = (performance.now() - t0) / 1000;
+  const total = users * perUser;
+  console.log(`metadata: ${pg ? 'postgres' : 'pglite'}`);
+  console.log(`corpus: ${total} memories over ${users} users imported in ${ingestS.toFixed(1)} s (${Math.round(total / ingestS)}/s); RSS ${await rssMb(server.child.pid!)} MB`);
+
+  const disk = () => ({ storeBytes: du(join(dir, 'vectors')), metadataBytes: du(join(dir, 'metadata')) });
+  // Long memories read for the first time (never from a cache): one half before compression, the other after.
+  const readLong = async (half: 0 | 1) => {
+    const get = new Latency();
+    for (const m of longIds.filter((_, i) => i % 2 === half)) {
+      const t = performance.now();
+      await call(client, 'Get', { userId: m.userId, id: m.id });
+      get.record(performance.now() - t);
+    }
+    return get.summary();
+  };
+
+  // The import triggered precompute (topics, profiles, …) for every user: let it finish, so the
+  // baseline window is the search load alone.
+  const tq = performance.now();
+  let quiet = 0;
+  let lastRuns = -1;
+  while (quiet < 3 && performance.now() - tq < 900_000) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const runs = await metric(server.httpPort, 'memory_precompute_runs_total');
+    const depth = await metric(server.httpPort, 'memory_precompute_queue_depth');
+    quiet = depth === 0 && runs === lastRuns ? quiet + 1 : 0;
+    lastRuns = runs;
+  }
+  console.log(`precompute after the import settled in ${((performance.now() - tq) / 1000).toFixed(0)} s (${lastRuns} runs)`);
+
+  // Foreground baseline: the search load alone.
+  const windowMs = Number(arg('baseline-ms', '15000'));
+  let load = searchLoad(client, userIds, dims, qps);
+  await new Promise((r) => setTimeout(r, windowMs));
+  const baseline = (await load.stop()).summary();
+  console.log(`baseline search (no job): p50 ${baseline.p50} p95 ${baseline.p95} p99 ${baseline.p99} ms over ${baseline.n}`);
+  const getLongBefore = await readLong(0);
+
+  const results: Record<string, unknown> = {};
+  for (const kind of ['ttl', 'decay', 'compress', 'archive', 'gc']) {
+    const before = disk();
+    load = searchLoad(client, userIds, dims, qps);
+    const t = performance.now();
+    const counts: Record<string, number> = {};
+    await runConcurrent(users, 4, async (u) => {
+      let job = await call<Job>(client, 'TriggerPrecompute', { userId: userIds[u], job: kind });
+      while (job.status === 'QUEUED' || job.status === 'RUNNING') {
+        await new Promise((r) => setTimeout(r, 20));
+        job = await call<Job>(client, 'GetJob', { userId: userIds[u], jobId: job.id });
+      }
+      if (job.status !== 'SUCCEEDED') throw new Error(`${kind} for ${userIds[u]}: ${job.status} ${job.error}`);
+      for (const [k, n] of Object.entries(job.counts)) if (k !== 'asOfMs') counts[k] = (counts[k] ?? 0) + Number(n);
+    });
+    const secs = (performance.now() - t) / 1000;
+    const during = (await load.stop()).summary();
+    const memories = counts.memories ?? total;
+    const after = disk();
+    results[kind] = {
+      seconds: Math.round(secs * 10) / 10,
+      memoriesPerSecond: Math.round(memories / secs),
+      counts,
+      searchDuring: during,
+      p99Ratio: Math.round((during.p99 / baseline.p99) * 100) / 100,
+      p95Ratio: Math.round((during.p95 / baseline.p95) * 100) / 100,
+      disk: { before, after },
+    };
+    console.log(
+      `${kind}: ${secs.toFixed(1)} s (${Math.round(memories / secs)} memories/s) ${JSON.stringify(counts)}; search during: p95 ${during.p95} p99 ${during.p99} ms (×${(during.p99 / baseline.p99).toFixed(2)} p99); disk store ${before.storeBytes}→${after.storeBytes} B, metadata ${before.metadataBytes}→${after.metadataBytes} B`,
+    );
+    if (kind === 'compress') {
+      const getLongAfter = await readLong(1);
+      results.compressReadOverhead = { getLongBefore, getLongAfter, p50Ratio: Math.round((getLongAfter.p50 / getLongBefore.p50) * 100) / 100 };
+      console.log(`Get of long memories: before compression p50 ${getLongBefore.p50} p95 ${getLongBefore.p95} ms; after p50 ${getLongAfter.p50} p95 ${getLongAfter.p95} ms`);
+    }
+  }
+
+  // Archived memories: a Get restores each into the hot store.
+  const archivedGet = new Latency();
+  let restored = 0;
+  for (const u of userIds.slice(0, 50)) {
+    const exported: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const s = (client as unknown as { ExportUser(r: object): NodeJS.EventEmitter }).ExportUser({ userId: u });
+      s.on('data', (c: { lines: string[] }) => exported.push(...c.lines));
+      s.on('error', reject);
+      s.on('end', () => resolve());
+    });
+    const ids = exported
+      .map((l) => JSON.parse(l) as { type: string; archived?: boolean; memory?: { id: string } })
+      .filter((l) => l.type === 'memory' && l.archived)
+      .slice(0, 4)
+      .map((l) => l.memory!.id);
+    for (const id of ids) {
+      const t = performance.now();
+      await call(client, 'Get', { userId: u, id });
+      archivedGet.record(performance.now() - t);
+      restored++;
+    }
+  }
+  const archived = archivedGet.summary();
+  console.log(`Get of an archived memory (restores it): p50 ${archived.p50} p95 ${archived.p95} ms over ${restored}`);
+
+  load = searchLoad(client, userIds, dims, qps);
+  await new Promise((r) => setTimeout(r, windowMs));
+  const afterAll = (await load.stop()).summary();
+  console.log(`search after the sweep: p50 ${afterAll.p50} p95 ${afterAll.p95} p99 ${afterAll.p99} ms`);
+
+  const out = {
+    at: new Date().toISOString(),
+    metadata: pg ? 'postgres' : 'pglite',
+    users,
+    perUser,
+    dims,
+    memories: total,
+    ingestSeconds: Math.round(ingestS * 10) / 10,
+    searchBaseline: baseline,
+    searchAfter: afterAll,
+    jobs: results,
+    archivedGet: archived,
+    rssMb: await rssMb(server.child.pid!),
+  };
+  await mkdir(join(root, 'bench', 'results'), { recursive: true });
+  await writeFile(join(root, 'bench', 'results', pg ? 'lifecycle-postgres.json' : 'lifecycle.json'), JSON.stringify(out, null, 2));
+  client.close();
+  await server.stop();
+  await pg?.stop();
+  await rm(dir, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
