@@ -119,7 +119,11 @@ function uuid(r: () => number): string {
 
 function du(path: string): number {
   try {
-    return Number(execFileSync('du', ['-sb', path], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\t')[0]);
+    return Number(
+      execFileSync('du', ['-sb', path], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .split('\t')[0],
+    );
   } catch {
     return 0;
   }
