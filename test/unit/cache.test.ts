@@ -45,6 +45,27 @@ describe('TieredCache', () => {
   });
 });
 
+describe('TieredCache racing an invalidation', () => {
+  it('does not cache what a load read before a delete that finished while it ran', async () => {
+    const { cache, coherence } = setup();
+    const key = cacheKeys.memory('u', 'm1');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // The load has read the memory; then the memory is deleted (invalidation), then the load returns.
+    const read = cache.get(key, codec, async () => {
+      await gate;
+      return { v: 1 };
+    });
+    await coherence.invalidate('u', ['m1']);
+    release();
+    expect((await read)?.value).toEqual({ v: 1 }); // the read began before the delete: it may see it
+    let reloaded = 0;
+    const next = await cache.get(key, codec, async () => (reloaded++, undefined));
+    expect(next).toBeUndefined(); // nothing stale was cached: the next read goes to the store
+    expect(reloaded).toBe(1);
+  });
+});
+
 describe('CacheCoherence without Redis', () => {
   it('moves the cache generation on invalidation and the artifact generation after a run', async () => {
     const { coherence } = setup();

@@ -9,6 +9,12 @@ import type { Metrics } from '../../observability/metrics.js';
 
 export class L1Cache {
   private readonly lru: LRUCache<string, object>;
+  /**
+   * Moves on every invalidation (delete, deletePrefixes). A fill that read its value before an
+   * invalidation and lands after it would put back what the invalidation removed: TieredCache
+   * compares this before and after its load and then leaves the value uncached.
+   */
+  invalidations = 0;
 
   constructor(
     maxBytes: number,
@@ -37,11 +43,13 @@ export class L1Cache {
   }
 
   delete(key: string): boolean {
+    this.invalidations++;
     return this.lru.delete(key);
   }
 
   /** Drops every key starting with one of `prefixes`; returns how many. One pass over all entries: for rare erasures. */
   deletePrefixes(prefixes: readonly string[]): number {
+    this.invalidations++;
     let n = 0;
     for (const k of this.lru.keys()) if (prefixes.some((p) => k.startsWith(p)) && this.lru.delete(k)) n++;
     return n;

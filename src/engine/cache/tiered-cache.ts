@@ -45,18 +45,24 @@ export class TieredCache {
       return (await inflight) as { value: T; tier: ServedBy } | undefined;
     }
     const useL2 = this.l2 !== undefined && o.useL2 !== false;
+    // An invalidation while this flight reads means what it read may be what was removed: it is
+    // returned (the read began before the removal finished) but not cached.
+    const invalidations = this.l1.invalidations;
+    const cacheable = () => this.l1.invalidations === invalidations;
     const flight = (async () => {
       if (this.l2 && useL2) {
         const remote = o.lastWriteOf !== undefined ? await this.l2.getWithLastWrite(key, o.lastWriteOf, codec) : { value: await this.l2.get(key, codec) };
         if (remote?.value !== undefined && valid(remote.value, 'lastWrite' in remote ? remote.lastWrite : undefined)) {
-          this.l1.set(key, remote.value, this.ttl.l1[codec.kind], codec.bytes(remote.value));
+          if (cacheable()) this.l1.set(key, remote.value, this.ttl.l1[codec.kind], codec.bytes(remote.value));
           return { value: remote.value, tier: 'L2' as const };
         }
       }
       const loaded = await load();
       if (loaded === undefined) return undefined;
-      this.l1.set(key, loaded, this.ttl.l1[codec.kind], codec.bytes(loaded));
-      if (this.l2 && useL2) void this.l2.set(key, loaded, codec, this.ttl.l2[codec.kind]);
+      if (cacheable()) {
+        this.l1.set(key, loaded, this.ttl.l1[codec.kind], codec.bytes(loaded));
+        if (this.l2 && useL2) void this.l2.set(key, loaded, codec, this.ttl.l2[codec.kind]);
+      }
       return { value: loaded, tier: 'L3' as const };
     })();
     this.flights.set(key, flight);
