@@ -39,6 +39,8 @@ export function startServer(env: Record<string, string>): Promise<ServerProcess>
       try {
         msg = JSON.parse(line) as typeof msg;
       } catch {
+        // Not a log line: node's own output (e.g. --trace-gc via BENCH_SERVER_NODE_ARGS), shown with a timestamp.
+        if (nodeArgs.length > 0) process.stderr.write(`[server ${new Date().toISOString().slice(11, 23)}] ${line}\n`);
         return;
       }
       if (msg.msg === 'serving') {

@@ -43,8 +43,7 @@ export function decodePageToken<T>(token: string, listing: Listing, scope: strin
     throw notOurs();
   }
   if (!Array.isArray(parts) || parts[0] !== VERSION || typeof parts[1] !== 'string' || typeof parts[2] !== 'string') throw notOurs();
-  if (parts[1] !== listing)
-    throw new InvalidArgumentError(FIELD, `was issued for another listing (${LISTING_RPC[listing]} takes only its own tokens)`);
+  if (parts[1] !== listing) throw new InvalidArgumentError(FIELD, `was issued for another listing (${LISTING_RPC[listing]} takes only its own tokens)`);
   if (parts[2] !== scope) throw new InvalidArgumentError(FIELD, 'was issued for another user, filter or order; start again without a token');
   const position = parse(parts.slice(3));
   if (position === undefined) throw notOurs();

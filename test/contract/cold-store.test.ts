@@ -104,7 +104,7 @@ coldStoreContract('S3 (SeaweedFS)', async () => {
     prefix: 'p/',
     forcePathStyle: true,
     concurrency: 8,
-    timeoutMs: 5000,
+    timeoutMs: 30_000,
   });
   await cold.open();
   return {

@@ -408,3 +408,34 @@ function lifecycleSuite(name: string, backend: Backend): void {
     });
   });
 }
+
+describe('maintenance sweeper', () => {
+  test('runs maintenance for every user once per MAINTENANCE_INTERVAL_MS, by the clock', async () => {
+    const clock = new ManualClock(Date.now());
+    const t = await startApp({ embeddingDimensions: DIMS, embedder: 'lexical', maintenanceIntervalMs: DAY }, undefined, { clock });
+    try {
+      const r = rng(5);
+      const ids: Record<string, string> = {};
+      for (const u of ['sweep-a', 'sweep-b']) {
+        ids[u] = (await call<{ id: string }>(t.client, 'Remember', { userId: u, memory: { content: `expiring note of ${u}`, embedding: randomUnitVector(DIMS, r), ttlSeconds: 60 } })).id;
+      }
+      // A day later (and past the notes' expiry) the sweep runs for both users.
+      clock.advance(Date.now() + DAY + 120_000 - clock.now());
+      // The audit row goes first, the delete right after it: wait for both.
+      const until = Date.now() + 30_000;
+      const expired = async (u: string) => (await call<{ events: unknown[] }>(t.client, 'ListAuditEvents', { userId: u, operation: 'Expire' })).events.length;
+      const gone = async (u: string) =>
+        (await call(t.client, 'Get', { userId: u, id: ids[u] }).then(
+          () => false,
+          () => true,
+        )) && (await expired(u)) === 1;
+      while (!((await gone('sweep-a')) && (await gone('sweep-b'))) && Date.now() < until) await new Promise((res) => setTimeout(res, 50));
+      for (const u of ['sweep-a', 'sweep-b']) {
+        expect(await expired(u)).toBe(1);
+        expect((await failure(call(t.client, 'Get', { userId: u, id: ids[u] }))).code).toBe(status.NOT_FOUND);
+      }
+    } finally {
+      await t.stop();
+    }
+  });
+});

@@ -80,6 +80,10 @@ export async function startTestS3(): Promise<TestS3 | undefined> {
     await killServer(proc);
     throw new Error(`${(e as Error).message}\n${proc.log().slice(-4000)}`, { cause: e });
   }
+  // The first object SeaweedFS stores makes it allocate volumes (several seconds on this machine):
+  // pay that here, not inside a test's request timeout.
+  await fetch(`${endpoint}/warmup`, { method: 'PUT' });
+  await fetch(`${endpoint}/warmup/first`, { method: 'PUT', body: 'x', signal: AbortSignal.timeout(60_000) });
   return {
     endpoint,
     bucket: 'memory-engine-test',

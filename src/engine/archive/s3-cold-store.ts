@@ -41,7 +41,8 @@ export class S3ColdStore implements ColdStore {
       forcePathStyle: o.forcePathStyle,
       ...(o.accessKeyId ? { credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey } } : {}),
       maxAttempts: 3,
-      requestHandler: { requestTimeout: o.timeoutMs, connectionTimeout: o.timeoutMs },
+      // A request past its timeout fails (UNAVAILABLE) instead of only logging a warning.
+      requestHandler: { requestTimeout: o.timeoutMs, connectionTimeout: o.timeoutMs, throwOnRequestTimeout: true },
     });
   }
 
