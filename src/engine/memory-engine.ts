@@ -35,7 +35,7 @@ import type { IndexText } from './keywords/index-text.js';
 import { scrollAll } from './vector/scroll-all.js';
 import { audited } from './audited.js';
 import type { Archive } from './archive/archive.js';
-import { checkSupersedes, supersededRecords } from './supersession.js';
+import { checkSupersedes, supersededRecords, type SupersedePair } from './supersession.js';
 import type { VectorStore } from './vector/vector-store.js';
 
 /** Who is calling and until when; every engine call takes one. */
@@ -340,14 +340,14 @@ export class MemoryEngine {
    * The superseded versions of the memories `pairs` name, read now (call under their locks),
    * with the Supersede audit row written first; empty when there is nothing to change.
    */
-  private async supersede(ctx: CallContext, userId: string, pairs: readonly { oldId: string; byId: string; field: string }[], now: number): Promise<MemoryRecord[]> {
+  private async supersede(ctx: CallContext, userId: string, pairs: readonly SupersedePair[], now: number): Promise<MemoryRecord[]> {
     if (pairs.length === 0) return [];
     const olds = await this.store.get(
       userId,
       pairs.map((p) => p.oldId),
       { signal: ctx.signal },
     );
-    const replaced = pairs.flatMap((p) => supersededRecords([p.oldId], olds, p.byId, now, () => p.field));
+    const replaced = supersededRecords(pairs, olds, now);
     if (replaced.length > 0) {
       await this.metadata.appendAudit({
         userId,

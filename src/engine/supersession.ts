@@ -20,19 +20,26 @@ export function checkSupersedes(field: string, ids: readonly string[] | undefine
   return out;
 }
 
+/** One memory a write supersedes: the old id, the memory replacing it, and the request field naming it. */
+export interface SupersedePair {
+  oldId: string;
+  byId: string;
+  field: string;
+}
+
 /**
- * The superseded versions of `olds` (current records, in the order of `ids`): each names `byId`
- * and the time, with a new version. A memory already superseded by `byId` is left out (a retry).
- * `missing(i)` names the field of an id the user has no memory for.
+ * The superseded versions of the memories `pairs` name (`olds`: those the user has): each names
+ * its replacement and the time, with a new version. One already superseded by the same memory is
+ * left out (a retry); an id the user has no memory for is INVALID_ARGUMENT on its field.
  */
-export function supersededRecords(ids: readonly string[], olds: readonly MemoryRecord[], byId: string, nowMs: number, missing: (i: number) => string): MemoryRecord[] {
+export function supersededRecords(pairs: readonly SupersedePair[], olds: readonly MemoryRecord[], nowMs: number): MemoryRecord[] {
   const byOld = new Map(olds.map((r) => [r.id, r]));
   const out: MemoryRecord[] = [];
-  ids.forEach((id, i) => {
-    const old = byOld.get(id);
-    if (!old) throw new InvalidArgumentError(missing(i), `memory ${id} not found`);
-    if (old.supersededBy === byId) return;
-    out.push({ ...old, supersededBy: byId, validUntilMs: nowMs, updatedAtMs: Math.max(nowMs, old.updatedAtMs), version: old.version + 1 });
-  });
+  for (const p of pairs) {
+    const old = byOld.get(p.oldId);
+    if (!old) throw new InvalidArgumentError(p.field, `memory ${p.oldId} not found`);
+    if (old.supersededBy === p.byId) continue;
+    out.push({ ...old, supersededBy: p.byId, validUntilMs: nowMs, updatedAtMs: Math.max(nowMs, old.updatedAtMs), version: old.version + 1 });
+  }
   return out;
 }

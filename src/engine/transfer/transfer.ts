@@ -120,23 +120,25 @@ export class Transfer {
       parsed.push(line);
     });
     const memories = parsed.filter((l): l is Extract<Line, { type: 'memory' }> => l.type === 'memory');
-    const needText = memories.filter((m) => !m.embedding);
+    // Positions (in `memories`) of the lines without a vector: their text is embedded.
+    const needText = memories.flatMap((m, i) => (m.embedding ? [] : [i]));
     if (needText.length > 0 && !this.d.embeddings) throw new InvalidArgumentError('lines', 'memory lines without embeddings need an embedder (EMBEDDER=none here): export with include_embeddings');
     throwIfAborted(ctx.signal);
 
     // Validated: now the writes. Vectors first (the only slow part), then one write per backend.
     const texts = memories.map((m) => this.d.indexText(m.meta));
-    const vectors =
+    const embedded =
       needText.length > 0
         ? await this.d.embeddings!.embed(
-            needText.map((m) => texts[memories.indexOf(m)]!),
+            needText.map((i) => texts[i]!),
             ctx.signal,
           )
         : [];
+    const vectors = new Map(needText.map((i, j) => [i, embedded[j]!]));
     const records: ImportedRecord[] = memories.map((m, i) => ({
       ...m.meta,
       ...m.stats,
-      embedding: m.embedding ?? vectors[needText.indexOf(m)]!,
+      embedding: m.embedding ?? vectors.get(i)!,
       keywords: this.d.keywords.document(userId, texts[i]!),
       archived: m.archived,
     }));

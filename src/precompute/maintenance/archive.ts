@@ -1,7 +1,6 @@
 /** archive: memories nobody read for ARCHIVE_AFTER_DAYS (never pinned ones) move to the cold store. */
-import { scrollAll } from '../../engine/vector/scroll-all.js';
 import type { MemoryRecord } from '../../engine/types.js';
-import { callOf, inBatches, type Counts, type MaintenanceDeps, type MaintenanceRun } from './context.js';
+import { callOf, inBatches, scanUser, type Counts, type MaintenanceDeps, type MaintenanceRun } from './context.js';
 
 export async function archiveJob(d: MaintenanceDeps, run: MaintenanceRun): Promise<Counts> {
   if (!d.archive) return { idle: 0, archived: 0 };
@@ -9,7 +8,7 @@ export async function archiveJob(d: MaintenanceDeps, run: MaintenanceRun): Promi
   const cutoff = d.clock.now() - d.o.archive.idleMs;
   // Idle: neither read nor written since the cutoff (a memory never read counts from its last write).
   const idle = (r: MemoryRecord) => !r.pinned && Math.max(r.accessedAtMs, r.updatedAtMs, r.createdAtMs) < cutoff;
-  const all = await scrollAll(d.store, run.userId, { withVectors: false, filter: { includeSuperseded: true, pinned: false }, signal: run.signal, pace: run.pace });
+  const all = await scanUser(d, run);
   const ids = all.filter(idle).map((r) => r.id);
   if (run.dryRun) return { idle: ids.length, archived: 0 };
   const moved: string[] = [];

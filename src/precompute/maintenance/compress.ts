@@ -5,17 +5,15 @@
  * edit stores content as text again and restarts its clock).
  */
 import { pack } from '../../engine/packed-text.js';
-import { scrollAll } from '../../engine/vector/scroll-all.js';
-import { inBatches, type Counts, type MaintenanceDeps, type MaintenanceRun } from './context.js';
+import { inBatches, lastRunAsOf, scanUser, type Counts, type MaintenanceDeps, type MaintenanceRun } from './context.js';
 
 export async function compressJob(d: MaintenanceDeps, run: MaintenanceRun): Promise<Counts> {
   const { afterMs, minBytes } = d.o.compress;
   const now = d.clock.now();
-  const last = await d.metadata.lastSucceededRun(run.userId, 'compress');
-  const lastRunMs = last ? (last.counts.asOfMs ?? last.startedAtMs) : 0;
+  const lastRunMs = await lastRunAsOf(d, run, 'compress');
   const from = lastRunMs > 0 ? lastRunMs - afterMs : 0;
   const to = now - afterMs;
-  const all = await scrollAll(d.store, run.userId, { withVectors: false, filter: { includeSuperseded: true }, signal: run.signal, pace: run.pace });
+  const all = await scanUser(d, run, { pinned: true });
   let bytesBefore = 0;
   let bytesAfter = 0;
   const updates: { id: string; version: number; storedContent: string }[] = [];

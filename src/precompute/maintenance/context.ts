@@ -10,6 +10,7 @@ import type { VectorStore } from '../../engine/vector/vector-store.js';
 import type { MetadataStore } from '../../metadata/metadata-store.js';
 import type { Clock } from '../clock.js';
 import type { CacheCoherence } from '../../engine/cache/coherence.js';
+import { scrollAll } from '../../engine/vector/scroll-all.js';
 import type { JobContext } from '../scheduler.js';
 
 /** The engine operations maintenance uses (MemoryEngine has them). */
@@ -59,6 +60,27 @@ export type Counts = Record<string, number>;
 /** The call context of a maintenance run: the audit log names the job as the actor. */
 export function callOf(run: MaintenanceRun, kind: string): CallContext {
   return { signal: run.signal, requestId: `job:${kind}:${run.startedAtMs}`, actor: `maintenance:${kind}` };
+}
+
+/**
+ * The user's memories a job looks at, current and superseded, without vectors, paced: the
+ * unpinned ones (`pinned: true` to see those too: compression works on every memory), and with
+ * `expired` the expired ones as well (only the TTL sweep asks for them).
+ */
+export function scanUser(d: MaintenanceDeps, run: MaintenanceRun, o: { pinned?: boolean; expired?: boolean } = {}): Promise<MemoryRecord[]> {
+  return scrollAll(d.store, run.userId, {
+    withVectors: false,
+    ...(o.expired ? { includeExpired: true } : {}),
+    filter: { includeSuperseded: true, ...(o.pinned ? {} : { pinned: false }) },
+    signal: run.signal,
+    pace: run.pace,
+  });
+}
+
+/** When the user's last successful run of `kind` read its inputs (the time it ran as; 0 = never). */
+export async function lastRunAsOf(d: MaintenanceDeps, run: MaintenanceRun, kind: string): Promise<number> {
+  const last = await d.metadata.lastSucceededRun(run.userId, kind);
+  return last ? (last.counts.asOfMs ?? last.startedAtMs) : 0;
 }
 
 /** Runs `f` over `xs` in slices of `size`, pacing between them. */

@@ -4,8 +4,7 @@
  * by the time since the previous run (or since the memory's last read or write), so runs at any
  * interval give the same result. The version stays: decay is not an edit.
  */
-import { scrollAll } from '../../engine/vector/scroll-all.js';
-import { inBatches, type Counts, type MaintenanceDeps, type MaintenanceRun } from './context.js';
+import { inBatches, lastRunAsOf, scanUser, type Counts, type MaintenanceDeps, type MaintenanceRun } from './context.js';
 
 /** Changes smaller than this are not written. */
 const EPSILON = 0.001;
@@ -13,9 +12,8 @@ const EPSILON = 0.001;
 export async function decayJob(d: MaintenanceDeps, run: MaintenanceRun): Promise<Counts> {
   const { halfLifeMs, floor, reinforce } = d.o.decay;
   const now = d.clock.now();
-  const last = await d.metadata.lastSucceededRun(run.userId, 'decay');
-  const lastRunMs = last ? (last.counts.asOfMs ?? last.startedAtMs) : 0;
-  const all = await scrollAll(d.store, run.userId, { withVectors: false, filter: { includeSuperseded: true, pinned: false }, signal: run.signal, pace: run.pace });
+  const lastRunMs = await lastRunAsOf(d, run, 'decay');
+  const all = await scanUser(d, run);
   let decayed = 0;
   let reinforced = 0;
   const updates: { id: string; version: number; importance: number }[] = [];

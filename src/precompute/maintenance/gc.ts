@@ -9,8 +9,7 @@
  */
 import type { Task } from '../../metadata/metadata-store.js';
 import type { MemoryRecord } from '../../engine/types.js';
-import { scrollAll } from '../../engine/vector/scroll-all.js';
-import { callOf, inBatches, type Counts, type MaintenanceDeps, type MaintenanceRun } from './context.js';
+import { callOf, inBatches, scanUser, type Counts, type MaintenanceDeps, type MaintenanceRun } from './context.js';
 
 export const GC_RULES = ['failed_task', 'session', 'low_confidence', 'duplicate'] as const;
 export type GcRule = (typeof GC_RULES)[number];
@@ -23,7 +22,7 @@ export function normalizedContent(s: string): string {
 export async function gcJob(d: MaintenanceDeps, run: MaintenanceRun): Promise<Counts> {
   const g = d.o.gc;
   const now = d.clock.now();
-  const all = (await scrollAll(d.store, run.userId, { withVectors: false, filter: { includeSuperseded: true, pinned: false }, signal: run.signal, pace: run.pace })).filter((r) => !r.pinned);
+  const all = await scanUser(d, run);
   const failedTasks = g.failedTasks.enabled ? await failedTaskIds(d, run.userId, now - g.failedTasks.afterMs) : new Set<string>();
   const rules: Record<GcRule, { enabled: boolean; test: (r: MemoryRecord) => boolean }> = {
     failed_task: { enabled: g.failedTasks.enabled, test: (r) => r.taskId !== '' && failedTasks.has(r.taskId) },

@@ -1,11 +1,10 @@
 /** ttl: deletes expired memories for good (they were already hidden from every read). Pinned ones are exempt. */
-import { scrollAll } from '../../engine/vector/scroll-all.js';
-import { callOf, inBatches, type Counts, type MaintenanceDeps, type MaintenanceRun } from './context.js';
+import { callOf, inBatches, scanUser, type Counts, type MaintenanceDeps, type MaintenanceRun } from './context.js';
 
 export async function ttlJob(d: MaintenanceDeps, run: MaintenanceRun): Promise<Counts> {
   const now = d.clock.now();
   const expired = (r: { expiresAtMs: number; pinned: boolean }) => !r.pinned && r.expiresAtMs > 0 && r.expiresAtMs <= now;
-  const all = await scrollAll(d.store, run.userId, { withVectors: false, includeExpired: true, filter: { includeSuperseded: true, pinned: false }, signal: run.signal, pace: run.pace });
+  const all = await scanUser(d, run, { expired: true });
   const ids = all.filter(expired).map((r) => r.id);
   if (run.dryRun) return { expired: ids.length, deleted: 0 };
   let deleted = 0;
