@@ -91,13 +91,10 @@ export class Archive {
     // History too: a restore brings back the archive as it was, superseded memories included.
     const match = compileFilter({ ...sel.filter, includeSuperseded: true }, 0);
     const restored: MemoryRecord[] = [];
-    let after: string | undefined;
-    do {
-      const page = await this.d.cold.list(userId, { limit: SCAN_PAGE, ...(after ? { after } : {}) });
-      const ids = page.records.filter((r) => match(r)).map((r) => r.id);
+    for await (const records of this.pages(userId)) {
+      const ids = records.filter((r) => match(r)).map((r) => r.id);
       restored.push(...(await this.restoreIds(ctx, userId, ids, reason)));
-      after = page.next;
-    } while (after);
+    }
     return restored;
   }
 
@@ -151,11 +148,9 @@ export class Archive {
     const now = Date.now();
     const match = compileFilter(q.filter, now);
     const best: VectorHit[] = [];
-    let after: string | undefined;
-    do {
+    for await (const records of this.pages(userId)) {
       signal?.throwIfAborted();
-      const page = await this.d.cold.list(userId, { limit: SCAN_PAGE, ...(after ? { after } : {}) });
-      for (const r of page.records) {
+      for (const r of records) {
         if (!match(r) || r.embedding.length !== q.vector.length) continue;
         const similarity = dot(r.embedding, q.vector);
         if (q.minSimilarity !== undefined && similarity < q.minSimilarity) continue;
@@ -165,8 +160,7 @@ export class Archive {
           if (best.length > q.k) best.pop();
         }
       }
-      after = page.next;
-    } while (after);
+    }
     if (best.length === 0) return best;
     const hot = new Set(
       (
@@ -185,9 +179,14 @@ export class Archive {
     return this.d.cold.get(userId, ids);
   }
 
-  /** A page of the user's archive in id order (export). */
-  page(userId: string, after?: string): Promise<ColdPage> {
-    return this.d.cold.list(userId, { limit: SCAN_PAGE, ...(after ? { after } : {}) });
+  /** The user's whole archive, page by page in id order (scans, export). */
+  async *pages(userId: string): AsyncGenerator<MemoryRecord[]> {
+    let after: string | undefined;
+    do {
+      const page: ColdPage = await this.d.cold.list(userId, { limit: SCAN_PAGE, ...(after ? { after } : {}) });
+      yield page.records;
+      after = page.next;
+    } while (after);
   }
 
   /** Writes records straight to the archive (import of archived memories). */
@@ -204,12 +203,7 @@ export class Archive {
   async matching(userId: string, filter: MemoryFilter): Promise<string[]> {
     const match = compileFilter(filter, Date.now());
     const out: string[] = [];
-    let after: string | undefined;
-    do {
-      const page = await this.d.cold.list(userId, { limit: SCAN_PAGE, ...(after ? { after } : {}) });
-      for (const r of page.records) if (match(r)) out.push(r.id);
-      after = page.next;
-    } while (after);
+    for await (const records of this.pages(userId)) for (const r of records) if (match(r)) out.push(r.id);
     return out;
   }
 

@@ -77,13 +77,10 @@ export class Transfer {
       after = page.next;
     } while (after);
     if (archive) {
-      let next: string | undefined;
-      do {
+      for await (const records of archive.pages(userId)) {
         throwIfAborted(ctx.signal);
-        const page = await archive.page(userId, next);
-        if (page.records.length > 0) yield page.records.map((r) => memoryLine(r, true, includeEmbeddings));
-        next = page.next;
-      } while (next);
+        if (records.length > 0) yield records.map((r) => memoryLine(r, true, includeEmbeddings));
+      }
     }
     let taskAfter: Parameters<MetadataStore['listTasks']>[1]['after'];
     do {
