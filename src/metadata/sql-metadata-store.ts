@@ -437,8 +437,8 @@ export class SqlMetadataStore implements MetadataStore {
           [userId, o.replaceKinds, kept.map((r) => r.kind), kept.map((r) => withoutNul(r.key))],
         );
       }
-      // Small statements with a turn of the event loop between them: the embedded database runs
-      // on the main thread, and a job's large write must not stall requests for its whole length.
+      // Statements of bounded size with a turn of the event loop between them: building one
+      // (its JSON bodies) is work on the service's thread, which requests must not wait through.
       for (let i = 0; i < out.length;) {
         if (i > 0) await new Promise((r) => setImmediate(r));
         const params: unknown[] = [userId];

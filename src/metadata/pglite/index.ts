@@ -1,44 +1,96 @@
-/** Embedded Postgres (PGlite, WebAssembly) as the SQL executor: the default without DATABASE_URL. */
-import { PGlite } from '@electric-sql/pglite';
+/**
+ * Embedded Postgres (PGlite, WebAssembly) as the SQL executor: the default without DATABASE_URL.
+ * PGlite runs in its own worker thread (pglite-worker.ts): its statements execute synchronously,
+ * and on the service's thread a large one was a pause for every request in flight.
+ */
 import { mkdir } from 'node:fs/promises';
+import type { Worker } from 'node:worker_threads';
 import { DirectoryLock } from '../../directory-lock.js';
-import type { SqlExecutor } from '../sql-metadata-store.js';
+import { UnavailableError } from '../../errors.js';
+import { startModuleWorker } from '../../worker-thread.js';
+import { WorkerClient } from '../../worker-rpc.js';
+import type { SqlExecutor, SqlTx } from '../sql-metadata-store.js';
+
+export interface PGliteOptions {
+  /** Sees each worker thread as it starts (tests stop one to see the executor recover). */
+  onWorker?: (worker: Worker) => void;
+}
 
 /**
  * Opens PGlite on `dataDir` (in memory without one). Two processes on one PGlite directory
  * corrupt it, so the directory is locked while open; the lock file sits beside the directory
  * (`<dataDir>.lock`), since Postgres owns what is inside.
+ *
+ * If the worker dies (a WebAssembly abort, say), the calls in flight fail with UNAVAILABLE and
+ * the next call starts a new worker, which reopens the directory (Postgres recovers it from its
+ * WAL). An in-memory database cannot come back, so without `dataDir` the executor stays failed.
  */
-export async function openPGlite(dataDir: string | undefined): Promise<SqlExecutor> {
+export async function openPGlite(dataDir: string | undefined, o: PGliteOptions = {}): Promise<SqlExecutor> {
   let lock: DirectoryLock | undefined;
   if (dataDir) {
     await mkdir(dataDir, { recursive: true });
     lock = DirectoryLock.acquire(`${dataDir}.lock`, 'memory-engine embedded metadata database (PGlite)');
   }
-  let db: PGlite;
+  const start = async (): Promise<WorkerClient> => {
+    const thread = startModuleWorker('pglite-worker', import.meta.url);
+    o.onWorker?.(thread);
+    const client = new WorkerClient({
+      worker: thread,
+      stopped: (why) => new UnavailableError(`embedded metadata database: its worker thread ${why}`),
+    });
+    try {
+      await client.call({ op: 'open', ...(dataDir ? { dataDir } : {}) });
+    } catch (err) {
+      await client.terminate();
+      throw err;
+    }
+    return client;
+  };
+  let current: WorkerClient;
   try {
-    db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+    current = await start();
   } catch (err) {
     lock?.release();
     throw err;
   }
+  let closed = false;
+  let restarting: Promise<WorkerClient> | undefined;
+  const worker = (): Promise<WorkerClient> => {
+    if (current.alive || !dataDir || closed) return Promise.resolve(current);
+    // The worker died: one new one for every caller that notices (and another try if it fails to open).
+    restarting ??= start()
+      .then((c) => (current = c))
+      .finally(() => (restarting = undefined));
+    return restarting;
+  };
+  const call = async <T>(request: object): Promise<T> => (await worker()).call<T>(request);
   return {
-    query: async <R>(sql: string, params?: unknown[]) => {
-      const r = await db.query<R>(sql, params);
-      return { rows: r.rows };
-    },
-    transaction: (fn) =>
-      db.transaction(async (tx) =>
-        fn({
-          query: async <R>(sql: string, params?: unknown[]) => ({ rows: (await tx.query<R>(sql, params)).rows }),
-          exec: async (sql: string) => {
-            await tx.exec(sql);
-          },
-        }),
-      ),
-    close: async () => {
+    query: <R>(sql: string, params?: unknown[]) => call<{ rows: R[] }>({ op: 'query', sql, params }),
+    transaction: async <T>(fn: (tx: SqlTx) => Promise<T>) => {
+      // Every statement of the transaction goes to the worker that began it: if that one dies, they fail.
+      const client = await worker();
+      const { tx } = await client.call<{ tx: number }>({ op: 'begin' });
+      let result: T;
       try {
-        await db.close();
+        result = await fn({
+          query: <R>(sql: string, params?: unknown[]) => client.call<{ rows: R[] }>({ op: 'query', sql, params, tx }),
+          exec: async (sql: string) => {
+            await client.call({ op: 'exec', sql, tx });
+          },
+        });
+      } catch (err) {
+        await client.call({ op: 'end', tx, commit: false }).catch(() => undefined);
+        throw err;
+      }
+      await client.call({ op: 'end', tx, commit: true });
+      return result;
+    },
+    close: async () => {
+      closed = true;
+      try {
+        await restarting?.catch(() => undefined);
+        if (current.alive) await current.call({ op: 'close' });
+        await current.terminate();
       } finally {
         lock?.release();
       }
