@@ -315,6 +315,12 @@ export const CONFIG_SPEC = {
     parse: int(0, 86_400_000 * 30),
     doc: 'run maintenance (TTL, decay, compression, archival, GC) for every user this often (0 = only when asked)',
   },
+  maintenanceYieldRps: {
+    env: 'MAINTENANCE_YIELD_RPS',
+    default: 1,
+    parse: int(1, 10_000_000),
+    doc: 'maintenance counts the service as busy (works PRECOMPUTE_BUSY_SHARE of the time) at this many gRPC calls over the last second: by default at any traffic',
+  },
   ttlSweep: { env: 'TTL_SWEEP', default: true, parse: bool, doc: 'maintenance deletes expired memories for good (they are hidden from reads either way)' },
   decayHalfLifeDays: { env: 'DECAY_HALF_LIFE_DAYS', default: 30, parse: num(0, 36_500), doc: 'importance halves every this many days a memory goes unread (0 = no decay; pinned ones never decay)' },
   decayFloor: { env: 'DECAY_FLOOR', default: 0.05, parse: num(0, 1), doc: 'decay never takes importance below this' },

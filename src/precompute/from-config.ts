@@ -15,6 +15,11 @@ const DAY_MS = 86_400_000;
 /** Memories per maintenance write (setFields, deletes), and per archival move (see MaintenanceOptions.moveBatch). */
 const MAINTENANCE_BATCH = 200;
 const MAINTENANCE_MOVE_BATCH = 25;
+/**
+ * Slice length of maintenance runs: a request that arrives while one works waits this long at
+ * most, and maintenance is the one background work that never has a reader waiting for it.
+ */
+const MAINTENANCE_SLICE_MS = 2;
 
 export function maintenanceOptions(c: Config): MaintenanceOptions {
   return {
@@ -46,6 +51,8 @@ export function precomputeOptions(c: Config, load: Pick<LoadMonitor, 'busy'>, cl
     busy: () => load.busy(c.precomputeYieldRps, c.precomputeYieldOccupancy),
     maxHoldMs: c.precomputeMaxHoldMs,
     busyShare: c.precomputeBusyShare,
+    maintenanceBusy: () => load.busy(c.maintenanceYieldRps, c.precomputeYieldOccupancy),
+    maintenanceSliceMs: MAINTENANCE_SLICE_MS,
     everyN: c.precomputeEveryN,
     reclusterFraction: c.reclusterFraction,
     intervals: { profile: c.profileIntervalMs, clusters: c.clustersIntervalMs, summaries: c.summariesIntervalMs, similarity: c.similarityIntervalMs },

@@ -50,6 +50,9 @@ export interface PrecomputeOptions extends JobOptions {
   busy?: () => boolean;
   maxHoldMs?: number;
   busyShare?: number;
+  /** Foreground load as maintenance runs see it (see SchedulerOptions.maintenanceBusy). */
+  maintenanceBusy?: () => boolean;
+  maintenanceSliceMs?: number;
   everyN: number;
   reclusterFraction: number;
   intervals: Record<JobKind, number>;
@@ -122,6 +125,8 @@ export class PrecomputeService {
         ...(o.busy ? { busy: o.busy } : {}),
         ...(o.maxHoldMs !== undefined ? { maxHoldMs: o.maxHoldMs } : {}),
         ...(o.busyShare !== undefined ? { busyShare: o.busyShare } : {}),
+        ...(o.maintenanceBusy ? { maintenanceBusy: o.maintenanceBusy } : {}),
+        ...(o.maintenanceSliceMs !== undefined ? { maintenanceSliceMs: o.maintenanceSliceMs } : {}),
         clock: o.clock,
       },
     );

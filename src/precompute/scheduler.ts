@@ -31,6 +31,10 @@ export type MaintenanceKind = (typeof MAINTENANCE_KINDS)[number];
 /** Every kind of run the scheduler knows. */
 export type RunKind = JobKind | MaintenanceKind;
 
+function isMaintenance(kind: RunKind): kind is MaintenanceKind {
+  return (MAINTENANCE_KINDS as readonly string[]).includes(kind);
+}
+
 export interface JobContext {
   userId: string;
   trigger: string;
@@ -68,11 +72,20 @@ export interface SchedulerOptions {
   maxHoldMs?: number;
   /** Share of the time a running job works while `busy` says so (see timeSlicer). */
   busyShare?: number;
+  /**
+   * Foreground load as maintenance runs see it (`busy` when not given). Housekeeping has no
+   * deadline worth a foreground millisecond, so it can take a stricter view: any traffic at all.
+   */
+  maintenanceBusy?: () => boolean;
+  /** Slice length of maintenance runs (ms; timeSlicer's default when not given). */
+  maintenanceSliceMs?: number;
   clock: Clock;
 }
 
 interface Entry {
   id: string;
+  /** keyOf(userId, kind), made once: the queue is scanned by it on every pump. */
+  key: Key;
   userId: string;
   kind: RunKind;
   trigger: string;
@@ -100,6 +113,7 @@ export class PrecomputeScheduler {
   private wakeTimer: { at: number; handle: TimerHandle } | undefined;
   private holdTimer: TimerHandle | undefined;
   private closed = false;
+  private pumpQueued = false;
 
   constructor(
     private readonly handlers: Partial<Record<RunKind, JobHandler>>,
@@ -136,7 +150,7 @@ export class PrecomputeScheduler {
       this.log.warn({ userId, kind, trigger, queueMax: this.o.queueMax }, 'precompute queue full; trigger dropped');
       return undefined;
     }
-    const e: Entry = { id: randomUUID(), userId, kind, trigger, queuedAtMs: this.o.clock.now(), startedAtMs: 0, held: trigger !== 'request', recorded: false, waiters: [] };
+    const e: Entry = { id: randomUUID(), key, userId, kind, trigger, queuedAtMs: this.o.clock.now(), startedAtMs: 0, held: trigger !== 'request', recorded: false, waiters: [] };
     this.queue.push(e);
     this.pending.set(key, e);
     this.byId.set(e.id, e);
@@ -166,7 +180,7 @@ export class PrecomputeScheduler {
     if (done) return done;
     const e = this.byId.get(id);
     if (!e) return undefined;
-    const isRunning = this.running.get(keyOf(e.userId, e.kind))?.entry === e;
+    const isRunning = this.running.get(e.key)?.entry === e;
     return {
       id: e.id,
       userId: e.userId,
@@ -203,7 +217,7 @@ export class PrecomputeScheduler {
       const e = this.queue[i]!;
       if (e.userId !== userId) continue;
       this.queue.splice(i, 1);
-      this.pending.delete(keyOf(e.userId, e.kind));
+      this.pending.delete(e.key);
       this.settle(e, 'CANCELLED', {}, 'the user was erased');
     }
     this.metrics.precomputeQueueDepth.set(this.queue.length);
@@ -217,14 +231,27 @@ export class PrecomputeScheduler {
     return this.queue.length;
   }
 
+  /**
+   * Starts what can start, once after the current synchronous work: a burst of triggers (an
+   * interval tick enqueues thousands) scans the queue once, not once per trigger.
+   */
   private pump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.pumpNow();
+    });
+  }
+
+  private pumpNow(): void {
     const now = this.o.clock.now();
     const busy = this.o.busy?.() ?? false;
     const maxHold = this.o.maxHoldMs ?? 60_000;
     let held = false;
     while (!this.closed && this.running.size < this.o.concurrency) {
       const i = this.queue.findIndex((e) => {
-        if (this.dueAt(e) > now || this.running.has(keyOf(e.userId, e.kind))) return false;
+        if (this.dueAt(e) > now || this.running.has(e.key)) return false;
         if (busy && e.held && now - e.queuedAtMs < maxHold) {
           held = true;
           return false;
@@ -233,7 +260,7 @@ export class PrecomputeScheduler {
       });
       if (i < 0) break;
       const [e] = this.queue.splice(i, 1);
-      this.pending.delete(keyOf(e!.userId, e!.kind));
+      this.pending.delete(e!.key);
       this.metrics.precomputeQueueDepth.set(this.queue.length);
       this.run(e!);
     }
@@ -262,14 +289,15 @@ export class PrecomputeScheduler {
 
   private dueAt(e: Entry): number {
     if (!e.held) return 0;
-    const last = this.lastRun.get(keyOf(e.userId, e.kind));
+    const last = this.lastRun.get(e.key);
     return last === undefined ? 0 : last + this.o.minGapMs;
   }
 
   private run(e: Entry): void {
-    const key = keyOf(e.userId, e.kind);
+    const key = e.key;
     const controller = new AbortController();
     const deadline = this.o.clock.after(this.o.jobTimeoutMs, () => controller.abort(new DeadlineExceededError(`${e.kind} job ran past its ${this.o.jobTimeoutMs} ms deadline`)));
+    const pace = this.slicerFor(e.kind, controller.signal);
     const done = (async () => {
       e.startedAtMs = this.o.clock.now();
       const end = this.metrics.precomputeDuration.startTimer({ kind: e.kind });
@@ -283,9 +311,18 @@ export class PrecomputeScheduler {
         if (!claimed) {
           status = 'SKIPPED';
         } else {
+          // One renewal in flight at a time: a clock that jumps (a test's ManualClock) fires
+          // many beats at once, and each must not become a query of its own.
+          let renewing = false;
           const beat = () => {
             renew = this.o.clock.after(Math.max(1, Math.floor(this.o.leaseMs / 3)), () => {
-              this.metadata.renewJobLease(e.id, this.o.leaseMs).catch((err: unknown) => this.log.warn({ err, id: e.id }, 'job lease renewal failed'));
+              if (!renewing) {
+                renewing = true;
+                this.metadata
+                  .renewJobLease(e.id, this.o.leaseMs)
+                  .catch((err: unknown) => this.log.warn({ err, id: e.id }, 'job lease renewal failed'))
+                  .finally(() => (renewing = false));
+              }
               beat();
             });
           };
@@ -297,16 +334,7 @@ export class PrecomputeScheduler {
             if (signal.aborted) reject(signal.reason);
             signal.addEventListener('abort', () => reject(signal.reason), { once: true });
           });
-          counts = await Promise.race([
-            handler({
-              userId: e.userId,
-              trigger: e.trigger,
-              signal,
-              startedAtMs: this.o.clock.now(),
-              pace: timeSlicer({ ...(this.o.busy ? { busy: this.o.busy } : {}), ...(this.o.busyShare !== undefined ? { busyShare: this.o.busyShare } : {}) }),
-            }),
-            stopped,
-          ]);
+          counts = await Promise.race([handler({ userId: e.userId, trigger: e.trigger, signal, startedAtMs: this.o.clock.now(), pace }), stopped]);
         }
       } catch (err) {
         status = err instanceof CancelledError || (controller.signal.aborted && !(controller.signal.reason instanceof DeadlineExceededError)) ? 'CANCELLED' : 'FAILED';
@@ -323,11 +351,28 @@ export class PrecomputeScheduler {
       }
       this.lastRun.set(key, this.o.clock.now());
       this.settle(e, status, counts, error);
+      // A finished maintenance run's last stretch (its final writes) rests too, holding its slot
+      // so the next run waits: thousands of small users' runs would otherwise never pause while
+      // the service is busy. The run is recorded and its waiters have their answer already.
+      if (isMaintenance(e.kind)) await pace();
     })();
     this.running.set(key, { entry: e, controller, done });
     void done.finally(() => {
       this.running.delete(key);
       this.pump();
+    });
+  }
+
+  /** `signal`: a rest ends when the run is cancelled (shutdown). */
+  private slicerFor(kind: RunKind, signal: AbortSignal): Slice {
+    const maintenance = isMaintenance(kind);
+    const busy = maintenance ? (this.o.maintenanceBusy ?? this.o.busy) : this.o.busy;
+    const sliceMs = maintenance ? this.o.maintenanceSliceMs : undefined;
+    return timeSlicer({
+      ...(busy ? { busy } : {}),
+      ...(this.o.busyShare !== undefined ? { busyShare: this.o.busyShare } : {}),
+      ...(sliceMs !== undefined ? { sliceMs } : {}),
+      signal,
     });
   }
 
@@ -370,7 +415,7 @@ export class PrecomputeScheduler {
     this.wakeTimer?.handle.cancel();
     this.holdTimer?.cancel();
     for (const e of this.queue.splice(0)) {
-      this.pending.delete(keyOf(e.userId, e.kind));
+      this.pending.delete(e.key);
       if (e.recorded) await this.metadata.finishJobRun(e.id, 'CANCELLED', {}, 'the service shut down').catch(() => undefined);
       this.settle(e, 'CANCELLED', {}, 'the service shut down');
     }

@@ -19,6 +19,8 @@ export interface SliceOptions {
   busy?: () => boolean;
   /** Share of the time a job works while `busy` (0 < share ≤ 1; 1 = never pause). */
   busyShare?: number;
+  /** Ends a pause early (the job is being cancelled). */
+  signal?: AbortSignal;
 }
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -30,7 +32,7 @@ export function timeSlicer(o: SliceOptions = {}): Slice {
   return async () => {
     const worked = performance.now() - since;
     if (worked < sliceMs) return;
-    if (o.busy && share < 1 && o.busy()) await sleep(Math.min(1000, (worked * (1 - share)) / share));
+    if (o.busy && share < 1 && o.busy()) await sleep(Math.min(1000, (worked * (1 - share)) / share), o.signal);
     else await turn();
     since = performance.now();
   };

@@ -64,7 +64,7 @@ function controllable() {
 
 function scheduler(handler: JobHandler, over: Partial<SchedulerOptions> = {}, metrics = new Metrics()) {
   const clock = (over.clock as ManualClock | undefined) ?? new ManualClock(Date.now());
-  const handlers = { clusters: handler, profile: handler, summaries: handler, similarity: handler } as Record<JobKind, JobHandler>;
+  const handlers = { clusters: handler, profile: handler, summaries: handler, similarity: handler, ttl: handler } as Record<JobKind | 'ttl', JobHandler>;
   const s = new PrecomputeScheduler(handlers, metadata, metrics, createLogger('silent'), {
     concurrency: 2,
     queueMax: 100,
@@ -169,6 +169,34 @@ describe('PrecomputeScheduler', () => {
     await until(() => h.calls.length === 3);
     h.finishNext();
     expect((await s.wait(late!)).status).toBe('SUCCEEDED');
+    await s.close();
+  });
+
+  it('paces maintenance runs by their own view of the load, other runs by the common one', async () => {
+    let inPace = false;
+    const asked = { common: 0, maintenance: 0 };
+    const handler: JobHandler = async (ctx) => {
+      const until = performance.now() + 10; // longer than any slice
+      while (performance.now() < until);
+      inPace = true;
+      await ctx.pace();
+      inPace = false;
+      return {};
+    };
+    const { s } = scheduler(handler, {
+      busy: () => {
+        if (inPace) asked.common++;
+        return false;
+      },
+      maintenanceBusy: () => {
+        if (inPace) asked.maintenance++;
+        return false;
+      },
+    });
+    await s.wait((await s.enqueue('p1', 'ttl', 'request'))!);
+    expect(asked).toEqual({ common: 0, maintenance: 1 });
+    await s.wait((await s.enqueue('p1', 'profile', 'request'))!);
+    expect(asked).toEqual({ common: 1, maintenance: 1 });
     await s.close();
   });
 
