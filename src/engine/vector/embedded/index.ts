@@ -67,7 +67,9 @@ interface Capture {
   gen: number;
   size: number;
   vectorChunks: Uint8Array[];
-  lines: { meta: MemoryMeta; slot: number; keywords: SparseVector | undefined }[];
+  /** By slot (undefined: a deleted slot); copies of the arrays, sharing the immutable entries. */
+  metas: (MemoryMeta | undefined)[];
+  keywords: (SparseVector | undefined)[];
   accessedAt: Float64Array;
   accessCount: Float64Array;
   epoch: number;
@@ -428,7 +430,7 @@ export class EmbeddedVectorStore implements VectorStore {
         const last = records[records.length - 1]!;
         return { records, next: { createdAtMs: last.createdAtMs, id: last.id } };
       }
-      records.push(p.record(slot)!);
+      records.push(p.record(slot, o.withVectors)!);
     }
     return { records };
   }
@@ -679,11 +681,21 @@ export class EmbeddedVectorStore implements VectorStore {
   private async runCheckpoint(o: { final?: boolean; signal?: AbortSignal }): Promise<void> {
     const anyDirty = [...this.partitions.values()].some((p) => p.dirty) || this.droppedSinceCheckpoint.size > 0;
     if (!anyDirty && this.wal.bytesSinceRotation === 0) return;
+    // Compaction first, a partition per turn of the event loop: after a mass delete (maintenance)
+    // hundreds of partitions are due, and copying them all inside the cut below (which must not
+    // yield) was one long pause for every request. Slots are not in the WAL, so a partition can be
+    // compacted at any time before it is captured.
+    if (!o.final) {
+      for (const p of [...this.partitions.values()]) {
+        if (!p.dirty || p.size === 0 || p.dead / p.size < this.o.compactDeadRatio || this.partitions.get(p.userId) !== p) continue;
+        this.compact(p);
+        await new Promise((r) => setImmediate(r));
+      }
+    }
     const cut = await this.wal.rotate((segment) => {
       const captures: Capture[] = [];
       for (const p of this.partitions.values()) {
         if (!p.dirty) continue;
-        if (!o.final && p.size > 0 && p.dead / p.size >= this.o.compactDeadRatio) this.compact(p);
         captures.push(this.capture(p));
         p.dirty = false;
       }
@@ -730,15 +742,16 @@ export class EmbeddedVectorStore implements VectorStore {
   }
 
   private capture(p: Partition): Capture {
-    const lines: { meta: MemoryMeta; slot: number; keywords: SparseVector | undefined }[] = [];
-    for (const slot of p.byId.values()) lines.push({ meta: p.metaBySlot[slot]!, slot, keywords: p.keywordsBySlot[slot] });
     const gen = p.snapshotGen + 1;
+    // Array copies, not a line per memory: the cut captures every changed partition without a
+    // turn of the event loop, so its cost per memory is a pause for every request.
     const c: Capture = {
       p,
       gen,
       size: p.size,
       vectorChunks: p.matrix.chunks(),
-      lines,
+      metas: p.metaBySlot.slice(0, p.size),
+      keywords: p.keywordsBySlot.slice(0, p.size),
       accessedAt: p.accessedAt.slice(0, p.size),
       accessCount: p.accessCount.slice(0, p.size),
       epoch: this.epochOf(p),
@@ -761,13 +774,14 @@ export class EmbeddedVectorStore implements VectorStore {
     const key = c.p.key;
     await mkdir(join(this.o.dir, 'p', key), { recursive: true });
     const header = JSON.stringify({ userId: c.p.userId, dims: c.p.dims, size: c.size, gen: c.gen });
-    const lines = c.lines;
     async function* metaChunks(): AsyncGenerator<string> {
       yield header + '\n';
-      for (let i = 0; i < lines.length; i += 2000) {
+      for (let i = 0; i < c.size; i += 2000) {
         let s = '';
-        for (const { meta, slot, keywords } of lines.slice(i, i + 2000))
-          s += JSON.stringify({ ...storedMeta(meta, { accessedAtMs: c.accessedAt[slot]!, accessCount: c.accessCount[slot]! }, keywords), slot }) + '\n';
+        for (let slot = i; slot < Math.min(c.size, i + 2000); slot++) {
+          const meta = c.metas[slot];
+          if (meta) s += JSON.stringify({ ...storedMeta(meta, { accessedAtMs: c.accessedAt[slot]!, accessCount: c.accessCount[slot]! }, c.keywords[slot]), slot }) + '\n';
+        }
         yield s;
         await new Promise((r) => setImmediate(r));
       }

@@ -16,6 +16,8 @@ import type { SparseVector } from '../../sparse-vector.js';
 import { KeywordIndex, type KeywordCandidate } from './keyword-index.js';
 import { unpack } from '../../packed-text.js';
 
+const NO_VECTOR = new Float32Array(0);
+
 export interface Candidate {
   slot: number;
   similarity: number;
@@ -161,7 +163,8 @@ export class Partition {
     return true;
   }
 
-  record(slot: number): MemoryRecord | undefined {
+  /** `withVector` false: an empty embedding (as Qdrant gives without vectors), for bulk reads that never look at it. */
+  record(slot: number, withVector = true): MemoryRecord | undefined {
     const meta = this.metaBySlot[slot];
     if (!meta) return undefined;
     return {
@@ -171,7 +174,7 @@ export class Partition {
       accessedAtMs: this.accessedAt[slot]!,
       accessCount: this.accessCount[slot]!,
       // A view, not a copy: rows never change once written. Callers treat it as read-only.
-      embedding: this.matrix.row(slot),
+      embedding: withVector ? this.matrix.row(slot) : NO_VECTOR,
       ...(this.keywordsBySlot[slot] ? { keywords: this.keywordsBySlot[slot] } : {}),
     };
   }
