@@ -16,6 +16,8 @@ export interface ScrollAllOptions {
   limit?: number;
   /** Awaited before each page (background work gives the event loop a turn there). */
   pace?: () => Promise<void>;
+  /** Memories per page: smaller pages are shorter stretches between two paces. */
+  pageSize?: number;
 }
 
 export async function scrollAll(store: VectorStore, userId: string, o: ScrollAllOptions): Promise<MemoryRecord[]> {
@@ -24,7 +26,7 @@ export async function scrollAll(store: VectorStore, userId: string, o: ScrollAll
   for (;;) {
     throwIfAborted(o.signal);
     await o.pace?.();
-    const limit = Math.min(PAGE, (o.limit ?? Infinity) - out.length);
+    const limit = Math.min(o.pageSize ?? PAGE, (o.limit ?? Infinity) - out.length);
     if (limit <= 0) return out;
     const page = await store.scroll(userId, {
       limit,

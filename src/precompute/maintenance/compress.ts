@@ -21,6 +21,7 @@ export async function compressJob(d: MaintenanceDeps, run: MaintenanceRun): Prom
     if (r.updatedAtMs < from || r.updatedAtMs >= to) continue;
     const bytes = Buffer.byteLength(r.content, 'utf8');
     if (bytes < minBytes) continue;
+    await run.pace(); // packing a long note takes a millisecond or more
     const packed = pack(r.content);
     // base64 of the Brotli bytes, as stored; only worth it when smaller.
     if (packed.length >= bytes) continue;

@@ -33,8 +33,8 @@ export interface MaintenanceOptions {
   /** Memories per write (setFields, deletes). */
   batch: number;
   /**
-   * Memories per archival move: smaller, because on embedded PGlite the archive INSERT runs on
-   * the event loop, and a long one is a pause every request in flight waits through.
+   * Memories per archival move: smaller, because a move holds the memories' locks while it
+   * writes the archive durably and then deletes them, and a request for one of them waits.
    */
   moveBatch: number;
 }
@@ -62,6 +62,9 @@ export function callOf(run: MaintenanceRun, kind: string): CallContext {
   return { signal: run.signal, requestId: `job:${kind}:${run.startedAtMs}`, actor: `maintenance:${kind}` };
 }
 
+/** Memories per page of a job's scan: building a page's records is work between two paces. */
+const SCAN_PAGE = 250;
+
 /**
  * The user's memories a job looks at, current and superseded, without vectors, paced: the
  * unpinned ones (`pinned: true` to see those too: compression works on every memory), and with
@@ -74,6 +77,7 @@ export function scanUser(d: MaintenanceDeps, run: MaintenanceRun, o: { pinned?: 
     filter: { includeSuperseded: true, ...(o.pinned ? {} : { pinned: false }) },
     signal: run.signal,
     pace: run.pace,
+    pageSize: SCAN_PAGE,
   });
 }
 
