@@ -333,7 +333,9 @@ describe('sections under a slow or failing backend', () => {
     dir = await tempDir('me-ctx-');
     ({ store, metadata } = await openSharedStores(dir));
     intercepted = interceptStore(store);
-    const config = loadConfig({}, { grpcAddress: '127.0.0.1:0', httpAddress: '127.0.0.1:0', dataDir: dir, logLevel: 'silent', shutdownGraceMs: 300, contextPrefetch: false });
+    // No precompute: the store calls counted here are the streams' own, not a background run's
+    // (a topics section asks for a clusters run, which may start at any moment).
+    const config = loadConfig({}, { grpcAddress: '127.0.0.1:0', httpAddress: '127.0.0.1:0', dataDir: dir, logLevel: 'silent', shutdownGraceMs: 300, contextPrefetch: false, precompute: false });
     app = await new App(config, createLogger('silent'), { store: intercepted.store, metadata }).start();
     client = newClient(app.grpcPort);
     const items = dataset(8).map((m, i) => ({ ...m, sessionId: i % 2 ? 's-slow' : '' }));

@@ -449,9 +449,11 @@ describe('topic-routed search', () => {
     await remember(t, u, items);
     expect((await run(t, u, 'clusters')).status).toBe('SUCCEEDED');
     const q = items[7]!.embedding;
-    // The first routable search loads the topics into L1 (routing never waits for them); then it routes.
+    // The first routable search starts loading the topics into L1 (routing never waits for them);
+    // a read of the topics has them there for certain (the metadata database may be busy with
+    // the run's follow-ups); then searches route.
     await call(t.client, 'Search', { userId: u, queryVector: items[8]!.embedding, topK: 5, queryClass: 'QUERY_CLASS_SUGGESTION' });
-    await new Promise((r) => setTimeout(r, 100));
+    await call(t.client, 'ListTopics', { userId: u });
     const routed = await call<{ hits: { memory: { id: string } }[] }>(t.client, 'Search', { userId: u, queryVector: q, topK: 5, queryClass: 'QUERY_CLASS_SUGGESTION' });
     const exact = await call<{ hits: { memory: { id: string } }[] }>(t.client, 'Search', { userId: u, queryVector: q, topK: 5, exact: true });
     expect(routed.hits.map((h) => h.memory.id)).toEqual(exact.hits.map((h) => h.memory.id));
