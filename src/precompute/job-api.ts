@@ -6,7 +6,7 @@ import type { JobRun, MetadataStore } from '../metadata/metadata-store.js';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import type { MaintenanceJobs } from './maintenance/index.js';
-import { JOB_KINDS, MAINTENANCE_KINDS, type MaintenanceKind, type PrecomputeScheduler, type RunKind } from './scheduler.js';
+import { isMaintenance, JOB_KINDS, MAINTENANCE_KINDS, type MaintenanceKind, type PrecomputeScheduler, type RunKind } from './scheduler.js';
 
 const KINDS: readonly string[] = [...JOB_KINDS, ...MAINTENANCE_KINDS];
 
@@ -20,8 +20,7 @@ export class JobApi {
     const userId = v.checkUserId(rawUserId);
     const job = rawJob.trim().toLowerCase();
     if (!KINDS.includes(job)) throw new InvalidArgumentError('job', `must be one of ${KINDS.join(', ')}, got ${v.echo(rawJob)}`);
-    const maintenance = (MAINTENANCE_KINDS as readonly string[]).includes(job);
-    if (dryRun && !maintenance) throw new InvalidArgumentError('dry_run', `only maintenance jobs have a dry run (${MAINTENANCE_KINDS.join(', ')})`);
+    if (dryRun && !isMaintenance(job)) throw new InvalidArgumentError('dry_run', `only maintenance jobs have a dry run (${MAINTENANCE_KINDS.join(', ')})`);
     if (dryRun) return this.dryRun(ctx, userId, job as MaintenanceKind);
     if (!this.o.enabled) throw new UnimplementedError('precompute is turned off on this deployment (PRECOMPUTE=false)');
     const id = await this.d.scheduler.enqueue(userId, job as RunKind, 'request', { record: true });

@@ -31,7 +31,8 @@ export type MaintenanceKind = (typeof MAINTENANCE_KINDS)[number];
 /** Every kind of run the scheduler knows. */
 export type RunKind = JobKind | MaintenanceKind;
 
-function isMaintenance(kind: RunKind): kind is MaintenanceKind {
+/** Whether `kind` names a maintenance job (it may be a caller's raw, unchecked string). */
+export function isMaintenance(kind: string): kind is MaintenanceKind {
   return (MAINTENANCE_KINDS as readonly string[]).includes(kind);
 }
 
