@@ -6,7 +6,6 @@
  * shutdown; errors become statuses in status.ts only.
  */
 import * as grpc from '@grpc/grpc-js';
-import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from 'pino';
 import type { CallContext, MemoryEngine } from '../engine/memory-engine.js';
@@ -17,7 +16,8 @@ import type { ContextAssembler } from '../context/assembler.js';
 import type { Transfer } from '../engine/transfer/transfer.js';
 import type { Metrics } from '../observability/metrics.js';
 import * as map from './mapping.js';
-import { loadMemoryProto } from './proto.js';
+import { loadMemoryProto, memoryProtoFile } from './proto.js';
+import { addReflection, standardProtoSources } from './reflection.js';
 import type { ApiKeyAuthenticator } from './auth.js';
 import { abortable, authenticate, checkText, compose, countCalls, edgeCall, InflightCalls, refuseWhileDraining, type Step } from './middleware.js';
 import { toServiceError } from './status.js';
@@ -75,10 +75,10 @@ export class GrpcServer {
       'grpc.max_send_message_length': maxMessageBytes,
       'grpc.keepalive_permit_without_calls': 1,
     });
-    const { definition, proto } = loadMemoryProto();
+    const { proto } = loadMemoryProto();
     this.health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE_NAME]: 'NOT_SERVING' });
     this.health.addToServer(this.server);
-    new ReflectionService(definition).addToServer(this.server);
+    addReflection(this.server, [{ file: memoryProtoFile(), name: 'memory/v1/memory.proto' }, ...standardProtoSources()]);
     // GetProfile answers from L1 with bytes serialized once per cached profile (serializing a
     // profile's ~60 memories costs ~10× the rest of the call); everything else as usual.
     const service = { ...proto.memory.v1.MemoryService.service };

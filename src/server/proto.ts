@@ -19,7 +19,11 @@ export function protoRoot(): string {
   throw new Error('proto/memory/v1/memory.proto not found above ' + fileURLToPath(import.meta.url));
 }
 
+export function memoryProtoFile(): string {
+  return join(protoRoot(), 'memory', 'v1', 'memory.proto');
+}
+
 export function loadMemoryProto(): { definition: protoLoader.PackageDefinition; proto: ProtoGrpcType } {
-  const definition = protoLoader.loadSync(join(protoRoot(), 'memory', 'v1', 'memory.proto'), LOADER_OPTIONS);
+  const definition = protoLoader.loadSync(memoryProtoFile(), LOADER_OPTIONS);
   return { definition, proto: grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType };
 }

@@ -4,29 +4,17 @@
  * on free loopback ports in a temp dir and stopped after. Without it the S3 tests skip loudly;
  * under CI=true that is a failure, because .ci/run builds it.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killServer, spawnServer, waitUntil, type ServerProcess } from './process.js';
 import { freePort } from './servers.js';
+import { findTool, toolMissing, WEED } from './tools.js';
 
 export interface TestS3 {
   endpoint: string;
   bucket: string;
   stop(): Promise<void>;
-}
-
-function findWeed(): string | undefined {
-  const candidates = [process.env.WEED_BIN, join(homedir(), '.cache', 'memory-engine', 'bin', 'weed'), ...(process.env.PATH ?? '').split(':').map((d) => d && join(d, 'weed'))];
-  return candidates.find((p): p is string => Boolean(p) && existsSync(p!));
-}
-
-export function s3Missing(): undefined {
-  const msg = 'SeaweedFS (weed) not found: run `bash scripts/seaweedfs.sh` (builds it from the Go module proxy) or set WEED_BIN. S3 archive tests are SKIPPED.';
-  if (process.env.CI === 'true') throw new Error(`${msg} In CI this is a failure.`);
-  console.warn(`\n!!!!!!!!\n!!! ${msg}\n!!!!!!!!\n`);
-  return undefined;
 }
 
 /** A free port whose +10000 neighbour (SeaweedFS's default gRPC offset) we name explicitly anyway. */
@@ -40,8 +28,8 @@ async function ports(n: number): Promise<number[]> {
 }
 
 export async function startTestS3(): Promise<TestS3 | undefined> {
-  const bin = findWeed();
-  if (!bin) return s3Missing();
+  const bin = findTool(WEED);
+  if (!bin) return toolMissing(WEED, 'bash scripts/seaweedfs.sh');
   const dir = await mkdtemp(join(tmpdir(), 'me-s3-'));
   const [master, masterGrpc, volume, volumeGrpc, filer, filerGrpc, s3, s3Grpc] = await ports(8);
   const proc: ServerProcess = spawnServer(
