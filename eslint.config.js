@@ -20,9 +20,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.cjs'],
+    files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { setImmediate: 'readonly', setTimeout: 'readonly', console: 'readonly', process: 'readonly', module: 'writable', require: 'readonly' } },
+    languageOptions: { globals: { setImmediate: 'readonly', setTimeout: 'readonly', console: 'readonly', process: 'readonly', module: 'writable', require: 'readonly', URL: 'readonly' } },
   },
   prettier,
 );
