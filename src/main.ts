@@ -1,21 +1,27 @@
 /**
  * Composition root and the one owner of OS signals. Reads the environment once, starts the
  * service, and on SIGTERM/SIGINT closes it gracefully (a second signal exits at once).
- * `memory-engine keys …`, `export`, `import` and `maintenance run` run a CLI command instead.
+ * Any other command (`keys`, `export`, `import`, `maintenance`, `mcp`, `--help`) runs from
+ * cli/commands.ts instead, and a command it does not know is a usage error, never a start.
  */
 import { App } from './app.js';
 import { loadConfig } from './config.js';
 import { DirectoryInUseError } from './directory-lock.js';
 import { ConfigError } from './errors.js';
-import { runKeysCli } from './cli/keys.js';
-import { runLifecycleCli } from './cli/lifecycle.js';
+import { runCommand } from './cli/commands.js';
 import { createLogger } from './observability/logger.js';
 import { cachedModelDir } from './engine/embed/model-cache.js';
 
 async function main(): Promise<void> {
-  const command = process.argv[2];
-  if (command === 'keys') process.exit(await runKeysCli(process.argv.slice(3), process.env));
-  if (command === 'export' || command === 'import' || command === 'maintenance') process.exit(await runLifecycleCli(command, process.argv.slice(3), process.env));
+  // A command runs until it ends or a signal asks it to; the service installs its own handlers.
+  const stop = new AbortController();
+  const stopCommand = () => stop.abort();
+  process.on('SIGTERM', stopCommand);
+  process.on('SIGINT', stopCommand);
+  const outcome = await runCommand(process.argv.slice(2), process.env, stop.signal);
+  if ('exitCode' in outcome) process.exit(outcome.exitCode);
+  process.off('SIGTERM', stopCommand);
+  process.off('SIGINT', stopCommand);
   let config;
   try {
     // EMBEDDER=auto finds the default local model where scripts/local-model.sh put it.

@@ -4,6 +4,7 @@
  * A new key is printed once; only its hash is stored.
  */
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { DirectoryInUseError } from '../directory-lock.js';
 import { openMetadata } from '../metadata/open.js';
 import { loadConfig } from '../config.js';
@@ -14,16 +15,36 @@ const USAGE = `usage:
   memory-engine keys create --name NAME --scope SCOPE [--scope SCOPE …]
         SCOPE: admin | read | user:<user_id>   (read = read-only; combine with admin or user:…)
   memory-engine keys list
-  memory-engine keys revoke KEY_ID`;
+  memory-engine keys revoke KEY_ID
+  Works on DATABASE_URL, or on the embedded database in DATA_DIR while the service is stopped.`;
 
 /** Runs the CLI; resolves with the process exit code. */
-export async function runKeysCli(args: string[], env: Record<string, string | undefined>, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
-  const err = (s: string) => process.stderr.write(s + '\n');
-  const [cmd, ...rest] = args;
-  if (!cmd || !['create', 'list', 'revoke'].includes(cmd)) {
-    err(USAGE);
+export async function runKeysCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
+  err: (s: string) => void = (s) => process.stderr.write(s + '\n'),
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { name: { type: 'string' }, scope: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    err(`${(e as Error).message}\n${USAGE}`);
     return 2;
   }
+  if (parsed.values.help) {
+    out(USAGE);
+    return 0;
+  }
+  const [cmd, ...rest] = parsed.positionals;
+  const usageError = (msg: string) => {
+    err(`${msg}\n${USAGE}`);
+    return 2;
+  };
+  if (!cmd || !['create', 'list', 'revoke'].includes(cmd)) return usageError(cmd ? `unknown keys command ${cmd}` : 'a keys command is required');
+  if (cmd === 'create' && !parsed.values.name) return usageError('--name is required');
+  if (cmd !== 'create' && (parsed.values.name !== undefined || parsed.values.scope !== undefined)) return usageError(`--name and --scope belong to keys create`);
+  if (cmd === 'revoke' ? rest.length !== 1 : rest.length !== 0) return usageError(`unexpected arguments: ${rest.join(' ') || '(none)'}`);
   let config;
   try {
     config = loadConfig(env);
@@ -49,20 +70,8 @@ export async function runKeysCli(args: string[], env: Record<string, string | un
   try {
     await metadata.open();
     if (cmd === 'create') {
-      let name = '';
-      const scopes: string[] = [];
-      for (let i = 0; i < rest.length; i++) {
-        if (rest[i] === '--name') name = rest[++i] ?? '';
-        else if (rest[i] === '--scope') scopes.push(rest[++i] ?? '');
-        else {
-          err(`unknown argument ${rest[i]}\n${USAGE}`);
-          return 2;
-        }
-      }
-      if (!name) {
-        err(`--name is required\n${USAGE}`);
-        return 2;
-      }
+      const name = parsed.values.name!;
+      const scopes = parsed.values.scope ?? [];
       const checked = checkScopes(scopes);
       const k = generateApiKey();
       await metadata.createApiKey({ id: k.id, name, secretSha256: k.secretSha256, scopes: checked });
@@ -76,11 +85,7 @@ export async function runKeysCli(args: string[], env: Record<string, string | un
       for (const k of keys) out([k.id, k.name, k.scopes.join(','), new Date(k.createdAtMs).toISOString(), k.revokedAtMs ? new Date(k.revokedAtMs).toISOString() : '-'].join('\t'));
       return 0;
     }
-    const id = rest[0];
-    if (!id || rest.length > 1) {
-      err(USAGE);
-      return 2;
-    }
+    const id = rest[0]!;
     if (!(await metadata.revokeApiKey(id))) {
       err(`no key ${id}`);
       return 1;

@@ -47,8 +47,8 @@ export async function runLifecycleCli(
   args: string[],
   env: Record<string, string | undefined>,
   out: Out = (s) => process.stdout.write(s + '\n'),
+  err: Out = (s) => process.stderr.write(s + '\n'),
 ): Promise<number> {
-  const err = (s: string) => process.stderr.write(s + '\n');
   const options = (
     {
       export: { ...CONNECTION_OPTIONS, user: { type: 'string' }, out: { type: 'string' }, embeddings: { type: 'boolean' } },

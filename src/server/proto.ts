@@ -1,9 +1,8 @@
 /** Loads memory.v1 from proto/ with the options the generated types were made with. */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../package-info.js';
 import type { ProtoGrpcType } from '../generated/memory.js';
 
 /** Must match the flags of `npm run gen:proto`. */
@@ -11,12 +10,7 @@ export const LOADER_OPTIONS: protoLoader.Options = { longs: Number, enums: Strin
 
 /** proto/ sits at the package root, above src/ (tsx) or dist/src/ (compiled). */
 export function protoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'proto', 'memory', 'v1', 'memory.proto'))) return join(dir, 'proto');
-    dir = dirname(dir);
-  }
-  throw new Error('proto/memory/v1/memory.proto not found above ' + fileURLToPath(import.meta.url));
+  return join(packageRoot(), 'proto');
 }
 
 export function memoryProtoFile(): string {
