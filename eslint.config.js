@@ -5,7 +5,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'src/generated/', 'bench/results/'] },
+  { ignores: ['dist/', 'node_modules/', 'src/generated/', 'bench/results/', 'clients/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
