@@ -18,7 +18,7 @@ import { TokenCounter } from './context/tokenizer.js';
 import { CacheCoherence } from './engine/cache/coherence.js';
 import { cacheTtls, redisTierOptions } from './engine/cache/from-config.js';
 import { L1Cache } from './engine/cache/l1-cache.js';
-import { RedisTier } from './engine/cache/redis/index.js';
+import type { RedisTier } from './engine/cache/redis/index.js';
 import { TieredCache } from './engine/cache/tiered-cache.js';
 import { EmbeddingService } from './engine/embed/embedding-service.js';
 import { buildEmbedder } from './engine/embed/from-config.js';
@@ -92,14 +92,19 @@ export class App {
       const embedder = buildEmbedder(c);
       const modelId = embedder?.modelId ?? `client-vectors-${c.embeddingDimensions}`;
       this.l1 = new L1Cache(c.cacheMaxBytes, this.metrics);
-      this.store = this.shared?.store ?? buildVectorStore(c, modelId, dataDir, this.log.child({ component: 'vector-store' }), this.metrics);
+      this.store = this.shared?.store ?? (await buildVectorStore(c, modelId, dataDir, this.log.child({ component: 'vector-store' }), this.metrics));
       if (this.shared) {
         this.metadata = this.shared.metadata;
       } else {
+        // The store loads its partitions while the metadata database starts (PGlite's worker
+        // compiles its WebAssembly: ~0.5 s); each takes its own directory lock first.
+        const storeOpened = this.store.open();
+        storeOpened.catch(() => undefined); // awaited below; if openMetadata fails first, close() closes the store
         this.metadata = await openMetadata(c, dataDir);
-        await Promise.all([this.store.open(), this.metadata.open()]);
+        await Promise.all([storeOpened, this.metadata.open()]);
       }
       if (c.redisUrl) {
+        const { RedisTier } = await import('./engine/cache/redis/index.js'); // ioredis only when configured
         this.l2 = new RedisTier(redisTierOptions(c), this.metrics, this.log.child({ component: 'redis' }));
         await this.l2.connect();
       }
@@ -110,7 +115,7 @@ export class App {
       // Precompute and context pools observe the engine, the archive and imports alike; they join once built.
       const observers: MemoryObserver[] = [];
       const observer = allObservers(observers);
-      this.cold = buildColdStore(c, this.metadata.archive);
+      this.cold = await buildColdStore(c, this.metadata.archive);
       await this.cold.open();
       const archive = new Archive({
         store: this.store,

@@ -2,12 +2,13 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { openPGlite } from './pglite/index.js';
-import { openPostgres } from './postgres/index.js';
 import { SqlMetadataStore } from './sql-metadata-store.js';
 
 /** Postgres when DATABASE_URL is set, embedded PGlite in DATA_DIR otherwise. */
 export async function openMetadata(c: Config, dataDir: string): Promise<SqlMetadataStore> {
   if (c.databaseUrl) {
+    // Loaded only when configured: pg is ~50 ms of every embedded start otherwise.
+    const { openPostgres } = await import('./postgres/index.js');
     const db = await openPostgres({
       url: c.databaseUrl,
       max: c.pgPoolMax,
