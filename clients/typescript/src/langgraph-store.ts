@@ -14,7 +14,7 @@
  * up to `searchScanLimit` hits to find `limit` matching ones.
  */
 import { createHash } from 'node:crypto';
-import { BaseStore, type Item, type Operation, type OperationResults, type SearchItem } from '@langchain/langgraph-checkpoint';
+import { BaseStore, getTextAtPath, validateNamespace, type Item, type Operation, type OperationResults, type SearchItem } from '@langchain/langgraph-checkpoint';
 import type { MemoryClient } from './client.js';
 import { MemoryEngineError } from './errors.js';
 import type { Memory } from './generated/memory/v1/Memory.js';
@@ -60,6 +60,8 @@ export class MemoryEngineStore extends BaseStore {
     const results: unknown[] = [];
     // In order: a get after a put in the same batch sees the put, as with InMemoryStore.
     for (const op of operations as unknown[]) {
+      // As InMemoryStore does: every namespace checked, an empty one refused (InvalidNamespaceError).
+      if (typeof op === 'object' && op !== null && 'namespace' in op) validateNamespace(op.namespace as string[], { allowReservedRoot: true });
       if (isPut(op)) results.push(await this.putItem(op));
       else if (isGet(op)) results.push(await this.getItem(op));
       else if (isSearch(op)) results.push(await this.searchItems(op));
@@ -75,7 +77,6 @@ export class MemoryEngineStore extends BaseStore {
   }
 
   private async putItem(op: PutOp): Promise<void> {
-    checkNamespace(op.namespace);
     const userId = this.userOf(op.namespace);
     const id = itemId(op.namespace, op.key);
     if (op.value === null) {
@@ -84,7 +85,7 @@ export class MemoryEngineStore extends BaseStore {
     }
     const json = JSON.stringify(op.value);
     const fields = op.index === false ? undefined : (op.index ?? this.fields);
-    const text = fields ? fields.flatMap((f) => textsAt(op.value!, f)).join('\n') : json;
+    const text = fields ? fields.flatMap((f) => (f === '$' ? [json] : getTextAtPath(op.value, f))).join('\n') : json;
     const content = text.trim() ? text : json;
     const metadata: Record<string, string> = { lg_key: op.key, lg_namespace: JSON.stringify(op.namespace) };
     if (content !== json) metadata.lg_value = json;
@@ -99,7 +100,6 @@ export class MemoryEngineStore extends BaseStore {
   }
 
   private async getItem(op: GetOp): Promise<Item | null> {
-    checkNamespace(op.namespace);
     try {
       return toItem(await this.client.get({ userId: this.userOf(op.namespace), id: itemId(op.namespace, op.key) }));
     } catch (e) {
@@ -191,11 +191,6 @@ function isSearch(op: unknown): op is SearchOp {
   return typeof op === 'object' && op !== null && 'namespacePrefix' in op;
 }
 
-function checkNamespace(namespace: string[]): void {
-  if (namespace.length === 0) throw new MemoryEngineError({ code: 3, details: 'namespace: must not be empty', method: 'LangGraphStore' });
-  for (const label of namespace) if (!label) throw new MemoryEngineError({ code: 3, details: 'namespace: labels must not be empty', method: 'LangGraphStore' });
-}
-
 /** UUIDv5 (RFC 9562) of the namespace and key: the same item always has the same memory id. */
 export function itemId(namespace: string[], key: string): string {
   const hash = createHash('sha1')
@@ -260,26 +255,4 @@ function compareValue(actual: unknown, want: unknown): boolean {
 
 function deepEqual(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** The texts at a path of the value: "a.b", "list[*].c", "list[0]", "list[-1]". */
-function textsAt(value: unknown, path: string): string[] {
-  let current: unknown[] = [value];
-  for (const token of path.match(/[^.[\]]+|\[[^\]]*\]/g) ?? []) {
-    const next: unknown[] = [];
-    for (const v of current) {
-      if (token.startsWith('[')) {
-        if (!Array.isArray(v)) continue;
-        const index = token.slice(1, -1);
-        if (index === '*') next.push(...v);
-        else {
-          const i = Number(index);
-          const item = v[i < 0 ? v.length + i : i];
-          if (item !== undefined) next.push(item);
-        }
-      } else if (v !== null && typeof v === 'object' && token in v) next.push((v as Record<string, unknown>)[token]);
-    }
-    current = next;
-  }
-  return current.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
 }

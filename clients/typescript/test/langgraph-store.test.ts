@@ -24,6 +24,14 @@ async function script(store: BaseStore, user: string): Promise<unknown[]> {
   await store.put([user, 'prefs'], 'theme', { theme: 'light', level: 3 });
   await store.delete([user, 'notes', 'food'], 'n3');
   out.push(strip([await store.get([user, 'prefs'], 'theme'), await store.get([user, 'notes', 'food'], 'n3'), await store.get([user, 'nowhere'], 'x')]));
+  // Namespaces both refuse.
+  for (const bad of [[], [user, ''], [user, 'a.b']])
+    out.push(
+      await store.get(bad, 'x').then(
+        () => 'accepted',
+        (e: Error) => e.name,
+      ),
+    );
   // Prefix searches without a query, with filters and paging.
   out.push(strip(await store.search([user])));
   out.push(strip(await store.search([user, 'notes'])));
