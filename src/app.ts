@@ -44,7 +44,12 @@ import type { Clock } from './precompute/clock.js';
 import { PrecomputeService } from './precompute/index.js';
 import { ApiKeyAuthenticator } from './server/auth.js';
 import { GrpcServer } from './server/grpc-server.js';
+import { CACHE_KINDS } from './engine/cache/codecs.js';
+import { JOB_KINDS, MAINTENANCE_KINDS } from './precompute/scheduler.js';
 import { HttpServer } from './server/http-server.js';
+
+/** The store's files are walked for the disk gauges at most this often. */
+const DISK_USAGE_EVERY_MS = 60_000;
 
 export type LifecycleState = 'starting' | 'serving' | 'draining' | 'stopped';
 
@@ -67,6 +72,7 @@ export class App {
   precompute: PrecomputeService | undefined;
   context: ContextAssembler | undefined;
   private closing: Promise<void> | undefined;
+  private diskUsageAt = 0;
   engine: MemoryEngine | undefined;
   grpcPort = 0;
   httpPort = 0;
@@ -93,6 +99,7 @@ export class App {
       const modelId = embedder?.modelId ?? `client-vectors-${c.embeddingDimensions}`;
       this.l1 = new L1Cache(c.cacheMaxBytes, this.metrics);
       this.store = this.shared?.store ?? (await buildVectorStore(c, modelId, dataDir, this.log.child({ component: 'vector-store' }), this.metrics));
+      if (!this.store.diskUsage) this.metrics.withoutEmbeddedStoreGauges(); // a remote store: no false zeros
       if (this.shared) {
         this.metadata = this.shared.metadata;
       } else {
@@ -207,6 +214,7 @@ export class App {
           { limits: engineOpts.limits },
         ),
       });
+      this.metrics.initialiseLabels({ grpcMethods: this.grpc.methodNames, cacheKinds: CACHE_KINDS, runKinds: [...JOB_KINDS, ...MAINTENANCE_KINDS] });
       this.http = new HttpServer(
         {
           live: () => this.state !== 'stopped',
@@ -254,14 +262,19 @@ export class App {
     this.l1?.updateGauges();
     const l2 = await this.l2?.stats();
     if (l2) {
-      this.metrics.cacheEntries.set({ tier: 'l2' }, l2.keys);
-      this.metrics.cacheBytes.set({ tier: 'l2' }, l2.bytes);
-      this.metrics.l2Evicted.set(l2.evicted);
+      this.metrics.redisServerKeys.set(l2.keys);
+      this.metrics.redisServerBytes.set(l2.bytes);
+      this.metrics.redisServerEvicted.set(l2.evicted);
     }
     const s = this.store?.stats();
     if (s?.memories !== undefined) this.metrics.storeMemories.set(s.memories);
     if (s?.unindexed !== undefined) this.metrics.storeUnindexed.set(s.unindexed);
     if (s?.partitions !== undefined) this.metrics.storePartitions.set(s.partitions);
+    // Walking the store's files costs a stat per file: at most once a minute.
+    if (this.store?.diskUsage && Date.now() - this.diskUsageAt >= DISK_USAGE_EVERY_MS) {
+      this.diskUsageAt = Date.now();
+      for (const [part, bytes] of Object.entries(await this.store.diskUsage())) this.metrics.storeBytes.set({ part }, bytes);
+    }
   }
 
   close(): Promise<void> {

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, throwIfAborted, UnavailableError, VersionConflictError } from '../errors.js';
 import type { AuditEvent, AuditInput, MetadataStore, Task, TaskStatus } from '../metadata/metadata-store.js';
 import { TASK_STATUSES } from '../metadata/metadata-store.js';
-import type { Metrics } from '../observability/metrics.js';
+import type { Metrics, SearchStep } from '../observability/metrics.js';
 import { memoryCodec, searchCodec, type CachedSearch } from './cache/codecs.js';
 import type { CacheCoherence } from './cache/coherence.js';
 import { withinWriteLag } from './cache/freshness.js';
@@ -632,15 +632,25 @@ export class MemoryEngine {
     const now = Date.now();
     const live = (c: CachedSearch) => c.hits.every((h) => unexpired(h.memory, now));
     const fresh = (c: CachedSearch, lastWrite?: number) => live(c) && withinWriteLag(c.at, lastWrite, now, this.o.searchMaxLagMs);
-    const got = await this.cache.get<CachedSearch>(cacheKey, searchCodec, async () => ({ at: now, hits: await this.searchStore(ctx, userId, q, now, generations) }), {
-      valid: fresh,
-      lastWriteOf: userId,
-      useL2: l2,
-    });
+    const lookup = performance.now();
+    let loadMs = 0;
+    const load = async () => {
+      const t = performance.now();
+      try {
+        return { at: now, hits: await this.searchStore(ctx, userId, q, now, generations) };
+      } finally {
+        loadMs = performance.now() - t;
+      }
+    };
+    const got = await this.cache.get<CachedSearch>(cacheKey, searchCodec, load, { valid: fresh, lastWriteOf: userId, useL2: l2 });
+    // The cache step is the lookup's own time: L1, L2, a coalesced wait; not the search it ran.
+    this.metrics.searchStepDuration.observe({ step: 'cache' }, (performance.now() - lookup - loadMs) / 1000);
     const { hits } = got!.value;
     const tier = got!.tier;
     this.touchHits(userId, hits, now);
-    return { hits, tier, tookMs: performance.now() - started };
+    const tookMs = performance.now() - started;
+    this.metrics.searchDuration.observe({ tier: tier.toLowerCase() }, tookMs / 1000);
+    return { hits, tier, tookMs };
   }
 
   private async searchStore(ctx: CallContext, userId: string, q: ReturnType<MemoryEngine['checkSearch']>, now: number, generations: UserGenerations): Promise<SearchHit[]> {
@@ -659,10 +669,10 @@ export class MemoryEngine {
     const rerank = w.importance > 0 || w.recency > 0;
     const pool = rerank ? Math.min(Math.max(q.topK * 3, q.topK + 20), this.o.limits.maxTopK * 3) : q.topK;
     if (q.mode === 'KEYWORD') {
-      const { keyword } = await this.store.searchHybrid(userId, { keyword: this.keywordQuery(userId, q, pool) }, { signal: ctx.signal });
-      return this.rankFused(fuse([], keyword, { ...this.o.fusion, denseWeight: 0 }), w, now, q.topK, q.includeEmbedding);
+      const { keyword } = await this.step('store_query', () => this.store.searchHybrid(userId, { keyword: this.keywordQuery(userId, q, pool) }, { signal: ctx.signal }));
+      return this.step('rank', () => this.rankFused(fuse([], keyword, { ...this.o.fusion, denseWeight: 0 }), w, now, q.topK, q.includeEmbedding));
     }
-    const vector = q.vector ?? (await this.embed([q.text], ctx.signal, true))[0]!;
+    const vector = q.vector ?? (await this.step('embed', () => this.embed([q.text], ctx.signal, true)))[0]!;
     throwIfAborted(ctx.signal);
     const query = {
       vector,
@@ -675,22 +685,32 @@ export class MemoryEngine {
     };
     if (q.mode === 'HYBRID') {
       // Both retrievers bring a full pool: fusion reorders, so the best of either must be there.
-      const hybrid = await this.store.searchHybrid(userId, { dense: query, keyword: this.keywordQuery(userId, q, pool) }, { signal: ctx.signal });
-      return this.rankFused(fuse(hybrid.dense, hybrid.keyword, this.o.fusion), w, now, q.topK, q.includeEmbedding);
+      const hybrid = await this.step('store_query', () => this.store.searchHybrid(userId, { dense: query, keyword: this.keywordQuery(userId, q, pool) }, { signal: ctx.signal }));
+      return this.step('rank', () => this.rankFused(fuse(hybrid.dense, hybrid.keyword, this.o.fusion), w, now, q.topK, q.includeEmbedding));
     }
     // Topic routing: a query that clearly falls in one topic is scored exactly against its members;
     // when that leaves too few hits, the usual search answers.
     const members = !q.exact && !q.filter?.ids && this.router && this.routingClasses.has(q.queryClass) ? this.router.route(userId, generations, vector) : undefined;
     if (members) {
-      const routed = await this.store.search(userId, { ...query, exact: true, filter: { ...q.filter, ids: members } }, { signal: ctx.signal });
+      const routed = await this.step('store_query', () => this.store.search(userId, { ...query, exact: true, filter: { ...q.filter, ids: members } }, { signal: ctx.signal }));
       if (routed.length >= Math.min(pool, members.length) && routed.length >= q.topK) {
         this.metrics.topicRouted.inc({ outcome: 'served' });
-        return this.rank(routed, w, now, q.topK, q.includeEmbedding);
+        return this.step('rank', () => this.rank(routed, w, now, q.topK, q.includeEmbedding));
       }
       this.metrics.topicRouted.inc({ outcome: 'fallback' });
     }
-    const raw = await this.store.search(userId, query, { signal: ctx.signal });
-    return this.rank(raw, w, now, q.topK, q.includeEmbedding);
+    const raw = await this.step('store_query', () => this.store.search(userId, query, { signal: ctx.signal }));
+    return this.step('rank', () => this.rank(raw, w, now, q.topK, q.includeEmbedding));
+  }
+
+  /** Runs one step of a search and records its time (memory_search_step_duration_seconds). */
+  private async step<T>(name: SearchStep, fn: () => T | Promise<T>): Promise<T> {
+    const t = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.metrics.searchStepDuration.observe({ step: name }, (performance.now() - t) / 1000);
+    }
   }
 
   async searchBatch(ctx: CallContext, rawUserIds: string[], inputs: SearchInput[]): Promise<SearchResult[]> {

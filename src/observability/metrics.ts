@@ -1,8 +1,44 @@
 /** The service's Prometheus registry. One instance per service, built by the composition root. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * Request latencies (seconds): an edge at every SLO threshold the alert rules use (5, 10, 25, 50,
+ * 75, 100, 150, 200, 250, 300, 500 ms, 1 s), so a p95 of 120 ms reads as 100-150 ms, not 100-250.
+ */
+export const SLO_BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2.5, 5];
 /** Context assembly latencies (seconds): fine below 2 ms (the first chunk) and at every SLO edge. */
-const CONTEXT_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5];
+const CONTEXT_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2.5];
+/** Steps of a search: embedding the query, cache lookups, the store's query, ranking. */
+export const SEARCH_STEPS = ['embed', 'cache', 'store_query', 'rank'] as const;
+export type SearchStep = (typeof SEARCH_STEPS)[number];
+/** Every gRPC status name, for zero-initialised request counters. */
+const GRPC_CODES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
+const RUN_OUTCOMES = ['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'];
+
+/** The label values known when the service starts: every series of them is exported from the start, at 0. */
+export interface KnownLabels {
+  grpcMethods: readonly string[];
+  cacheKinds: readonly string[];
+  runKinds: readonly string[];
+}
 
 export class Metrics {
   readonly registry = new Registry();
@@ -11,12 +47,31 @@ export class Metrics {
     name: 'memory_grpc_request_duration_seconds',
     help: 'gRPC call latency by method',
     labelNames: ['method'],
-    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    buckets: SLO_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly searchDuration = new Histogram({
+    name: 'memory_search_duration_seconds',
+    help: 'Search latency inside the service by the tier that served it (l1, l2, l3)',
+    labelNames: ['tier'],
+    buckets: SLO_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly searchStepDuration = new Histogram({
+    name: 'memory_search_step_duration_seconds',
+    help: 'time of one step of a search: embed (the query), cache (lookups), store_query (the vector and keyword query), rank',
+    labelNames: ['step'],
+    buckets: SLO_BUCKETS,
     registers: [this.registry],
   });
   readonly cacheHits = new Counter({ name: 'memory_cache_hits_total', help: 'cache hits by tier and kind', labelNames: ['tier', 'kind'], registers: [this.registry] });
   readonly cacheMisses = new Counter({ name: 'memory_cache_misses_total', help: 'cache misses by tier and kind', labelNames: ['tier', 'kind'], registers: [this.registry] });
-  readonly cacheEvictions = new Counter({ name: 'memory_cache_evictions_total', help: 'entries evicted for size', labelNames: ['tier'], registers: [this.registry] });
+  readonly cacheEvictions = new Counter({
+    name: 'memory_cache_evictions_total',
+    help: 'cache entries removed before anyone deleted them, by tier and reason (size: pushed out by newer entries; ttl: expired)',
+    labelNames: ['tier', 'reason'],
+    registers: [this.registry],
+  });
   readonly cacheBytes = new Gauge({ name: 'memory_cache_size_bytes', help: 'bytes held by a cache tier', labelNames: ['tier'], registers: [this.registry] });
   readonly cacheEntries = new Gauge({ name: 'memory_cache_entries', help: 'entries held by a cache tier', labelNames: ['tier'], registers: [this.registry] });
   readonly singleFlightCoalesced = new Counter({
@@ -33,7 +88,18 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
     registers: [this.registry],
   });
-  readonly l2Evicted = new Gauge({ name: 'memory_cache_l2_evicted_keys', help: 'keys Redis evicted for memory since it started (INFO evicted_keys)', registers: [this.registry] });
+  // The Redis server's own figures: the same on every instance that shares it (aggregate with max).
+  readonly redisServerKeys = new Gauge({
+    name: 'memory_redis_server_keys',
+    help: 'keys in the Redis database L2 uses, all users of that Redis included (DBSIZE; Redis-server-wide)',
+    registers: [this.registry],
+  });
+  readonly redisServerBytes = new Gauge({ name: 'memory_redis_server_used_memory_bytes', help: 'memory the Redis server uses (INFO used_memory; Redis-server-wide)', registers: [this.registry] });
+  readonly redisServerEvicted = new Gauge({
+    name: 'memory_redis_server_evicted_keys',
+    help: 'keys the Redis server evicted for memory since it started (INFO evicted_keys; Redis-server-wide)',
+    registers: [this.registry],
+  });
   readonly breakerState = new Gauge({ name: 'memory_cache_l2_breaker_state', help: 'L2 (Redis) breaker: 0 closed, 1 open (bypassed), 2 half-open (probing)', registers: [this.registry] });
   readonly embedBatchSize = new Histogram({
     name: 'memory_embed_batch_size',
@@ -52,6 +118,12 @@ export class Metrics {
   readonly storeMemories = new Gauge({ name: 'memory_store_memories', help: 'live memories in the vector store', registers: [this.registry] });
   readonly storeUnindexed = new Gauge({ name: 'memory_store_unindexed_slots', help: 'memories not yet in their graph (served by exact scan)', registers: [this.registry] });
   readonly storePartitions = new Gauge({ name: 'memory_store_partitions', help: 'user partitions in the vector store', registers: [this.registry] });
+  readonly storeBytes = new Gauge({
+    name: 'memory_store_disk_bytes',
+    help: 'bytes on disk of the embedded vector store by part (vectors: snapshots and rows; graphs: saved HNSW indexes; wal)',
+    labelNames: ['part'],
+    registers: [this.registry],
+  });
   readonly qdrantRequests = new Counter({
     name: 'memory_qdrant_requests_total',
     help: 'Qdrant calls by operation and outcome (ok, missing, unavailable, error, aborted)',
@@ -146,5 +218,31 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Exports every series of the known label values at 0, so rates and ratios exist before the first event. */
+  initialiseLabels(k: KnownLabels): void {
+    for (const method of k.grpcMethods) {
+      for (const code of GRPC_CODES) this.grpcRequests.inc({ method, code }, 0);
+      this.grpcDuration.zero({ method });
+    }
+    for (const tier of ['l1', 'l2', 'l3']) this.searchDuration.zero({ tier });
+    for (const step of SEARCH_STEPS) this.searchStepDuration.zero({ step });
+    for (const tier of ['l1', 'l2'])
+      for (const kind of k.cacheKinds) {
+        this.cacheHits.inc({ tier, kind }, 0);
+        this.cacheMisses.inc({ tier, kind }, 0);
+      }
+    for (const reason of ['size', 'ttl']) this.cacheEvictions.inc({ tier: 'l1', reason }, 0);
+    for (const kind of k.runKinds) {
+      for (const outcome of RUN_OUTCOMES) this.precomputeRuns.inc({ kind, outcome }, 0);
+      this.precomputeDuration.zero({ kind });
+      this.precomputeDropped.inc({ kind }, 0);
+    }
+  }
+
+  /** Drops the series a deployment cannot fill (the embedded store's gauges on Qdrant): absent, never a false 0. */
+  withoutEmbeddedStoreGauges(): void {
+    for (const name of ['memory_store_memories', 'memory_store_unindexed_slots', 'memory_store_partitions', 'memory_store_disk_bytes']) this.registry.removeSingleMetric(name);
   }
 }

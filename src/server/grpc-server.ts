@@ -39,6 +39,8 @@ export class GrpcServer {
   private readonly profileBytes = new WeakMap<object, Buffer>();
   private draining = false;
   port = 0;
+  /** The RPCs of memory.v1.MemoryService, as the metrics label them. */
+  readonly methodNames: readonly string[];
 
   private readonly engine: MemoryEngine;
   private readonly metrics: Metrics;
@@ -86,6 +88,7 @@ export class GrpcServer {
     service.GetProfile = { ...service.GetProfile, responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : serializeProfile(v as never)) };
     this.serializeProfile = serializeProfile as (v: unknown) => Buffer;
     this.server.addService(service, this.handlers());
+    this.methodNames = Object.keys(service);
   }
 
   /** Calls started since this server was made (a load signal for background work). */

@@ -47,6 +47,10 @@ suite('service on Qdrant', () => {
     await call(t.client, 'Forget', { userId: u, ids: [a.id] });
     expect((await failure(call(t.client, 'Get', { userId: u, id: a.id }))).code).toBe(status.NOT_FOUND);
     expect(await ready()).toBe(200);
+    // The embedded store's gauges mean nothing here: absent, never a false 0.
+    const metrics = await (await fetch(`http://127.0.0.1:${t.app.httpPort}/metrics`)).text();
+    expect(metrics).not.toMatch(/^memory_store_(memories|unindexed_slots|partitions|disk_bytes)/m);
+    expect(metrics).toMatch(/^memory_search_duration_seconds_count\{tier="l3"\} [1-9]/m);
   });
 
   it('searches by keywords and hybrid on Qdrant, per user, following updates', async () => {

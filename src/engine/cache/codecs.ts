@@ -9,7 +9,9 @@
 import type { MemoryRecord, Retriever } from '../types.js';
 
 /** `profile`: user profiles; `precomputed`: topics, summaries, neighbour lists. */
-export type CacheKind = 'memory' | 'search' | 'embedding' | 'profile' | 'precomputed';
+/** What a cache entry holds (a label of the cache metrics). */
+export const CACHE_KINDS = ['memory', 'search', 'embedding', 'profile', 'precomputed'] as const;
+export type CacheKind = (typeof CACHE_KINDS)[number];
 
 export interface Codec<T> {
   readonly kind: CacheKind;

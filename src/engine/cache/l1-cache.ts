@@ -25,7 +25,9 @@ export class L1Cache {
       ttlAutopurge: false,
       allowStale: false,
       dispose: (_v, _k, reason) => {
-        if (reason === 'evict') metrics.cacheEvictions.inc({ tier: 'l1' });
+        // evict: pushed out for size; expire: found past its TTL (entries expire lazily, on a read).
+        if (reason === 'evict') metrics.cacheEvictions.inc({ tier: 'l1', reason: 'size' });
+        else if (reason === 'expire') metrics.cacheEvictions.inc({ tier: 'l1', reason: 'ttl' });
       },
     });
   }

@@ -90,6 +90,8 @@ export interface VectorStore {
   touch(userId: string, ids: readonly string[], stats: AccessStats): void;
   /** What the store knows about itself, for logs and gauges. */
   stats(): StoreStats;
+  /** Bytes on local disk by part (vectors, graphs, wal); absent for a remote store. */
+  diskUsage?(): Promise<Record<string, number>>;
 }
 
 export interface VectorQuery {

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { diskUsage } from './disk-usage.js';
 import type { Logger } from 'pino';
 import { exactSearch, MetricKind } from 'usearch';
 import { DirectoryLock } from '../../../directory-lock.js';
@@ -649,6 +650,10 @@ export class EmbeddedVectorStore implements VectorStore {
       if (p.indexed) unindexed += p.size - p.indexedUpTo;
     }
     return { partitions: this.partitions.size, memories, unindexed, walBytes: this.wal.bytesSinceRotation };
+  }
+
+  diskUsage(): Promise<Record<string, number>> {
+    return diskUsage(this.o.dir);
   }
 
   /** One partition's slot accounting (for tests and diagnostics). */
