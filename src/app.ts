@@ -270,6 +270,7 @@ export class App {
     if (s?.memories !== undefined) this.metrics.storeMemories.set(s.memories);
     if (s?.unindexed !== undefined) this.metrics.storeUnindexed.set(s.unindexed);
     if (s?.partitions !== undefined) this.metrics.storePartitions.set(s.partitions);
+    if (s?.indexBuildOldestSeconds !== undefined) this.metrics.indexBuildOldest.set(s.indexBuildOldestSeconds);
     // Walking the store's files costs a stat per file: at most once a minute.
     if (this.store?.diskUsage && Date.now() - this.diskUsageAt >= DISK_USAGE_EVERY_MS) {
       this.diskUsageAt = Date.now();

@@ -118,6 +118,17 @@ export class Metrics {
   readonly storeMemories = new Gauge({ name: 'memory_store_memories', help: 'live memories in the vector store', registers: [this.registry] });
   readonly storeUnindexed = new Gauge({ name: 'memory_store_unindexed_slots', help: 'memories not yet in their graph (served by exact scan)', registers: [this.registry] });
   readonly storePartitions = new Gauge({ name: 'memory_store_partitions', help: 'user partitions in the vector store', registers: [this.registry] });
+  readonly indexBuildDuration = new Histogram({
+    name: 'memory_index_build_duration_seconds',
+    help: "time a user's graph took to catch up with the memories sent to it (a build or a rebuild after a compaction or a worker restart)",
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 1800, 3600],
+    registers: [this.registry],
+  });
+  readonly indexBuildOldest = new Gauge({
+    name: 'memory_index_build_oldest_seconds',
+    help: 'how long the oldest index build still in progress has been running (0: every graph has caught up)',
+    registers: [this.registry],
+  });
   readonly storeBytes = new Gauge({
     name: 'memory_store_disk_bytes',
     help: 'bytes on disk of the embedded vector store by part (vectors: snapshots and rows; graphs: saved HNSW indexes; wal)',
@@ -243,6 +254,14 @@ export class Metrics {
 
   /** Drops the series a deployment cannot fill (the embedded store's gauges on Qdrant): absent, never a false 0. */
   withoutEmbeddedStoreGauges(): void {
-    for (const name of ['memory_store_memories', 'memory_store_unindexed_slots', 'memory_store_partitions', 'memory_store_disk_bytes']) this.registry.removeSingleMetric(name);
+    for (const name of [
+      'memory_store_memories',
+      'memory_store_unindexed_slots',
+      'memory_store_partitions',
+      'memory_store_disk_bytes',
+      'memory_index_build_duration_seconds',
+      'memory_index_build_oldest_seconds',
+    ])
+      this.registry.removeSingleMetric(name);
   }
 }

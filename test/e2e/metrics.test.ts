@@ -53,13 +53,22 @@ describe('/metrics', () => {
 
 describe('/metrics of the embedded store', () => {
   it("reports the store's bytes on disk by part (walked at most once a minute, so on a fresh service)", async () => {
-    const fresh = await startApp();
+    const fresh = await startApp({ indexMinMemories: 5 });
     try {
-      await call(fresh.client, 'Remember', { userId: 'disk-user', memory: { content: 'Bob keeps bees' } });
+      await call(fresh.client, 'RememberBatch', { userId: 'disk-user', items: Array.from({ length: 12 }, (_, i) => ({ content: `Bob keeps ${i} bees` })) });
       const text = await (await fetch(`http://127.0.0.1:${fresh.app.httpPort}/metrics`)).text();
       expect(value(text, 'memory_store_disk_bytes{part="wal"}')).toBeGreaterThan(0);
       expect(value(text, 'memory_store_disk_bytes{part="vectors"}')).toBeGreaterThan(0);
       expect(value(text, 'memory_store_disk_bytes{part="graphs"}')).toBeGreaterThanOrEqual(0);
+      // The user's graph is built in the background: one build observed, none left running.
+      let built: string;
+      for (let i = 0; ; i++) {
+        built = await (await fetch(`http://127.0.0.1:${fresh.app.httpPort}/metrics`)).text();
+        if (value(built, 'memory_index_build_duration_seconds_count') === 1 || i > 100) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(value(built, 'memory_index_build_duration_seconds_count')).toBe(1);
+      expect(value(built, 'memory_index_build_oldest_seconds')).toBe(0);
     } finally {
       await fresh.stop();
     }

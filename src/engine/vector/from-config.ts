@@ -51,5 +51,6 @@ export async function buildVectorStore(c: Config, modelId: string, dataDir: stri
     compactDeadRatio: c.compactDeadRatio,
     closeCheckpointMs: c.shutdownCheckpointMs,
     log,
+    ...(metrics ? { metrics } : {}),
   });
 }

@@ -21,6 +21,7 @@ import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { diskUsage } from './disk-usage.js';
 import type { Logger } from 'pino';
+import type { Metrics } from '../../../observability/metrics.js';
 import { exactSearch, MetricKind } from 'usearch';
 import { DirectoryLock } from '../../../directory-lock.js';
 import type { HnswParams } from '../hnsw-profiles.js';
@@ -39,6 +40,8 @@ import { WriteAheadLog } from './wal.js';
 
 export interface EmbeddedStoreOptions {
   dir: string;
+  /** Index build times (memory_index_build_duration_seconds). */
+  metrics?: Metrics;
   dimensions: number;
   /** Identifies the embedding model; stored data of another model is refused at open. */
   modelId: string;
@@ -110,7 +113,13 @@ export class EmbeddedVectorStore implements VectorStore {
       {
         onAdded: (key, upTo, epoch) => {
           const p = this.byKey.get(key);
-          if (p && this.epochOf(p) === epoch) p.indexedUpTo = Math.max(p.indexedUpTo, upTo);
+          if (p && this.epochOf(p) === epoch) {
+            p.indexedUpTo = Math.max(p.indexedUpTo, upTo);
+            if (p.behindSince && p.indexedUpTo >= p.sentToIndex) {
+              o.metrics?.indexBuildDuration.observe((Date.now() - p.behindSince) / 1000);
+              p.behindSince = 0;
+            }
+          }
         },
         onRestart: () => {
           for (const p of this.partitions.values()) {
@@ -118,6 +127,7 @@ export class EmbeddedVectorStore implements VectorStore {
             p.indexed = false;
             p.sentToIndex = 0;
             p.indexedUpTo = 0;
+            p.behindSince = 0;
             this.scheduleIndex(p);
           }
         },
@@ -386,6 +396,7 @@ export class EmbeddedVectorStore implements VectorStore {
     slots.forEach((s, i) => vectors.set(p.matrix.row(s), i * d));
     this.hnsw.post({ t: 'add', key: p.key, keys, vectors, upTo: p.size, epoch: this.epochOf(p) }, [keys.buffer, vectors.buffer]);
     p.sentToIndex = p.size;
+    p.behindSince ||= Date.now();
   }
 
   // ---- reads -----------------------------------------------------------------------------
@@ -642,14 +653,17 @@ export class EmbeddedVectorStore implements VectorStore {
 
   // ---- statistics ------------------------------------------------------------------------
 
-  stats(): { partitions: number; memories: number; unindexed: number; walBytes: number } & StoreStats {
+  stats(): { partitions: number; memories: number; unindexed: number; walBytes: number; indexBuildOldestSeconds: number } & StoreStats {
     let memories = 0;
     let unindexed = 0;
+    let behindSince = Infinity;
     for (const p of this.partitions.values()) {
       memories += p.live;
       if (p.indexed) unindexed += p.size - p.indexedUpTo;
+      if (p.behindSince) behindSince = Math.min(behindSince, p.behindSince);
     }
-    return { partitions: this.partitions.size, memories, unindexed, walBytes: this.wal.bytesSinceRotation };
+    const indexBuildOldestSeconds = behindSince === Infinity ? 0 : (Date.now() - behindSince) / 1000;
+    return { partitions: this.partitions.size, memories, unindexed, walBytes: this.wal.bytesSinceRotation, indexBuildOldestSeconds };
   }
 
   diskUsage(): Promise<Record<string, number>> {

@@ -38,6 +38,8 @@ export class Partition {
   sentToIndex = 0;
   /** Slots below this are confirmed in the graph (dead ones excepted). */
   indexedUpTo = 0;
+  /** When the graph last fell behind the slots sent to it (ms; 0 = caught up): an index build in progress. */
+  behindSince = 0;
   /** Changed since the last checkpoint. */
   dirty = false;
   /** Generation of the last snapshot on disk (0 = none). */
