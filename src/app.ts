@@ -260,6 +260,14 @@ export class App {
 
   private async refreshGauges(): Promise<void> {
     this.l1?.updateGauges();
+    const up = (check: Promise<void> | undefined) =>
+      (check ?? Promise.reject(new Error('not open'))).then(
+        () => 1,
+        () => 0,
+      );
+    const [store, metadata] = await Promise.all([up(this.store?.ready()), up(this.metadata?.ready())]);
+    this.metrics.backendUp.set({ backend: 'vector_store' }, store);
+    this.metrics.backendUp.set({ backend: 'metadata' }, metadata);
     const l2 = await this.l2?.stats();
     if (l2) {
       this.metrics.redisServerKeys.set(l2.keys);

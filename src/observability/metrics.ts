@@ -101,6 +101,12 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly breakerState = new Gauge({ name: 'memory_cache_l2_breaker_state', help: 'L2 (Redis) breaker: 0 closed, 1 open (bypassed), 2 half-open (probing)', registers: [this.registry] });
+  readonly backendUp = new Gauge({
+    name: 'memory_backend_up',
+    help: 'whether a backend answered its readiness check at the last scrape (1) or not (0): vector_store (embedded or Qdrant), metadata (PGlite or Postgres)',
+    labelNames: ['backend'],
+    registers: [this.registry],
+  });
   readonly embedBatchSize = new Histogram({
     name: 'memory_embed_batch_size',
     help: 'texts per provider call after micro-batching',

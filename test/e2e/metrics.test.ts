@@ -32,6 +32,9 @@ describe('/metrics', () => {
     expect(value(text, 'memory_precompute_runs_total{kind="gc",outcome="FAILED"}')).toBe(0);
     expect(value(text, 'memory_search_duration_seconds_count{tier="l2"}')).toBe(0);
     expect(value(text, 'memory_search_step_duration_seconds_count{step="embed"}')).toBe(0);
+    // Each backend's readiness at the scrape, for the unavailable-backend alerts.
+    expect(value(text, 'memory_backend_up{backend="vector_store"}')).toBe(1);
+    expect(value(text, 'memory_backend_up{backend="metadata"}')).toBe(1);
   });
 
   it('times searches by the tier that served them and by step, with an edge at every SLO threshold', async () => {
