@@ -268,6 +268,8 @@ export class App {
     const [store, metadata] = await Promise.all([up(this.store?.ready()), up(this.metadata?.ready())]);
     this.metrics.backendUp.set({ backend: 'vector_store' }, store);
     this.metrics.backendUp.set({ backend: 'metadata' }, metadata);
+    const pool = this.metadata?.pool();
+    if (pool) for (const [state, n] of Object.entries(pool)) this.metrics.metadataPool.set({ state }, n);
     const l2 = await this.l2?.stats();
     if (l2) {
       this.metrics.redisServerKeys.set(l2.keys);

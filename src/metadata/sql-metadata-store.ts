@@ -36,6 +36,8 @@ export interface SqlExecutor {
   /** Runs `fn` in one transaction on one connection. */
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Connections of a pool (Postgres): open, idle, and queries waiting for one. Absent for PGlite. */
+  pool?(): { total: number; idle: number; waiting: number };
 }
 
 interface TaskRow {
@@ -183,6 +185,11 @@ export class SqlMetadataStore implements MetadataStore {
     if (this.closed) return;
     this.closed = true;
     await this.db.close();
+  }
+
+  /** The connection pool's figures, when the database has a pool (Postgres). */
+  pool(): { total: number; idle: number; waiting: number } | undefined {
+    return this.db.pool?.();
   }
 
   async ready(): Promise<void> {

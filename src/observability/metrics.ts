@@ -107,6 +107,12 @@ export class Metrics {
     labelNames: ['backend'],
     registers: [this.registry],
   });
+  readonly metadataPool = new Gauge({
+    name: 'memory_metadata_pool_connections',
+    help: 'the Postgres connection pool of the metadata database: total (open), idle, waiting (queries queued for a connection)',
+    labelNames: ['state'],
+    registers: [this.registry],
+  });
   readonly embedBatchSize = new Histogram({
     name: 'memory_embed_batch_size',
     help: 'texts per provider call after micro-batching',
@@ -251,6 +257,9 @@ export class Metrics {
         this.cacheMisses.inc({ tier, kind }, 0);
       }
     for (const reason of ['size', 'ttl']) this.cacheEvictions.inc({ tier: 'l1', reason }, 0);
+    for (const kind of k.cacheKinds) this.singleFlightCoalesced.inc({ kind }, 0);
+    for (const outcome of ['served', 'fallback']) this.topicRouted.inc({ outcome }, 0);
+    for (const outcome of ['ok', 'failed']) this.qdrantPromotions.inc({ outcome }, 0);
     for (const kind of k.runKinds) {
       for (const outcome of RUN_OUTCOMES) this.precomputeRuns.inc({ kind, outcome }, 0);
       this.precomputeDuration.zero({ kind });

@@ -100,5 +100,6 @@ export async function openPostgres(o: PostgresOptions): Promise<SqlExecutor> {
       }
     },
     close: () => pool.end(),
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }

@@ -176,6 +176,7 @@ export class QdrantTransport {
       throw e;
     } finally {
       this.o.metrics?.qdrantRequests.inc({ op, outcome });
+      this.o.metrics?.qdrantRetries.inc({ op }, 0); // every op that ran has a retries series, 0 until one happens
       this.o.metrics?.qdrantDuration.observe({ op }, (performance.now() - t0) / 1000);
     }
   }
