@@ -167,6 +167,12 @@ export class LlmSummarizer implements Summarizer {
     // The first (most important) memories, presented oldest first.
     const chosen = items.slice(0, this.o.maxInputs).sort((a, b) => a.createdAtMs - b.createdAtMs);
     const lines = chosen.map((it) => `- (${new Date(it.createdAtMs).toISOString().slice(0, 10)}) ${leadWithin(it.content, 80)}`);
+    // The SDK hangs an abort listener on the signal it is given and may leave it there; a run's
+    // signal serves many calls, so each call gets its own, linked by one listener removed after.
+    const call = new AbortController();
+    const abort = () => call.abort(o.signal?.reason);
+    if (o.signal?.aborted) abort();
+    o.signal?.addEventListener('abort', abort, { once: true });
     let res;
     try {
       res = await this.client.chat.completions.create(
@@ -182,10 +188,12 @@ export class LlmSummarizer implements Summarizer {
             { role: 'user', content: `Summarize these ${o.subject} in at most ${o.tokenBudget} tokens:\n${lines.join('\n')}` },
           ],
         },
-        o.signal ? { signal: o.signal } : {},
+        { signal: call.signal },
       );
     } catch (err) {
       throw translateChatError(err);
+    } finally {
+      o.signal?.removeEventListener('abort', abort);
     }
     const text = res.choices[0]?.message?.content?.trim() ?? '';
     if (!text) throw new UnavailableError('summary endpoint returned no text');
