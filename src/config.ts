@@ -100,7 +100,13 @@ export const CONFIG_SPEC = {
   grpcAddress: { env: 'GRPC_ADDRESS', default: '127.0.0.1:50051', parse: hostPort, doc: 'gRPC listen address (port 0 picks a free port)' },
   httpAddress: { env: 'HTTP_ADDRESS', default: '127.0.0.1:9464', parse: hostPort, doc: 'HTTP address for /healthz, /readyz, /metrics' },
   dataDir: { env: 'DATA_DIR', default: './data', parse: str, doc: 'directory of the embedded vector store and embedded Postgres' },
-  logLevel: { env: 'LOG_LEVEL', default: 'info', parse: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'), doc: 'pino log level' },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    default: 'info',
+    parse: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'),
+    doc: 'pino log level (debug adds one line per call: method, user, code, ms, tier, request id)',
+  },
+  logFormat: { env: 'LOG_FORMAT', default: 'auto', parse: oneOf('auto', 'json', 'pretty'), doc: 'log lines: json, pretty (readable), or auto (pretty on a terminal, JSON otherwise)' },
   shutdownGraceMs: { env: 'SHUTDOWN_GRACE_MS', default: 10_000, parse: int(0, 600_000), doc: 'how long in-flight calls may finish on SIGTERM before they are cancelled' },
   shutdownCheckpointMs: {
     env: 'SHUTDOWN_CHECKPOINT_MS',

@@ -9,7 +9,7 @@ import { loadConfig } from './config.js';
 import { DirectoryInUseError } from './directory-lock.js';
 import { ConfigError } from './errors.js';
 import { runCommand } from './cli/commands.js';
-import { createLogger } from './observability/logger.js';
+import { createProcessLogger } from './observability/logger.js';
 import { cachedModelDir } from './engine/embed/model-cache.js';
 
 async function main(): Promise<void> {
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  const log = await createProcessLogger(config.logLevel, config.logFormat);
   let app: App;
   try {
     app = await new App(config, log).start();

@@ -19,7 +19,7 @@ import * as map from './mapping.js';
 import { loadMemoryProto, memoryProtoFile } from './proto.js';
 import { addReflection, standardProtoSources } from './reflection.js';
 import type { ApiKeyAuthenticator } from './auth.js';
-import { abortable, authenticate, checkText, compose, countCalls, edgeCall, InflightCalls, refuseWhileDraining, type Step } from './middleware.js';
+import { abortable, authenticate, checkText, compose, countCalls, edgeCall, InflightCalls, logCalls, refuseWhileDraining, type Step } from './middleware.js';
 import { toServiceError } from './status.js';
 
 export const SERVICE_NAME = 'memory.v1.MemoryService';
@@ -71,7 +71,7 @@ export class GrpcServer {
     this.context = d.context;
     this.transfer = d.transfer;
     const maxMessageBytes = d.maxMessageBytes;
-    this.chain = [countCalls(this.metrics), refuseWhileDraining(() => this.draining), abortable(this.inflight), checkText(), ...(this.auth ? [authenticate(this.auth)] : [])];
+    this.chain = [countCalls(this.metrics), logCalls(this.log), refuseWhileDraining(() => this.draining), abortable(this.inflight), checkText(), ...(this.auth ? [authenticate(this.auth)] : [])];
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxMessageBytes,
       'grpc.max_send_message_length': maxMessageBytes,

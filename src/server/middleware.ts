@@ -1,11 +1,12 @@
 /**
  * The edge's middleware: each concern of a call is one step, and a call runs through the chain
- * outermost first — metrics, drain gate, load accounting, deadline and cancellation, the text
- * rule, authentication — then the handler. Unary calls use it today; the streaming RPCs run
+ * outermost first — metrics, the request log, drain gate, load accounting, deadline and
+ * cancellation, the text rule, authentication — then the handler. Unary calls use it today; the streaming RPCs run
  * through the same chain (their handler is the part that writes the stream).
  */
 import type * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { CallContext } from '../engine/memory-engine.js';
 import { checkRequestText } from '../engine/validate.js';
 import { CancelledError, DeadlineExceededError, UnavailableError } from '../errors.js';
@@ -72,6 +73,40 @@ export function countCalls(metrics: Metrics): Step {
       throw err;
     } finally {
       end();
+    }
+  };
+}
+
+/**
+ * One line per call at debug: method, user, status, milliseconds, the tier that served it (when
+ * the response says) and the request id. Free when debug is off.
+ */
+export function logCalls(log: Logger): Step {
+  return async (call, next) => {
+    if (!log.isLevelEnabled('debug')) return next();
+    const started = performance.now();
+    let code = 'OK';
+    let res: unknown;
+    try {
+      res = await next();
+      return res;
+    } catch (err) {
+      code = statusNameOf(err);
+      throw err;
+    } finally {
+      const request = call.request as { userId?: unknown } | undefined;
+      const tier = (res as { tier?: unknown } | undefined)?.tier;
+      log.debug(
+        {
+          method: call.method,
+          user: typeof request?.userId === 'string' && request.userId ? request.userId : undefined,
+          code,
+          ms: Math.round((performance.now() - started) * 100) / 100,
+          tier: typeof tier === 'string' ? tier : undefined,
+          requestId: call.ctx.requestId,
+        },
+        'call',
+      );
     }
   };
 }

@@ -3,8 +3,11 @@
  * has --help, and anything the CLI does not know is a usage error (exit 2) — never a started
  * service. The process tests run the real entry point; the rest call the command table.
  */
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -70,6 +73,27 @@ describe('memory-engine CLI', () => {
     expect((await command()).outcome).toEqual({ serve: true });
     expect((await command('serve')).outcome).toEqual({ serve: true });
   });
+
+  it('logs readable lines with LOG_FORMAT=pretty (auto is pretty on a terminal, JSON in a pipe as here)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'me-pretty-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { ...process.env, DATA_DIR: dir, GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', EMBEDDER: 'lexical', LOG_FORMAT: 'pretty' },
+    });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout }).on('line', (l) => l.includes('serving') && resolve(l));
+        child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+      });
+      expect(line).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO.*serving/);
+      expect(() => JSON.parse(line) as unknown).toThrow();
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('gives usage errors for keys before it opens any database', async () => {
     const none = await command('keys');
