@@ -99,7 +99,10 @@ export class App {
       const modelId = embedder?.modelId ?? `client-vectors-${c.embeddingDimensions}`;
       this.l1 = new L1Cache(c.cacheMaxBytes, this.metrics);
       this.store = this.shared?.store ?? (await buildVectorStore(c, modelId, dataDir, this.log.child({ component: 'vector-store' }), this.metrics));
-      if (!this.store.diskUsage) this.metrics.withoutEmbeddedStoreGauges(); // a remote store: no false zeros
+      // No false zeros: a part this deployment does not have exports nothing.
+      if (!this.store.diskUsage) this.metrics.withoutSeriesOf('embeddedStore');
+      if (!c.qdrantUrl) this.metrics.withoutSeriesOf('qdrant');
+      if (!c.redisUrl) this.metrics.withoutSeriesOf('redis');
       if (this.shared) {
         this.metadata = this.shared.metadata;
       } else {

@@ -33,6 +33,20 @@ const GRPC_CODES = [
 ];
 const RUN_OUTCOMES = ['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'];
 
+/** The series only a deployment with that part can fill. */
+const SERIES_OF_PART = {
+  embeddedStore: [
+    'memory_store_memories',
+    'memory_store_unindexed_slots',
+    'memory_store_partitions',
+    'memory_store_disk_bytes',
+    'memory_index_build_duration_seconds',
+    'memory_index_build_oldest_seconds',
+  ],
+  redis: ['memory_redis_server_keys', 'memory_redis_server_used_memory_bytes', 'memory_redis_server_evicted_keys', 'memory_cache_l2_breaker_state'],
+  qdrant: ['memory_qdrant_requests_total', 'memory_qdrant_request_duration_seconds', 'memory_qdrant_retries_total', 'memory_qdrant_promotions_total', 'memory_qdrant_dedicated_users'],
+} as const;
+
 /** The label values known when the service starts: every series of them is exported from the start, at 0. */
 export interface KnownLabels {
   grpcMethods: readonly string[];
@@ -267,16 +281,11 @@ export class Metrics {
     }
   }
 
-  /** Drops the series a deployment cannot fill (the embedded store's gauges on Qdrant): absent, never a false 0. */
-  withoutEmbeddedStoreGauges(): void {
-    for (const name of [
-      'memory_store_memories',
-      'memory_store_unindexed_slots',
-      'memory_store_partitions',
-      'memory_store_disk_bytes',
-      'memory_index_build_duration_seconds',
-      'memory_index_build_oldest_seconds',
-    ])
-      this.registry.removeSingleMetric(name);
+  /**
+   * Drops the series of a part this deployment does not have (the embedded store's on Qdrant,
+   * Redis's and Qdrant's without them): absent, never a false 0 on a dashboard.
+   */
+  withoutSeriesOf(part: keyof typeof SERIES_OF_PART): void {
+    for (const name of SERIES_OF_PART[part]) this.registry.removeSingleMetric(name);
   }
 }

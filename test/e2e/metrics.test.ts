@@ -35,6 +35,8 @@ describe('/metrics', () => {
     // Each backend's readiness at the scrape, for the unavailable-backend alerts.
     expect(value(text, 'memory_backend_up{backend="vector_store"}')).toBe(1);
     expect(value(text, 'memory_backend_up{backend="metadata"}')).toBe(1);
+    // No Redis and no Qdrant here: their series are absent, not 0.
+    expect(text).not.toMatch(/^memory_(redis_server_\w+|cache_l2_breaker_state|qdrant_\w+)[ {]/m);
   });
 
   it('times searches by the tier that served them and by step, with an edge at every SLO threshold', async () => {
