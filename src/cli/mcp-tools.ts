@@ -4,6 +4,7 @@
  * configured user the tools act for that user only and take no user_id; without one, user_id is
  * a required argument (and the API key's scopes decide what the service allows).
  */
+import { status } from '@grpc/grpc-js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -26,27 +27,6 @@ interface Memory {
   createdAtMs: number;
   tags: string[];
 }
-
-/** gRPC status names by code, for error results an agent can read. */
-const STATUS_NAMES = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-];
 
 export function createMcpServer(o: McpToolsOptions): McpServer {
   const server = new McpServer({ name: 'memory-engine', version: packageVersion() });
@@ -175,8 +155,9 @@ async function run(fn: () => Promise<{ text: string; data: Record<string, unknow
     return { content: [{ type: 'text', text }], structuredContent: data };
   } catch (e) {
     const g = e as { code?: number; details?: string; message?: string };
-    const status = typeof g.code === 'number' ? (STATUS_NAMES[g.code] ?? String(g.code)) : 'ERROR';
-    return { content: [{ type: 'text', text: `${status}: ${g.details ?? g.message ?? String(e)}` }], isError: true };
+    // grpc-js's status enum maps a code back to its name (INVALID_ARGUMENT, …).
+    const name = typeof g.code === 'number' ? (status[g.code] ?? String(g.code)) : 'ERROR';
+    return { content: [{ type: 'text', text: `${name}: ${g.details ?? g.message ?? String(e)}` }], isError: true };
   }
 }
 

@@ -1,4 +1,5 @@
 /** The service's Prometheus registry. One instance per service, built by the composition root. */
+import { status } from '@grpc/grpc-js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -11,26 +12,8 @@ const CONTEXT_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.075, 
 /** Steps of a search: embedding the query, cache lookups, the store's query, ranking. */
 export const SEARCH_STEPS = ['embed', 'cache', 'store_query', 'rank'] as const;
 export type SearchStep = (typeof SEARCH_STEPS)[number];
-/** Every gRPC status name, for zero-initialised request counters. */
-const GRPC_CODES = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-];
+/** Every gRPC status name (grpc-js's enum, its string keys), for zero-initialised request counters. */
+const GRPC_CODES = Object.keys(status).filter((k) => Number.isNaN(Number(k)));
 const RUN_OUTCOMES = ['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'];
 
 /** The series only a deployment with that part can fill. */
