@@ -3,12 +3,12 @@
  * every second with the given rule files, on a free loopback port in a temp dir; stopped after.
  * Without the binary the tests skip loudly; under CI=true that fails (.ci/run installs it).
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killServer, spawnServer, waitUntil } from './process.js';
 import { freePort } from './servers.js';
+import { findTool, PROMETHEUS, toolMissing } from './tools.js';
 
 export interface TestPrometheus {
   url: string;
@@ -22,14 +22,7 @@ export interface TestPrometheus {
 }
 
 export function findPrometheus(): string | undefined {
-  const found = [process.env.PROMETHEUS_BIN, '/usr/bin/prometheus', ...(process.env.PATH ?? '').split(':').map((d) => d && join(d, 'prometheus'))].find(
-    (p): p is string => Boolean(p) && existsSync(p!),
-  );
-  if (found) return found;
-  const msg = 'prometheus not found (Debian package prometheus). Tests against a real Prometheus are SKIPPED.';
-  if (process.env.CI === 'true') throw new Error(`${msg} In CI this is a failure.`);
-  console.warn(`\n!!!!!!!!\n!!! ${msg}\n!!!!!!!!\n`);
-  return undefined;
+  return findTool(PROMETHEUS) ?? toolMissing(PROMETHEUS, 'apt-get install prometheus');
 }
 
 export async function startTestPrometheus(bin: string, o: { targets: string[]; ruleFiles: string[] }): Promise<TestPrometheus> {

@@ -1,7 +1,7 @@
 /**
- * Command-line tools the tests run that the project builds into ~/.cache/memory-engine/bin from
- * the Go module proxy (scripts/<name>.sh): found there, through an environment variable, or on
- * PATH. A missing tool skips its tests loudly; under CI=true that is a failure, because .ci/run
+ * Command-line tools the tests run, built into ~/.cache/memory-engine/bin from the Go module proxy
+ * (scripts/<name>.sh) or installed from Debian's packages: found through an environment
+ * variable, in that cache, or on PATH. A missing tool skips its tests loudly; under CI=true that is a failure, because .ci/run
  * installs every one of them.
  */
 import { existsSync } from 'node:fs';
@@ -31,4 +31,7 @@ export function toolMissing(tool: CachedTool, install: string): undefined {
 }
 
 export const GRPCURL: CachedTool = { name: 'grpcurl', env: 'GRPCURL_BIN', what: 'Reflection and README quick-start' };
+// Debian's prometheus package puts both on PATH (/usr/bin).
+export const PROMTOOL: CachedTool = { name: 'promtool', env: 'PROMTOOL_BIN', what: 'Prometheus rule and configuration' };
+export const PROMETHEUS: CachedTool = { name: 'prometheus', env: 'PROMETHEUS_BIN', what: 'Tests against a real Prometheus' };
 export const WEED: CachedTool = { name: 'weed', env: 'WEED_BIN', what: 'S3 archive' };

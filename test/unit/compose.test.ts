@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { findTool, PROMTOOL, toolMissing } from '../support/tools.js';
 
 const run = promisify(execFile);
 const deploy = fileURLToPath(new URL('../../deploy', import.meta.url));
@@ -61,7 +62,7 @@ describe('docker compose', () => {
     expect(s.grafana!.environment!.GF_SECURITY_ADMIN_PASSWORD).toContain('${GRAFANA_ADMIN_PASSWORD:?');
   });
 
-  const promtool = ['/usr/bin/promtool', ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'promtool'))].find((p) => existsSync(p));
+  const promtool = findTool(PROMTOOL) ?? toolMissing(PROMTOOL, 'apt-get install prometheus');
   it.skipIf(!promtool)("gives Prometheus a valid configuration with the project's rules", async () => {
     // The container's paths, pointed at the repository's files.
     const dir = await mkdtemp(join(tmpdir(), 'me-compose-'));

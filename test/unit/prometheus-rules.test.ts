@@ -5,27 +5,19 @@
  * (under CI=true that fails: .ci/run installs it).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Metrics } from '../../src/observability/metrics.js';
+import { findTool, PROMTOOL, toolMissing } from '../support/tools.js';
 
 const run = promisify(execFile);
 const dir = fileURLToPath(new URL('../../deploy/prometheus', import.meta.url));
 const RULE_FILES = ['recording-rules.yml', 'alert-rules.yml'];
 
-function findPromtool(): string | undefined {
-  const found = [process.env.PROMTOOL_BIN, '/usr/bin/promtool', ...(process.env.PATH ?? '').split(':').map((d) => d && join(d, 'promtool'))].find((p): p is string => Boolean(p) && existsSync(p!));
-  if (found) return found;
-  const msg = 'promtool not found (Debian package prometheus). Prometheus rule tests are SKIPPED.';
-  if (process.env.CI === 'true') throw new Error(`${msg} In CI this is a failure.`);
-  console.warn(`\n!!!!!!!!\n!!! ${msg}\n!!!!!!!!\n`);
-  return undefined;
-}
-const promtool = findPromtool();
+const promtool = findTool(PROMTOOL) ?? toolMissing(PROMTOOL, 'apt-get install prometheus');
 
 describe('Prometheus rules', () => {
   it.skipIf(!promtool)('pass promtool check rules', async () => {
