@@ -9,11 +9,10 @@ from typing import Any, AsyncIterator, Optional, Sequence, Tuple, Union
 import grpc
 import grpc.aio
 
-from ._generated import memory_pb2_grpc
-from .client import _Methods, call_metadata, channel_credentials, request_type
+from .client import _Methods, channel_credentials, request_type
 from .errors import MemoryEngineError
 from .requests import build_request
-from .retry import NO_RETRIES, RetryPolicy, is_idempotent, is_retryable
+from .retry import RetryPolicy, is_idempotent, is_retryable
 
 
 class AsyncMemoryClient(_Methods):
@@ -31,11 +30,8 @@ class AsyncMemoryClient(_Methods):
         options: Sequence[Tuple[str, Any]] = (),
     ) -> None:
         credentials = channel_credentials(tls)
-        self._channel = grpc.aio.secure_channel(address, credentials, options) if credentials else grpc.aio.insecure_channel(address, options)
-        self._stub = memory_pb2_grpc.MemoryServiceStub(self._channel)
-        self._timeout = timeout
-        self._retry = retry or NO_RETRIES
-        self._metadata = call_metadata(api_key, actor_id)
+        channel = grpc.aio.secure_channel(address, credentials, options) if credentials else grpc.aio.insecure_channel(address, options)
+        self._setup(channel, timeout, retry, api_key, actor_id)
 
     async def call(self, method: str, request: Any = None, *, timeout: Optional[float] = None, **fields: Any) -> Any:
         message = build_request(method, request_type(method), request, fields)

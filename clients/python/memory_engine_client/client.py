@@ -46,7 +46,15 @@ def call_metadata(api_key: Optional[str], actor_id: Optional[str]) -> Tuple[Tupl
 
 
 class _Methods:
-    """Adds one method per RPC, named in snake_case, that forwards to call() or stream()."""
+    """Adds one method per RPC, named in snake_case, that forwards to call() or stream(); holds
+    what the blocking and the asyncio client share: the channel's stub and the call settings."""
+
+    def _setup(self, channel: Any, timeout: float, retry: Optional[RetryPolicy], api_key: Optional[str], actor_id: Optional[str]) -> None:
+        self._channel = channel
+        self._stub = memory_pb2_grpc.MemoryServiceStub(channel)
+        self._timeout = timeout
+        self._retry = retry or NO_RETRIES
+        self._metadata = call_metadata(api_key, actor_id)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -77,11 +85,8 @@ class MemoryClient(_Methods):
         options: Sequence[Tuple[str, Any]] = (),
     ) -> None:
         credentials = channel_credentials(tls)
-        self._channel = grpc.secure_channel(address, credentials, options) if credentials else grpc.insecure_channel(address, options)
-        self._stub = memory_pb2_grpc.MemoryServiceStub(self._channel)
-        self._timeout = timeout
-        self._retry = retry or NO_RETRIES
-        self._metadata = call_metadata(api_key, actor_id)
+        channel = grpc.secure_channel(address, credentials, options) if credentials else grpc.insecure_channel(address, options)
+        self._setup(channel, timeout, retry, api_key, actor_id)
 
     def call(self, method: str, request: Any = None, *, timeout: Optional[float] = None, **fields: Any) -> Any:
         """Any unary RPC by its proto name."""
