@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { EmbeddedVectorStore } from '../../src/engine/vector/embedded/index.js';
-import { CorruptLogError } from '../../src/engine/vector/embedded/wal.js';
+import { CorruptLogError } from '../../src/durable/write-ahead-log.js';
 import type { VectorStore } from '../../src/engine/vector/vector-store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { randomUnitVector, rng, tempDir } from '../helpers.js';

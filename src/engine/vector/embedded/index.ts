@@ -32,11 +32,11 @@ import type { AccessStats, KeywordHit, MemoryFilter, MemoryMeta, MemoryRecord, V
 import type { HybridHits, HybridQuery, KeywordQuery, FieldUpdate, NeighborGraph, NeighborGraphOptions, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../vector-store.js';
 import { decodeEntry, encodeEntry, Op, splitStats, storedMeta, type StoredMeta, type WalEntry } from './codec.js';
 import { sparseFromJson, sparseToJson, type SparseVector } from '../../sparse-vector.js';
-import { syncDir, writeFileDurable } from './fs-util.js';
+import { syncDir, writeFileDurable } from '../../../durable/fs-durable.js';
 import { HnswClient } from './hnsw-client.js';
 import { Partition, type Candidate } from './partition.js';
 import { VectorMatrix } from './vector-matrix.js';
-import { WriteAheadLog } from './wal.js';
+import { WriteAheadLog } from '../../../durable/write-ahead-log.js';
 
 export interface EmbeddedStoreOptions {
   dir: string;

@@ -1,7 +1,7 @@
 /**
- * Write-ahead log of the embedded store: numbered segment files of framed entries
- * `[u32 length][u32 crc32][payload]`, appended with group commit (one write + fdatasync for
- * every entry queued while the previous flush ran).
+ * A write-ahead log (the embedded vector store's, and the audit journal's): numbered segment
+ * files of framed entries `[u32 length][u32 crc32][payload]`, appended with group commit (one
+ * write + fdatasync for every entry queued while the previous flush ran).
  *
  * An entry's `apply` callback runs inside the writer loop right after the entry is durable and
  * before its promise resolves, so in-memory state always equals "all durable entries in log
@@ -14,8 +14,8 @@
 import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { UnavailableError } from '../../../errors.js';
-import { syncDir } from './fs-util.js';
+import { UnavailableError } from '../errors.js';
+import { syncDir } from './fs-durable.js';
 
 const HEADER = 8;
 const segmentName = (n: number) => `wal-${String(n).padStart(12, '0')}.log`;
