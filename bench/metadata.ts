@@ -20,7 +20,7 @@ const TASKS = Number(arg('tasks', '100000'));
 const USERS = 1000;
 
 async function measure(name: string, db: SqlExecutor): Promise<Record<string, unknown>> {
-  const store = new SqlMetadataStore(name, db);
+  const store = new SqlMetadataStore({ kind: name, db: db });
   await store.open();
   const event = (i: number) => ({ userId: `user-${i % USERS}`, actor: 'bench', operation: 'Remember', memoryIds: [`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`], requestId: `r${i}` });
   const seq = new Latency();

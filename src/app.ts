@@ -110,7 +110,7 @@ export class App {
         // compiles its WebAssembly: ~0.5 s); each takes its own directory lock first.
         const storeOpened = this.store.open();
         storeOpened.catch(() => undefined); // awaited below; if openMetadata fails first, close() closes the store
-        this.metadata = await openMetadata(c, dataDir);
+        this.metadata = await openMetadata(c, dataDir, this.log.child({ component: 'metadata' }));
         await Promise.all([storeOpened, this.metadata.open()]);
       }
       if (c.redisUrl) {

@@ -116,6 +116,19 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ALTER INDEX precomputed_sources SET (fastupdate = off);
     `,
   },
+  {
+    version: 5,
+    name: 'audit journal watermark',
+    sql: `
+      -- The last audit journal row in audit_events (embedded PGlite, see audit-journal.ts):
+      -- updated in the same transaction as each shipped batch.
+      CREATE TABLE audit_journal (
+        id            int PRIMARY KEY CHECK (id = 1),
+        shipped_seq   bigint NOT NULL
+      );
+      INSERT INTO audit_journal (id, shipped_seq) VALUES (1, 0);
+    `,
+  },
 ];
 
 /** Arbitrary constant key for pg_advisory_lock: "memory-engine migrations". */

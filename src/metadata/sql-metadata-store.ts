@@ -21,7 +21,9 @@ import type {
   TaskCursor,
   TaskStatus,
 } from './metadata-store.js';
+import type { Logger } from 'pino';
 import { ArchiveTable } from './archive-table.js';
+import { AuditJournal, type JournaledAudit } from './audit-journal.js';
 import { TERMINAL_TASK_STATUSES } from './metadata-store.js';
 import { MIGRATION_LOCK_KEY, MIGRATIONS } from './migrations.js';
 
@@ -149,17 +151,34 @@ interface PendingAudit {
 /** Most audit rows in one INSERT (6 parameters each; far below Postgres' 65,535 limit). */
 const AUDIT_BATCH = 500;
 
+export interface SqlMetadataStoreOptions {
+  /** 'pglite' | 'postgres' (logs, metrics, readiness). */
+  kind: string;
+  db: SqlExecutor;
+  /**
+   * A directory for the audit journal (embedded PGlite): audit rows are then acknowledged once
+   * durable there and reach the table in the background (see audit-journal.ts). Without it,
+   * each row is acknowledged once its group-committed INSERT commits (Postgres).
+   */
+  auditJournalDir?: string;
+  log?: Logger;
+}
+
 export class SqlMetadataStore implements MetadataStore {
+  readonly kind: string;
   readonly archive: ArchiveTable;
+  private readonly db: SqlExecutor;
+  private readonly journal: AuditJournal | undefined;
   private closed = false;
+  private journalOpen = false;
   private auditQueue: PendingAudit[] = [];
   private auditFlushing = false;
 
-  constructor(
-    readonly kind: string,
-    private readonly db: SqlExecutor,
-  ) {
-    this.archive = new ArchiveTable(db);
+  constructor(o: SqlMetadataStoreOptions) {
+    this.kind = o.kind;
+    this.db = o.db;
+    this.archive = new ArchiveTable(o.db);
+    this.journal = o.auditJournalDir ? new AuditJournal({ dir: o.auditJournalDir, ship: (rows, upTo) => this.shipJournaled(rows, upTo), log: o.log }) : undefined;
   }
 
   async open(): Promise<void> {
@@ -179,12 +198,21 @@ export class SqlMetadataStore implements MetadataStore {
         await q('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
       }
     });
+    if (this.journal && !this.journalOpen) {
+      this.journalOpen = true;
+      const { rows } = await this.db.query<{ shipped_seq: string }>('SELECT shipped_seq FROM audit_journal WHERE id = 1');
+      await this.journal.open(Number(rows[0]?.shipped_seq ?? 0));
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.db.close();
+    try {
+      await this.journal?.close();
+    } finally {
+      await this.db.close();
+    }
   }
 
   /** The connection pool's figures, when the database has a pool (Postgres). */
@@ -197,10 +225,12 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   /**
-   * Resolves once the row is stored. Rows are group-committed: the first goes at once, rows
-   * that arrive while an INSERT runs go together in the next one (one statement, one commit).
+   * Resolves once the row is durable: in the journal when there is one; otherwise in the table,
+   * group-committed (the first row goes at once, rows that arrive while an INSERT runs go
+   * together in the next one: one statement, one commit).
    */
   appendAudit(e: AuditInput): Promise<void> {
+    if (this.journal) return this.journal.append(e);
     return new Promise<void>((resolve, reject) => {
       this.auditQueue.push({ e, resolve, reject });
       if (!this.auditFlushing) void this.flushAudit();
@@ -230,7 +260,31 @@ export class SqlMetadataStore implements MetadataStore {
     }
   }
 
+  /**
+   * Journaled rows into the table with their append time, and the watermark, in one statement
+   * (atomic on its own): each PGlite statement costs ~0.5 ms of CPU however small.
+   */
+  private async shipJournaled(rows: readonly JournaledAudit[], upToSeq: number): Promise<void> {
+    const params: unknown[] = [upToSeq];
+    const values = rows.map((e) => {
+      params.push(e.userId, e.actor, e.operation, e.memoryIds, e.requestId, jsonbText(e.details ?? {}), new Date(e.atMs));
+      const n = params.length;
+      return `($${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}::text[], $${n - 2}, $${n - 1}::jsonb, $${n}::timestamptz)`;
+    });
+    await this.db.query(
+      `WITH shipped AS (INSERT INTO audit_events (user_id, actor, operation, memory_ids, request_id, details, at) VALUES ${values.join(', ')})
+       UPDATE audit_journal SET shipped_seq = $1 WHERE id = 1`,
+      params,
+    );
+  }
+
+  /** Readers of the audit table first wait for the rows acknowledged before them. */
+  private auditVisible(): Promise<void> {
+    return this.journal?.drain() ?? Promise.resolve();
+  }
+
   async importAudit(userId: string, events: readonly ImportedAudit[]): Promise<number> {
+    await this.auditVisible();
     let added = 0;
     for (let i = 0; i < events.length; i += AUDIT_BATCH) {
       const part = events.slice(i, i + AUDIT_BATCH);
@@ -255,6 +309,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async listAudit(userId: string, o: { limit: number; after?: AuditCursor; operation?: string }): Promise<Page<AuditEvent, AuditCursor>> {
+    await this.auditVisible();
     const params: unknown[] = [userId];
     let where = 'user_id = $1';
     if (o.operation) {
@@ -410,6 +465,8 @@ export class SqlMetadataStore implements MetadataStore {
   // ---- precomputed artifacts ------------------------------------------------------------
 
   async putPrecomputed(userId: string, rows: Omit<PrecomputedRow, 'generatedAtMs'>[], o: PutPrecomputedOptions): Promise<{ written: number; pruned: number; erased: boolean }> {
+    // The removals and erasures below are read from the audit table.
+    await this.auditVisible();
     return this.db.transaction(async (tx) => {
       // Serialized with removals and erasure of the same user (see removeFromPrecomputed).
       await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PRECOMPUTE_LOCK, userId]);

@@ -80,7 +80,7 @@ function coldStoreContract(name: string, open: () => Promise<{ cold: ColdStore; 
 
 coldStoreContract('archive table (PGlite)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'me-cold-'));
-  const metadata = new SqlMetadataStore('pglite', await openPGlite(join(dir, 'md')));
+  const metadata = new SqlMetadataStore({ kind: 'pglite', db: await openPGlite(join(dir, 'md')) });
   await metadata.open();
   return {
     cold: new TableColdStore(metadata.archive),

@@ -7,11 +7,13 @@ import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { metadataContract } from './metadata-contract.js';
 
 let dir = '';
+// As the service runs it: with the audit journal beside the database.
 metadataContract('pglite', {
   async open() {
     dir = await tempDir('me-pglite-');
     return openPGlite(join(dir, 'md'));
   },
+  auditJournalDir: () => join(dir, 'audit-journal'),
   async cleanup() {
     await rm(dir, { recursive: true, force: true });
   },

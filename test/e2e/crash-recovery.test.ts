@@ -1,7 +1,7 @@
 /**
  * Durability under SIGKILL: a real server process takes concurrent writes; it is killed while
  * writes are in flight; after a restart on the same data directory every write that was
- * acknowledged is there (and searchable), and no batch is half there.
+ * acknowledged is there (and searchable) with its audit row, and no batch is half there.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -81,6 +81,16 @@ describe('crash recovery', () => {
     expect(missing).toEqual([]);
     // Batches are atomic: every acknowledged batch whole.
     for (const ids of ackedBatches) for (const id of ids) await call(client, 'Get', { userId: user, id });
+    // Every acknowledged write has its audit row (journaled before the write, shipped to the
+    // audit table in the background, replayed from the journal after the kill).
+    const audited = new Set<string>();
+    let pageToken = '';
+    do {
+      const page = await call<{ events: { memoryIds: string[] }[]; nextPageToken: string }>(client, 'ListAuditEvents', { userId: user, pageSize: 1000, pageToken });
+      for (const e of page.events) for (const id of e.memoryIds) audited.add(id);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect([...acked.keys(), ...ackedBatches.flat()].filter((id) => !audited.has(id))).toEqual([]);
     // And searchable right after restart.
     const [someId, someContent] = [...acked.entries()][Math.floor(acked.size / 2)]!;
     const res = await call<{ hits: { memory: { id: string } }[] }>(client, 'Search', { userId: user, query: someContent, topK: 5 });

@@ -29,7 +29,7 @@ export async function openServiceVectorStore(dir: string): Promise<EmbeddedVecto
 
 export async function openSharedStores(dir: string): Promise<{ store: EmbeddedVectorStore; metadata: SqlMetadataStore }> {
   const store = await openServiceVectorStore(dir);
-  const metadata = new SqlMetadataStore('pglite', await openPGlite(join(dir, 'md')));
+  const metadata = new SqlMetadataStore({ kind: 'pglite', db: await openPGlite(join(dir, 'md')) });
   await metadata.open();
   return { store, metadata };
 }

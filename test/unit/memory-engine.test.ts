@@ -39,7 +39,7 @@ class RecordingObserver implements MemoryObserver {
 
 let metadata: SqlMetadataStore;
 beforeAll(async () => {
-  metadata = new SqlMetadataStore('pglite', await openPGlite(undefined));
+  metadata = new SqlMetadataStore({ kind: 'pglite', db: await openPGlite(undefined) });
   await metadata.open();
 });
 afterAll(async () => {

@@ -18,7 +18,7 @@ let dir = '';
 let metadata: SqlMetadataStore;
 beforeAll(async () => {
   dir = await tempDir('me-sched-');
-  metadata = new SqlMetadataStore('pglite', await openPGlite(join(dir, 'md')));
+  metadata = new SqlMetadataStore({ kind: 'pglite', db: await openPGlite(join(dir, 'md')) });
   await metadata.open();
 });
 afterAll(async () => {
