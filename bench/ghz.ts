@@ -13,16 +13,16 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { runGhz } from './ghz-runner.js';
 import { arg, call, Latency, newClient, startServer } from './lib.js';
 
 const run = promisify(execFile);
 const SECONDS = Number(arg('seconds', '10'));
 const CONCURRENCY = Number(arg('concurrency', '16'));
 const USERS = Number(arg('memories', '1000')); // of the searched user, in batches of 100
-const GHZ = process.env.GHZ_BIN ?? join(process.env.MEMORY_ENGINE_CACHE ?? join(homedir(), '.cache', 'memory-engine'), 'bin', 'ghz');
 
 interface Workload {
   name: string;
@@ -61,43 +61,7 @@ const WORKLOADS: Workload[] = [
   },
 ];
 
-interface GhzReport {
-  count: number;
-  rps: number;
-  latencyDistribution: { percentage: number; latency: number }[];
-  statusCodeDistribution: Record<string, number>;
-}
-
-async function withGhz(address: string, w: Workload): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
-  const args = [
-    '-c',
-    '0',
-    GHZ,
-    '--insecure',
-    '--call',
-    `memory.v1.MemoryService.${w.method}`,
-    '-d',
-    w.ghzData,
-    '-c',
-    String(CONCURRENCY),
-    '-z',
-    `${SECONDS}s`,
-    '--connections',
-    '2',
-    '-O',
-    'json',
-    address,
-  ];
-  const { stdout } = await run('taskset', args, { maxBuffer: 64 * 1024 * 1024 });
-  const r = JSON.parse(stdout) as GhzReport;
-  const at = (p: number) => (r.latencyDistribution.find((d) => d.percentage === p)?.latency ?? NaN) / 1e6; // ns → ms
-  // When its duration ends ghz closes its connections under the calls in flight, one per caller,
-  // which it reports as Unavailable: those are not the server's errors.
-  const ok = r.statusCodeDistribution.OK ?? 0;
-  const cut = Math.min(r.statusCodeDistribution.Unavailable ?? 0, CONCURRENCY);
-  if (process.env.GHZ_DEBUG) console.error(w.name, JSON.stringify(r.statusCodeDistribution));
-  return { rps: r.rps * (ok / Math.max(1, r.count)), p50: at(50), p99: at(99), errors: r.count - ok - cut };
-}
+const withGhz = (address: string, w: Workload) => runGhz({ address, method: w.method, data: w.ghzData, concurrency: CONCURRENCY, seconds: SECONDS, cpus: '0' });
 
 /** The same workload from grpc-js in this process (pinned to core 0 by the caller). */
 async function withNode(port: number, w: Workload): Promise<{ rps: number; p50: number; p99: number; errors: number }> {

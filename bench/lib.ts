@@ -21,14 +21,16 @@ export interface ServerProcess {
 /**
  * Starts the built service (dist/) in its own process, as `npm start` runs it.
  * BENCH_SERVER_NODE_ARGS adds node flags to it (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`);
- * `cpus` pins it (and its worker threads) to those cores with taskset (e.g. '1').
+ * `cpus` pins it (and its worker threads) to those cores with taskset (e.g. '1'); `checkout`
+ * runs another built checkout of the project instead of this one (a before/after in one run);
+ * `onLog` sees every JSON log line.
  */
-export function startServer(env: Record<string, string>, o: { cpus?: string } = {}): Promise<ServerProcess> {
+export function startServer(env: Record<string, string>, o: { cpus?: string; checkout?: string; onLog?: (msg: Record<string, unknown>) => void } = {}): Promise<ServerProcess> {
   const t0 = performance.now();
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const command = o.cpus ? ['taskset', '-c', o.cpus, process.execPath] : [process.execPath];
   const child = spawn(command[0]!, [...command.slice(1), ...nodeArgs, 'dist/src/main.js'], {
-    cwd: root,
+    cwd: o.checkout ?? root,
     // The lexical embedder unless EMBEDDER says otherwise: numbers stay comparable across machines.
     env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', EMBEDDER: process.env.EMBEDDER ?? 'lexical', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,6 +47,7 @@ export function startServer(env: Record<string, string>, o: { cpus?: string } = 
         if (nodeArgs.length > 0) process.stderr.write(`[server ${new Date().toISOString().slice(11, 23)}] ${line}\n`);
         return;
       }
+      o.onLog?.(msg);
       if (msg.msg === 'serving') {
         resolve({
           child,

@@ -95,7 +95,9 @@ export async function summarize(files: Record<string, string>): Promise<Summary>
   if (w) {
     put('writes.single.qps1', get(w, 'concurrency1.perSecond'), 'throughput', 'req/s');
     put('writes.single.qps16', get(w, 'concurrency16.perSecond'), 'throughput', 'req/s');
-    put('writes.single.p95@16', get(w, 'concurrency16.ms.p95'), 'latency', 'ms');
+    put('writes.single.p99@16', get(w, 'concurrency16.ms.p99'), 'latency', 'ms');
+    put('writes.vectors.ghz16', get(w, 'vectors.ghz.c16.perSecond'), 'throughput', 'req/s');
+    put('writes.vectors.inService.p50', get(w, 'vectors.inService.c1.ms.p50'), 'latency', 'ms');
   }
   const c = await read('cache');
   if (c) {
