@@ -87,6 +87,31 @@ export function vectorStoreContract(name: string, harness: StoreHarness): void {
       expect(await store.count(u)).toBe(2);
     });
 
+    it('acknowledges concurrent single upserts from many callers, each durable, visible and its own tenant’s, and a rewrite of one id keeps the last', async () => {
+      const users = [`u-${randomUUID()}`, `u-${randomUUID()}`, `u-${randomUUID()}`];
+      const recs = Array.from({ length: 90 }, (_, i) => makeRecord(users[i % 3]!, vec(), { content: `single ${i}` }));
+      await Promise.all(recs.map((rec) => store.upsert(rec.userId, [rec])));
+      // The same id written again by callers at once, in order: the last acknowledged one wins.
+      const target = recs[0]!;
+      for (let round = 0; round < 3; round++) await Promise.all([2, 3, 4].map((v) => store.upsert(target.userId, [{ ...target, content: `v${round}-${v}`, version: v }])));
+      await store.upsert(target.userId, [{ ...target, content: 'last', version: 5 }]);
+      for (const u of users) expect(await store.count(u)).toBe(30);
+      const got = await store.get(
+        users[1]!,
+        recs.filter((x) => x.userId === users[1]).map((x) => x.id),
+      );
+      expect(got.map((x) => x.content).sort()).toEqual(
+        recs
+          .filter((x) => x.userId === users[1])
+          .map((x) => x.content)
+          .sort(),
+      );
+      expect(await store.get(users[2]!, [recs[1]!.id])).toEqual([]);
+      expect((await store.get(target.userId, [target.id]))[0]).toMatchObject({ content: 'last', version: 5 });
+      const hits = await store.search(users[1]!, { vector: Float32Array.from(recs[4]!.embedding), k: 1, ef: 64, exact: false });
+      expect(hits[0]!.record.id).toBe(recs[4]!.id);
+    });
+
     it('keeps tenants apart in every call', async () => {
       const u1 = `u-${randomUUID()}`;
       const u2 = `u-${randomUUID()}`;

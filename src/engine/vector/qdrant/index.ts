@@ -18,7 +18,8 @@
  *
  * Every request carries the tenant filter built by `tenantFilter` (points.ts); callers cannot
  * pass a filter that reaches another user. Writes use `wait: true`: acknowledged means durable
- * in Qdrant's WAL and visible to searches.
+ * in Qdrant's WAL and visible to searches. Concurrent upserts into one collection share one
+ * request (upsert-coalescer.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Schemas } from '@qdrant/js-client-rest';
@@ -41,6 +42,7 @@ import type {
 } from '../vector-store.js';
 import { allOfUser, fromPoint, INDEXED_FIELDS, isLive, KEYWORD_VECTOR, pointId, pointVectors, sparseOut, tenantFilter, toPoint, type QCondition, type QFilter } from './points.js';
 import { CollectionMissingError, QdrantRequestError, QdrantTransport } from './transport.js';
+import { UpsertCoalescer } from './upsert-coalescer.js';
 import type { HnswParams } from '../hnsw-profiles.js';
 import { sleep } from '../../../sleep.js';
 
@@ -127,6 +129,7 @@ export class QdrantVectorStore implements VectorStore {
   private readonly base: string;
   private readonly log: Logger;
   private readonly instanceId = randomUUID();
+  private readonly upserts = new UpsertCoalescer<Schemas['PointStruct']>({ send: (c, points, signal) => this.sendUpsert(c, points, signal) });
 
   private initialized: Promise<void> | undefined;
   private initError: Error | undefined;
@@ -498,7 +501,12 @@ export class QdrantVectorStore implements VectorStore {
     if (set) await Promise.allSettled([...set]);
   }
 
-  private async upsertPoints(collection: string, points: Schemas['PointStruct'][], signal: AbortSignal | undefined, insertOnly = false): Promise<void> {
+  /** Upserts of the write path are coalesced across callers; insert-only backfills go alone. */
+  private upsertPoints(collection: string, points: Schemas['PointStruct'][], signal: AbortSignal | undefined, insertOnly = false): Promise<void> {
+    return insertOnly ? this.sendUpsert(collection, points, signal, true) : this.upserts.upsert(collection, points, signal);
+  }
+
+  private async sendUpsert(collection: string, points: Schemas['PointStruct'][], signal: AbortSignal | undefined, insertOnly = false): Promise<void> {
     await this.transport.call(
       'upsert',
       (init) => this.transport.api.upsertPoints({ collection_name: collection, wait: true, points, ...(insertOnly ? { update_mode: 'insert_only' } : {}) }, init),
