@@ -9,15 +9,19 @@
  *   sees on this 2-core machine).
  * - Server side: a sequential run with the service's per-call debug lines, whose `ms` runs from
  *   the handler's start to its answer (decode and HTTP/2 excluded).
+ * - `--backend qdrant`: the service on a real Qdrant (QDRANT_BIN: the bench starts it; or
+ *   QDRANT_URL), a fresh collection prefix per run. Qdrant needs a core of its own, so nothing
+ *   is pinned: ghz, the service and Qdrant share both cores.
  * - `--against DIR`: another built checkout (e.g. `git worktree add /tmp/before <commit> && cd
  *   /tmp/before && npm ci && npm run build`) measured in the same run; the two alternate round by
  *   round and each figure is the median of `--rounds`.
  *
- *   npm run build && bash scripts/ghz.sh && npx tsx bench/single-writes.ts [--seconds 8] [--rounds 3] [--against DIR] [--only vectors.ghz]
+ *   npm run build && bash scripts/ghz.sh && npx tsx bench/single-writes.ts [--seconds 8] [--rounds 3] [--against DIR] [--only vectors.ghz] [--backend qdrant]
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTestQdrant, type TestQdrant } from '../test/support/qdrant.js';
 import { runGhz } from './ghz-runner.js';
 import { arg, call, Latency, newClient, root, startServer } from './lib.js';
 
@@ -25,7 +29,13 @@ const SECONDS = Number(arg('seconds', '8'));
 const ROUNDS = Number(arg('rounds', '3'));
 const AGAINST = arg('against', '');
 const ONLY = arg('only', ''); // e.g. 'vectors.ghz': only the cells whose names contain it
+const BACKEND = arg('backend', 'embedded');
 const DIMS = 384;
+/** The Qdrant server of --backend qdrant (started in main). */
+let qdrant: TestQdrant | undefined;
+let runs = 0;
+/** ghz's and the service's cores: split (the server's own cost), or shared when Qdrant needs one. */
+const CORES = () => (qdrant ? { ghz: '0,1', service: undefined } : { ghz: '0', service: '1' });
 
 /** A fixed unit vector: the store's cost does not depend on the values. */
 const VECTOR = (() => {
@@ -60,7 +70,11 @@ interface Figures {
 /** One service on a fresh data directory, pinned to core 1 (the debug run is not pinned: it measures latency, not the ceiling). */
 async function withService<T>(checkout: string, o: { cpus?: string; debug?: boolean; onLog?: (m: Record<string, unknown>) => void }, fn: (port: number) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'me-writes-'));
-  const server = await startServer({ DATA_DIR: dir, ...(o.debug ? { LOG_LEVEL: 'debug' } : {}) }, { checkout, ...(o.cpus ? { cpus: o.cpus } : {}), ...(o.onLog ? { onLog: o.onLog } : {}) });
+  const backend: Record<string, string> = qdrant ? { QDRANT_URL: qdrant.url, QDRANT_COLLECTION_PREFIX: `${qdrant.prefix}${runs++}_` } : {};
+  const server = await startServer(
+    { DATA_DIR: dir, ...backend, ...(o.debug ? { LOG_LEVEL: 'debug' } : {}) },
+    { checkout, ...(o.cpus ? { cpus: o.cpus } : {}), ...(o.onLog ? { onLog: o.onLog } : {}) },
+  );
   try {
     return await fn(server.grpcPort);
   } finally {
@@ -70,8 +84,9 @@ async function withService<T>(checkout: string, o: { cpus?: string; debug?: bool
 }
 
 async function ghzRun(checkout: string, p: Payload, concurrency: number): Promise<Figures> {
-  return withService(checkout, { cpus: '1' }, async (port) => {
-    const r = await runGhz({ address: `127.0.0.1:${port}`, method: 'Remember', data: p.ghz, concurrency, seconds: SECONDS, cpus: '0' });
+  const cores = CORES();
+  return withService(checkout, cores.service ? { cpus: cores.service } : {}, async (port) => {
+    const r = await runGhz({ address: `127.0.0.1:${port}`, method: 'Remember', data: p.ghz, concurrency, seconds: SECONDS, cpus: cores.ghz });
     if (r.errors > 0) throw new Error(`${r.errors} Remember calls failed under ghz`);
     return { perSecond: Math.round(r.rps), ms: { p50: r.p50, p99: r.p99 } };
   });
@@ -130,6 +145,18 @@ const ALL_CELLS: Cell[] = PAYLOADS.flatMap((p) => [
 const CELLS = ALL_CELLS.filter((c) => c.name.includes(ONLY));
 
 async function main(): Promise<void> {
+  if (BACKEND === 'qdrant') {
+    qdrant = await startTestQdrant();
+    if (!qdrant) throw new Error('--backend qdrant needs QDRANT_BIN or QDRANT_URL');
+  }
+  try {
+    await measure();
+  } finally {
+    await qdrant?.stop();
+  }
+}
+
+async function measure(): Promise<void> {
   const checkouts = AGAINST ? [root, AGAINST] : [root];
   const runs = new Map<string, Figures[]>();
   for (let round = 0; round < ROUNDS; round++)
@@ -140,9 +167,10 @@ async function main(): Promise<void> {
         runs.set(key, [...(runs.get(key) ?? []), f]);
         console.error(`round ${round + 1}/${ROUNDS} ${key}: ${f.perSecond}/s p50 ${f.ms.p50.toFixed(2)} ms p99 ${f.ms.p99.toFixed(2)} ms`);
       }
-  const result: Record<string, unknown> = { bench: 'single-writes', at: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, against: AGAINST || undefined };
+  const result: Record<string, unknown> = { bench: 'single-writes', at: new Date().toISOString(), backend: BACKEND, seconds: SECONDS, rounds: ROUNDS, against: AGAINST || undefined };
   const f2 = (x: number) => x.toFixed(2);
-  console.log(`\n## Single Remembers (medians of ${ROUNDS} rounds of ${SECONDS} s; ghz on core 0, service on core 1; grpc-js unpinned)\n`);
+  const where = qdrant ? 'on Qdrant; nothing pinned' : 'ghz on core 0, service on core 1; grpc-js unpinned';
+  console.log(`\n## Single Remembers, ${BACKEND} (medians of ${ROUNDS} rounds of ${SECONDS} s; ${where})\n`);
   console.log(AGAINST ? '| workload | this: req/s | p50 ms | p99 ms | against: req/s | p50 ms | p99 ms | ratio req/s |' : '| workload | req/s | p50 ms | p99 ms |');
   console.log(AGAINST ? '| --- | --- | --- | --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- |');
   for (const cell of CELLS) {
@@ -161,7 +189,7 @@ async function main(): Promise<void> {
   result.concurrency1 = result['text.grpcjs.c1'];
   result.concurrency16 = result['text.grpcjs.c16'];
   await mkdir(join(root, 'bench', 'results'), { recursive: true });
-  await writeFile(join(root, 'bench', 'results', 'single-writes.json'), JSON.stringify(result, null, 2));
+  await writeFile(join(root, 'bench', 'results', BACKEND === 'qdrant' ? 'single-writes-qdrant.json' : 'single-writes.json'), JSON.stringify(result, null, 2));
 }
 
 await main();
