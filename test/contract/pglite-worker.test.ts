@@ -64,10 +64,28 @@ describe('PGlite in a worker thread', () => {
     await db.query('INSERT INTO t VALUES (1), (2)');
     const inFlight = db.query('SELECT pg_sleep(2)');
     await new Promise((r) => setTimeout(r, 100));
-    await workers[0]!.terminate();
+    const started = workers.length;
+    await workers.at(-1)!.terminate();
     await expect(inFlight).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM t');
     expect(rows[0]!.n).toBe(2);
+    expect(workers).toHaveLength(started + 1);
+  });
+
+  it('serves a new directory from a second thread after initdb (initdb leaves ~750 MB resident), an existing one from the first', async () => {
+    dir = await tempDir('me-pglite-worker-');
+    const workers: Worker[] = [];
+    db = await openPGlite(join(dir, 'md'), { onWorker: (w) => workers.push(w) });
+    await db.query('CREATE TABLE t (id int PRIMARY KEY)');
     expect(workers).toHaveLength(2);
+    await db.close();
+    workers.length = 0;
+    db = await openPGlite(join(dir, 'md'), { onWorker: (w) => workers.push(w) });
+    const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 't'");
+    expect(rows[0]!.n).toBe(1);
+    expect(workers).toHaveLength(1);
+    // Its buffers are the small ones this project configures.
+    const { rows: settings } = await db.query<{ setting: string }>("SELECT setting FROM pg_settings WHERE name = 'shared_buffers'");
+    expect(Number(settings[0]!.setting) * 8).toBe(16 * 1024);
   });
 });

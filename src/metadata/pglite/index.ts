@@ -39,12 +39,17 @@ export async function openPGlite(dataDir: string | undefined, o: PGliteOptions =
       stopped: (why) => new UnavailableError(`embedded metadata database: its worker thread ${why}`),
     });
     try {
-      await client.call({ op: 'open', ...(dataDir ? { dataDir } : {}) });
+      const { created } = await client.call<{ created: boolean }>({ op: 'open', ...(dataDir ? { dataDir } : {}) });
+      if (!created || !dataDir) return client;
+      // initdb leaves the thread's WebAssembly heaps at ~750 MB resident, and they stay: a new
+      // thread on the now-initialised directory needs ~180 MB. Costs one more start, once.
+      await client.call({ op: 'close' });
     } catch (err) {
       await client.terminate();
       throw err;
     }
-    return client;
+    await client.terminate();
+    return start();
   };
   let current: WorkerClient;
   try {
