@@ -32,7 +32,8 @@ export function startServer(env: Record<string, string>, o: { cpus?: string; che
   const child = spawn(command[0]!, [...command.slice(1), ...nodeArgs, 'dist/src/main.js'], {
     cwd: o.checkout ?? root,
     // The lexical embedder unless EMBEDDER says otherwise: numbers stay comparable across machines.
-    env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', EMBEDDER: process.env.EMBEDDER ?? 'lexical', ...env },
+    // MALLOC_ARENA_MAX as `npm start` and the image set it.
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', EMBEDDER: process.env.EMBEDDER ?? 'lexical', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
