@@ -1,0 +1,90 @@
+/**
+ * Memory footprint on embedded defaults: the service's resident memory (VmRSS of its process,
+ * every thread included) on a fresh data directory at start, and after N memories (384-d
+ * clustered client vectors, one user, RememberBatch of 1,000), 300 searches and 8 s for the
+ * background jobs that follow. Also the main thread's V8 heap and the bytes each stored memory
+ * adds ((after − start) / N).
+ *
+ * `--against DIR`: another built checkout measured in the same run (they alternate).
+ *
+ *   npm run build && npx tsx bench/footprint.ts [--sizes 10000,100000] [--rounds 2] [--against DIR]
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { arg, call, clusteredVectors, ingestClientVectors, newClient, root, rssMb, startServer } from './lib.js';
+
+const SIZES = arg('sizes', '10000').split(',').map(Number);
+const ROUNDS = Number(arg('rounds', '2'));
+const AGAINST = arg('against', '');
+const DIMS = 384;
+
+interface Footprint {
+  startMb: number;
+  afterMb: number;
+  heapUsedMb: number;
+  bytesPerMemory: number;
+}
+
+async function gauge(httpPort: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : NaN;
+}
+
+async function measure(checkout: string, n: number): Promise<Footprint> {
+  const dir = await mkdtemp(join(tmpdir(), 'me-footprint-'));
+  // The other checkout runs as its own `npm start` did, which did not set MALLOC_ARENA_MAX (an
+  // empty value is glibc's default); this one as bench/lib.ts sets it, like `npm start` now.
+  const server = await startServer({ DATA_DIR: dir, ...(checkout === root ? {} : { MALLOC_ARENA_MAX: '' }) }, { checkout });
+  const client = newClient(server.grpcPort);
+  try {
+    const pid = server.child.pid!;
+    await new Promise((r) => setTimeout(r, 2000)); // start-up work settles
+    const startMb = await rssMb(pid);
+    await ingestClientVectors(client, 'footprint', clusteredVectors(n, DIMS, 50, 1), DIMS, n);
+    for (let i = 0; i < 300; i++) await call(client, 'Search', { userId: 'footprint', query: `question ${i} about the garden`, topK: 10 });
+    await new Promise((r) => setTimeout(r, 8000));
+    const afterMb = await rssMb(pid);
+    const heapUsedMb = Math.round((await gauge(server.httpPort, 'nodejs_heap_size_used_bytes')) / 1048576);
+    return { startMb, afterMb, heapUsedMb, bytesPerMemory: Math.round(((afterMb - startMb) * 1048576) / n) };
+  } finally {
+    client.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const checkouts = AGAINST ? [root, AGAINST] : [root];
+  const runs = new Map<string, Footprint[]>();
+  for (let round = 0; round < ROUNDS; round++)
+    for (const n of SIZES)
+      for (const c of checkouts) {
+        const key = `${c === root ? 'this' : 'against'}.${n}`;
+        const f = await measure(c, n);
+        console.error(`round ${round + 1}/${ROUNDS} ${key}: ${JSON.stringify(f)}`);
+        runs.set(key, [...(runs.get(key) ?? []), f]);
+      }
+  const result: Record<string, unknown> = { bench: 'footprint', at: new Date().toISOString(), rounds: ROUNDS, against: AGAINST || undefined };
+  console.log(`\n## Resident memory, embedded defaults (medians of ${ROUNDS}; MB)\n`);
+  console.log('| build | memories | RSS at start | RSS after | main V8 heap used | bytes per memory |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const [key, fs] of runs) {
+    const m: Footprint = {
+      startMb: median(fs.map((f) => f.startMb)),
+      afterMb: median(fs.map((f) => f.afterMb)),
+      heapUsedMb: median(fs.map((f) => f.heapUsedMb)),
+      bytesPerMemory: median(fs.map((f) => f.bytesPerMemory)),
+    };
+    result[key] = m;
+    const [build, n] = key.split('.');
+    console.log(`| ${build} | ${n} | ${m.startMb} | ${m.afterMb} | ${m.heapUsedMb} | ${m.bytesPerMemory} |`);
+  }
+  await mkdir(join(root, 'bench', 'results'), { recursive: true });
+  await writeFile(join(root, 'bench', 'results', 'footprint.json'), JSON.stringify(result, null, 2));
+}
+
+await main();
