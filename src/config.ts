@@ -235,6 +235,12 @@ export const CONFIG_SPEC = {
   qdrantPromotionBatch: { env: 'QDRANT_PROMOTION_BATCH', default: 512, parse: int(1, 10_000), doc: 'points copied per request during a promotion' },
 
   databaseUrl: { env: 'DATABASE_URL', default: '', parse: optionalUrl, doc: 'Postgres for metadata (tasks, audit, keys); empty = embedded PGlite in DATA_DIR' },
+  pgliteSharedBuffersMb: {
+    env: 'PGLITE_SHARED_BUFFERS_MB',
+    default: 16,
+    parse: int(1, 4096),
+    doc: "embedded PGlite's shared_buffers, resident in its thread as pages are cached (PGlite's own default of 128 costs ~110 MB more; lists at 1M audit rows are ~1.4× faster with it)",
+  },
   pgPoolMax: { env: 'PG_POOL_MAX', default: 10, parse: int(1, 1000), doc: 'most Postgres connections' },
   pgAcquireTimeoutMs: { env: 'PG_ACQUIRE_TIMEOUT_MS', default: 2_000, parse: int(1, 600_000), doc: 'wait for a free connection (or a new one) before RESOURCE_EXHAUSTED / UNAVAILABLE' },
   pgIdleTimeoutMs: { env: 'PG_IDLE_TIMEOUT_MS', default: 30_000, parse: int(0, 86_400_000), doc: 'close connections idle this long' },

@@ -75,17 +75,20 @@ describe('PGlite in a worker thread', () => {
   it('serves a new directory from a second thread after initdb (initdb leaves ~750 MB resident), an existing one from the first', async () => {
     dir = await tempDir('me-pglite-worker-');
     const workers: Worker[] = [];
+    const sharedBuffersKb = async () => {
+      const { rows } = await db!.query<{ setting: string }>("SELECT setting FROM pg_settings WHERE name = 'shared_buffers'");
+      return Number(rows[0]!.setting) * 8; // 8 kB pages
+    };
     db = await openPGlite(join(dir, 'md'), { onWorker: (w) => workers.push(w) });
     await db.query('CREATE TABLE t (id int PRIMARY KEY)');
     expect(workers).toHaveLength(2);
+    expect(await sharedBuffersKb()).toBe(16 * 1024); // PGLITE_SHARED_BUFFERS_MB's default
     await db.close();
     workers.length = 0;
-    db = await openPGlite(join(dir, 'md'), { onWorker: (w) => workers.push(w) });
+    db = await openPGlite(join(dir, 'md'), { onWorker: (w) => workers.push(w), sharedBuffersMb: 32 });
     const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 't'");
     expect(rows[0]!.n).toBe(1);
     expect(workers).toHaveLength(1);
-    // Its buffers are the small ones this project configures.
-    const { rows: settings } = await db.query<{ setting: string }>("SELECT setting FROM pg_settings WHERE name = 'shared_buffers'");
-    expect(Number(settings[0]!.setting) * 8).toBe(16 * 1024);
+    expect(await sharedBuffersKb()).toBe(32 * 1024);
   });
 });

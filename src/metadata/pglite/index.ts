@@ -5,6 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
+import { CONFIG_SPEC } from '../../config.js';
 import { DirectoryLock } from '../../directory-lock.js';
 import { UnavailableError } from '../../errors.js';
 import { startModuleWorker } from '../../worker-thread.js';
@@ -14,6 +15,8 @@ import type { SqlExecutor, SqlTx } from '../sql-metadata-store.js';
 export interface PGliteOptions {
   /** Sees each worker thread as it starts (tests stop one to see the executor recover). */
   onWorker?: (worker: Worker) => void;
+  /** shared_buffers in MB (PGLITE_SHARED_BUFFERS_MB; its default unless given). */
+  sharedBuffersMb?: number;
 }
 
 /**
@@ -39,7 +42,7 @@ export async function openPGlite(dataDir: string | undefined, o: PGliteOptions =
       stopped: (why) => new UnavailableError(`embedded metadata database: its worker thread ${why}`),
     });
     try {
-      const { created } = await client.call<{ created: boolean }>({ op: 'open', ...(dataDir ? { dataDir } : {}) });
+      const { created } = await client.call<{ created: boolean }>({ op: 'open', sharedBuffersMb: o.sharedBuffersMb ?? CONFIG_SPEC.pgliteSharedBuffersMb.default, ...(dataDir ? { dataDir } : {}) });
       if (!created || !dataDir) return client;
       // initdb leaves the thread's WebAssembly heaps at ~750 MB resident, and they stay: a new
       // thread on the now-initialised directory needs ~180 MB. Costs one more start, once.

@@ -5,7 +5,7 @@
  * uses the other core and requests only wait for their own statements.
  *
  * Requests (answered through serveRequests):
- *   { op: 'open', dataDir? }            PGlite on dataDir (in memory without one) → { created }:
+ *   { op: 'open', dataDir?, sharedBuffersMb }  PGlite on dataDir (in memory without one) → { created }:
  *                                       whether this open ran initdb (a new directory)
  *   { op: 'query', sql, params?, tx? }  → { rows }; inside transaction `tx` when given
  *   { op: 'exec', sql, tx }             a script of several statements in transaction `tx`
@@ -19,7 +19,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { serveRequests } from '../../worker-rpc.js';
 
 type Request =
-  | { op: 'open'; dataDir?: string }
+  | { op: 'open'; dataDir?: string; sharedBuffersMb: number }
   | { op: 'query'; sql: string; params?: unknown[]; tx?: number }
   | { op: 'exec'; sql: string; tx: number }
   | { op: 'begin' }
@@ -34,12 +34,12 @@ interface OpenTransaction {
 }
 
 /**
- * PGlite's postgresql.conf, written by PGlite at every open. Its default shared_buffers of 128 MB
- * lives in the WebAssembly heap and is touched as pages are cached: ~290 MB of resident memory for
- * the thread, 176 MB with 16 MB of buffers. Tasks, audit and artifacts are read by index, a few
- * pages a call; the OS page cache still holds the files.
+ * PGlite's postgresql.conf, which PGlite writes at every open. Its default shared_buffers of
+ * 128 MB lives in the WebAssembly heap and becomes resident as pages are cached: ~290 MB for the
+ * thread, ~176 MB with 16 MB of buffers (PGLITE_SHARED_BUFFERS_MB). Tasks, audit rows and
+ * artifacts are read by index, a few pages a call, and the OS page cache still holds the files.
  */
-const POSTGRESQL_CONF = 'shared_buffers = 16MB\n';
+const postgresqlConf = (sharedBuffersMb: number) => `shared_buffers = ${sharedBuffersMb}MB\n`;
 
 /** Thrown inside PGlite's transaction callback to roll it back. */
 const ROLLBACK = new Error('rolled back by the caller');
@@ -54,7 +54,8 @@ class PGliteHost {
     switch (r.op) {
       case 'open': {
         const created = !r.dataDir || !existsSync(join(r.dataDir, 'PG_VERSION'));
-        this.db = r.dataDir ? await PGlite.create(r.dataDir, { postgresqlconf: POSTGRESQL_CONF }) : await PGlite.create({ postgresqlconf: POSTGRESQL_CONF });
+        const postgresqlconf = postgresqlConf(r.sharedBuffersMb);
+        this.db = r.dataDir ? await PGlite.create(r.dataDir, { postgresqlconf }) : await PGlite.create({ postgresqlconf });
         return { created };
       }
       case 'query': {
