@@ -152,7 +152,17 @@ export class AuditJournal {
    * that arrive meanwhile wait for their own timer, so that they gather into a large INSERT.
    */
   private shipOnce(): Promise<void> {
-    this.shipping ??= this.shipUpTo(this.nextSeq - 1).finally(() => (this.shipping = undefined));
+    this.shipping ??= this.shipUpTo(this.nextSeq - 1).then(
+      () => {
+        this.shipping = undefined;
+        // Rows that arrived during the pass and found it running set no timer of their own.
+        if (this.unshipped.length > 0 && !this.closed) this.schedule();
+      },
+      (err: unknown) => {
+        this.shipping = undefined;
+        throw err;
+      },
+    );
     return this.shipping;
   }
 

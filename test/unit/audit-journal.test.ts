@@ -82,6 +82,26 @@ describe('AuditJournal', () => {
     await journal.close();
   });
 
+  it('ships rows that arrived in bulk while a shipment was running, with no read and no timer to ask', async () => {
+    const dir = await tempDir('me-journal-');
+    dirs.push(dir);
+    const table = new FakeTable();
+    const slow = async (rows: readonly JournaledAudit[], upTo: number) => {
+      await new Promise((r) => setTimeout(r, 50));
+      await table.ship(rows, upTo);
+    };
+    // The delay outlasts the test: only the early-shipping threshold (256 rows) starts a shipment.
+    const journal = new AuditJournal({ dir, ship: slow, shipDelayMs: 60_000, sync: false });
+    await journal.open(0);
+    await Promise.all(Array.from({ length: 300 }, (_, i) => journal.append(row(i))));
+    // These arrive while the first shipment (rows 1–300) is still running.
+    await Promise.all(Array.from({ length: 300 }, (_, i) => journal.append(row(300 + i))));
+    const deadline = Date.now() + 5000;
+    while (table.rows.length < 600 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(table.rows.map((r) => r.seq)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+    await journal.close();
+  });
+
   it('waits in drain for an append still being written, and deletes segments once shipped', async () => {
     const dir = await tempDir('me-journal-');
     dirs.push(dir);
