@@ -3,6 +3,7 @@
  * as opaque JSON plus the vector's bytes. The engine's cold store gives the rows meaning.
  */
 import type { ArchiveRows, ArchivedRow } from './metadata-store.js';
+import { valuesRow } from './sql-values.js';
 
 /** What the table needs of the database (SqlExecutor has it). */
 interface Queries {
@@ -28,11 +29,7 @@ export class ArchiveTable implements ArchiveRows {
     for (let i = 0; i < rows.length; i += PUT_BATCH) {
       const part = rows.slice(i, i + PUT_BATCH);
       const params: unknown[] = [];
-      const values = part.map((r) => {
-        params.push(userId, r.memoryId, JSON.stringify(r.record), r.embedding);
-        const n = params.length;
-        return `($${n - 3}, $${n - 2}, $${n - 1}::jsonb, $${n})`;
-      });
+      const values = part.map((r) => valuesRow(params, [userId, r.memoryId, JSON.stringify(r.record), r.embedding], ['', '', 'jsonb']));
       await this.db.query(
         `INSERT INTO archive (user_id, memory_id, record, embedding) VALUES ${values.join(',')}
          ON CONFLICT (user_id, memory_id) DO UPDATE SET record = EXCLUDED.record, embedding = EXCLUDED.embedding, archived_at = now()`,

@@ -23,6 +23,7 @@ import type {
 } from './metadata-store.js';
 import type { Logger } from 'pino';
 import { ArchiveTable } from './archive-table.js';
+import { valuesRow } from './sql-values.js';
 import { AuditJournal, type JournaledAudit } from './audit-journal.js';
 import { TERMINAL_TASK_STATUSES } from './metadata-store.js';
 import { MIGRATION_LOCK_KEY, MIGRATIONS } from './migrations.js';
@@ -148,8 +149,13 @@ interface PendingAudit {
   reject: (err: unknown) => void;
 }
 
-/** Most audit rows in one INSERT (6 parameters each; far below Postgres' 65,535 limit). */
+/** Most audit rows in one INSERT (6–8 parameters each; far below Postgres' 65,535 limit). */
 const AUDIT_BATCH = 500;
+
+/** An audit row's values in audit_events' column order: user_id, actor, operation, memory_ids, request_id, details. */
+const auditColumns = (e: AuditInput): unknown[] => [e.userId, e.actor, e.operation, [...e.memoryIds], e.requestId, jsonbText(e.details ?? {})];
+/** The casts of those columns and `at`, for VALUES lists that feed a CTE (where types are not inferred). */
+const AUDIT_CASTS = ['', '', '', 'text[]', '', 'jsonb', 'timestamptz'];
 
 export interface SqlMetadataStoreOptions {
   /** 'pglite' | 'postgres' (logs, metrics, readiness). */
@@ -243,11 +249,7 @@ export class SqlMetadataStore implements MetadataStore {
       while (this.auditQueue.length > 0) {
         const batch = this.auditQueue.splice(0, AUDIT_BATCH);
         const params: unknown[] = [];
-        const rows = batch.map(({ e }) => {
-          params.push(e.userId, e.actor, e.operation, [...e.memoryIds], e.requestId, jsonbText(e.details ?? {}));
-          const n = params.length;
-          return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
-        });
+        const rows = batch.map(({ e }) => valuesRow(params, auditColumns(e)));
         try {
           await this.db.query(`INSERT INTO audit_events (user_id, actor, operation, memory_ids, request_id, details) VALUES ${rows.join(', ')}`, params);
           for (const p of batch) p.resolve();
@@ -266,11 +268,7 @@ export class SqlMetadataStore implements MetadataStore {
    */
   private async shipJournaled(rows: readonly JournaledAudit[], upToSeq: number): Promise<void> {
     const params: unknown[] = [upToSeq];
-    const values = rows.map((e) => {
-      params.push(e.userId, e.actor, e.operation, e.memoryIds, e.requestId, jsonbText(e.details ?? {}), new Date(e.atMs));
-      const n = params.length;
-      return `($${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}::text[], $${n - 2}, $${n - 1}::jsonb, $${n}::timestamptz)`;
-    });
+    const values = rows.map((e) => valuesRow(params, [...auditColumns(e), new Date(e.atMs)], AUDIT_CASTS));
     await this.db.query(
       `WITH shipped AS (INSERT INTO audit_events (user_id, actor, operation, memory_ids, request_id, details, at) VALUES ${values.join(', ')})
        UPDATE audit_journal SET shipped_seq = $1 WHERE id = 1`,
@@ -289,11 +287,7 @@ export class SqlMetadataStore implements MetadataStore {
     for (let i = 0; i < events.length; i += AUDIT_BATCH) {
       const part = events.slice(i, i + AUDIT_BATCH);
       const params: unknown[] = [];
-      const rows = part.map((e) => {
-        params.push(userId, e.actor, e.operation, [...e.memoryIds], e.requestId, jsonbText({ ...e.details, origin_id: e.originId }), new Date(e.atMs), e.originId);
-        const n = params.length;
-        return `($${n - 7}, $${n - 6}, $${n - 5}, $${n - 4}::text[], $${n - 3}, $${n - 2}::jsonb, $${n - 1}::timestamptz, $${n})`;
-      });
+      const rows = part.map((e) => valuesRow(params, [...auditColumns({ ...e, userId, details: { ...e.details, origin_id: e.originId } }), new Date(e.atMs), e.originId], AUDIT_CASTS));
       const { rows: inserted } = await this.db.query<{ n: number }>(
         `WITH v (user_id, actor, operation, memory_ids, request_id, details, at, origin) AS (VALUES ${rows.join(', ')}),
               ins AS (INSERT INTO audit_events (user_id, actor, operation, memory_ids, request_id, details, at)
