@@ -19,7 +19,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { arg, call, Latency, newClient, root, startServer } from './lib.js';
+import { arg, call, Latency, median, newClient, root, startServer } from './lib.js';
 
 const CALLS = Number(arg('calls', '2000'));
 const BLOCK = 100;
@@ -63,11 +63,6 @@ async function timeToServing(command: string, args: string[], env: Record<string
   await exited;
   await new Promise((r) => setTimeout(r, 300)); // the data directory's lock is released with the process
   return ms;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function main(): Promise<void> {

@@ -12,7 +12,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arg, call, clusteredVectors, ingestClientVectors, newClient, root, rssMb, startServer } from './lib.js';
+import { arg, call, clusteredVectors, ingestClientVectors, interleaved, median, newClient, root, rssMb, startServer } from './lib.js';
 
 const SIZES = arg('sizes', '10000').split(',').map(Number);
 const ROUNDS = Number(arg('rounds', '2'));
@@ -55,19 +55,8 @@ async function measure(checkout: string, n: number): Promise<Footprint> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 async function main(): Promise<void> {
-  const checkouts = AGAINST ? [root, AGAINST] : [root];
-  const runs = new Map<string, Footprint[]>();
-  for (let round = 0; round < ROUNDS; round++)
-    for (const n of SIZES)
-      for (const c of checkouts) {
-        const key = `${c === root ? 'this' : 'against'}.${n}`;
-        const f = await measure(c, n);
-        console.error(`round ${round + 1}/${ROUNDS} ${key}: ${JSON.stringify(f)}`);
-        runs.set(key, [...(runs.get(key) ?? []), f]);
-      }
+  const runs = await interleaved({ rounds: ROUNDS, cells: SIZES.map(String), against: AGAINST, measure: (n, checkout) => measure(checkout, Number(n)) });
   const result: Record<string, unknown> = { bench: 'footprint', at: new Date().toISOString(), rounds: ROUNDS, against: AGAINST || undefined };
   console.log(`\n## Resident memory, embedded defaults (medians of ${ROUNDS}; MB)\n`);
   console.log('| build | memories | RSS at start | RSS after | main V8 heap used | bytes per memory |');

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runGhz } from './ghz-runner.js';
-import { arg, call, Latency, newClient, startServer } from './lib.js';
+import { arg, call, callersFor, newClient, startServer } from './lib.js';
 
 const run = promisify(execFile);
 const SECONDS = Number(arg('seconds', '10'));
@@ -66,25 +66,9 @@ const withGhz = (address: string, w: Workload) => runGhz({ address, method: w.me
 /** The same workload from grpc-js in this process (pinned to core 0 by the caller). */
 async function withNode(port: number, w: Workload): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
   const client = newClient(port);
-  const lat = new Latency();
-  let n = 0;
-  let errors = 0;
-  const end = performance.now() + SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, worker) => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        try {
-          await call(client, w.method, w.nodeRequest(n++, worker));
-          lat.record(performance.now() - t);
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
+  const { latency, errors } = await callersFor(SECONDS, CONCURRENCY, (n, worker) => call(client, w.method, w.nodeRequest(n, worker)));
   client.close();
-  return { rps: lat.count / SECONDS, p50: lat.p(50), p99: lat.p(99), errors };
+  return { rps: latency.count / SECONDS, p50: latency.p(50), p99: latency.p(99), errors };
 }
 
 async function main(): Promise<void> {

@@ -161,6 +161,53 @@ export async function runConcurrent(total: number, concurrency: number, fn: (i: 
   return performance.now() - t0;
 }
 
+/**
+ * `concurrency` callers, each calling `fn` (with a running request number and its own index)
+ * back to back until `seconds` have passed: the latency of each call that succeeded, and how
+ * many failed.
+ */
+export async function callersFor(seconds: number, concurrency: number, fn: (n: number, caller: number) => Promise<unknown>): Promise<{ latency: Latency; errors: number }> {
+  const latency = new Latency();
+  let n = 0;
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, caller) => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        try {
+          await fn(n++, caller);
+          latency.record(performance.now() - t);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { latency, errors };
+}
+
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * A before/after in one run: `measure` for every cell, on this checkout and on `against` (another
+ * built checkout, when given), the two alternating within each cell and the whole `rounds` times,
+ * so that the machine's drift falls on both. Runs by key `this.<cell>` / `against.<cell>`.
+ */
+export async function interleaved<T>(o: { rounds: number; cells: readonly string[]; against: string; measure: (cell: string, checkout: string) => Promise<T> }): Promise<Map<string, T[]>> {
+  const checkouts = o.against ? [root, o.against] : [root];
+  const runs = new Map<string, T[]>();
+  for (let round = 0; round < o.rounds; round++)
+    for (const cell of o.cells)
+      for (const checkout of checkouts) {
+        const key = `${checkout === root ? 'this' : 'against'}.${cell}`;
+        const r = await o.measure(cell, checkout);
+        runs.set(key, [...(runs.get(key) ?? []), r]);
+        console.error(`round ${round + 1}/${o.rounds} ${key}: ${JSON.stringify(r)}`);
+      }
+  return runs;
+}
+
 export function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestQdrant, type TestQdrant } from '../test/support/qdrant.js';
 import { runGhz } from './ghz-runner.js';
-import { arg, call, Latency, newClient, root, startServer } from './lib.js';
+import { arg, call, callersFor, interleaved, Latency, median, newClient, root, startServer } from './lib.js';
 
 const SECONDS = Number(arg('seconds', '8'));
 const ROUNDS = Number(arg('rounds', '3'));
@@ -95,20 +95,10 @@ async function ghzRun(checkout: string, p: Payload, concurrency: number): Promis
 async function nodeRun(checkout: string, p: Payload, concurrency: number): Promise<Figures> {
   return withService(checkout, {}, async (port) => {
     const client = newClient(port);
-    const l = new Latency();
-    let n = 0;
-    const end = performance.now() + SECONDS * 1000;
-    await Promise.all(
-      Array.from({ length: concurrency }, async (_, caller) => {
-        while (performance.now() < end) {
-          const t = performance.now();
-          await call(client, 'Remember', p.node(n++, caller));
-          l.record(performance.now() - t);
-        }
-      }),
-    );
+    const { latency, errors } = await callersFor(SECONDS, concurrency, (n, caller) => call(client, 'Remember', p.node(n, caller)));
     client.close();
-    return { perSecond: Math.round(l.count / SECONDS), ms: { p50: l.p(50), p99: l.p(99) } };
+    if (errors > 0) throw new Error(`${errors} Remember calls failed under grpc-js`);
+    return { perSecond: Math.round(latency.count / SECONDS), ms: { p50: latency.p(50), p99: latency.p(99) } };
   });
 }
 
@@ -128,7 +118,6 @@ async function serverSide(checkout: string, p: Payload): Promise<Figures> {
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const medianOf = (runs: Figures[]): Figures => ({ perSecond: median(runs.map((r) => r.perSecond)), ms: { p50: median(runs.map((r) => r.ms.p50)), p99: median(runs.map((r) => r.ms.p99)) } });
 
 interface Cell {
@@ -157,16 +146,8 @@ async function main(): Promise<void> {
 }
 
 async function measure(): Promise<void> {
-  const checkouts = AGAINST ? [root, AGAINST] : [root];
-  const runs = new Map<string, Figures[]>();
-  for (let round = 0; round < ROUNDS; round++)
-    for (const cell of CELLS)
-      for (const checkout of checkouts) {
-        const key = `${checkout === root ? 'this' : 'against'}.${cell.name}`;
-        const f = await cell.measure(checkout);
-        runs.set(key, [...(runs.get(key) ?? []), f]);
-        console.error(`round ${round + 1}/${ROUNDS} ${key}: ${f.perSecond}/s p50 ${f.ms.p50.toFixed(2)} ms p99 ${f.ms.p99.toFixed(2)} ms`);
-      }
+  const byName = new Map(CELLS.map((c) => [c.name, c]));
+  const runs = await interleaved({ rounds: ROUNDS, cells: [...byName.keys()], against: AGAINST, measure: (name, checkout) => byName.get(name)!.measure(checkout) });
   const result: Record<string, unknown> = { bench: 'single-writes', at: new Date().toISOString(), backend: BACKEND, seconds: SECONDS, rounds: ROUNDS, against: AGAINST || undefined };
   const f2 = (x: number) => x.toFixed(2);
   const where = qdrant ? 'on Qdrant; nothing pinned' : 'ghz on core 0, service on core 1; grpc-js unpinned';
