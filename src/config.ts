@@ -238,7 +238,8 @@ export const CONFIG_SPEC = {
   pgliteSharedBuffersMb: {
     env: 'PGLITE_SHARED_BUFFERS_MB',
     default: 16,
-    parse: int(1, 4096),
+    // PGlite fails to start ("failed to initialize properly") from 2048 on: its heap is 32-bit WebAssembly.
+    parse: int(1, 1024),
     doc: "embedded PGlite's shared_buffers, resident in its thread as pages are cached (PGlite's own default of 128 costs ~110 MB more; lists at 1M audit rows are ~1.4× faster with it)",
   },
   pgPoolMax: { env: 'PG_POOL_MAX', default: 10, parse: int(1, 1000), doc: 'most Postgres connections' },
