@@ -20,6 +20,10 @@ const NO_VECTOR = new Float32Array(0);
 
 /** A record under construction (MemoryRecord's fields are readonly to its readers). */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** MemoryMeta's optional fields: `record` copies each one by name, so a new one must be added there (this stops compiling until it is). */
+type OptionalMetaKey = { [K in keyof MemoryMeta]-?: object extends Pick<MemoryMeta, K> ? K : never }[keyof MemoryMeta];
+const OPTIONAL_META_COPIED: Record<OptionalMetaKey, true> = { supersededBy: true, validUntilMs: true };
+void OPTIONAL_META_COPIED;
 
 export interface Candidate {
   slot: number;
