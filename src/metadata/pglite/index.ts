@@ -34,7 +34,7 @@ export async function openPGlite(dataDir: string | undefined, o: PGliteOptions =
     await mkdir(dataDir, { recursive: true });
     lock = DirectoryLock.acquire(`${dataDir}.lock`, 'memory-engine embedded metadata database (PGlite)');
   }
-  const start = async (): Promise<WorkerClient> => {
+  const start = async (afterInitdb = false): Promise<WorkerClient> => {
     const thread = startModuleWorker('pglite-worker', import.meta.url);
     o.onWorker?.(thread);
     const client = new WorkerClient({
@@ -43,7 +43,7 @@ export async function openPGlite(dataDir: string | undefined, o: PGliteOptions =
     });
     try {
       const { created } = await client.call<{ created: boolean }>({ op: 'open', sharedBuffersMb: o.sharedBuffersMb ?? CONFIG_SPEC.pgliteSharedBuffersMb.default, ...(dataDir ? { dataDir } : {}) });
-      if (!created || !dataDir) return client;
+      if (!created || !dataDir || afterInitdb) return client;
       // initdb leaves the thread's WebAssembly heaps at ~750 MB resident, and they stay: a new
       // thread on the now-initialised directory needs ~180 MB. Costs one more start, once.
       await client.call({ op: 'close' });
@@ -52,7 +52,7 @@ export async function openPGlite(dataDir: string | undefined, o: PGliteOptions =
       throw err;
     }
     await client.terminate();
-    return start();
+    return start(true);
   };
   let current: WorkerClient;
   try {
