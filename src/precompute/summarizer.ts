@@ -14,6 +14,7 @@
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import { CancelledError, MemoryError, UnavailableError } from '../errors.js';
 import { asSentence, estimateTokens, leadWithin } from './text.js';
+import { dot } from '../engine/embed/embedder.js';
 
 export interface SummaryInput {
   id: string;
@@ -74,12 +75,6 @@ function extract(items: readonly SummaryInput[], tokenBudget: number, lambda: nu
   norm = Math.sqrt(norm) || 1;
   const centroid = new Float32Array(dims);
   for (let d = 0; d < dims; d++) centroid[d] = sum[d]! / norm;
-  // Float32Array only (embeddings are), so the loop stays monomorphic.
-  const dot = (a: Float32Array, b: Float32Array) => {
-    let s = 0;
-    for (let d = 0; d < dims; d++) s += a[d]! * b[d]!;
-    return s;
-  };
   const seenText = new Set<string>();
   const pool = items
     .filter((it) => {

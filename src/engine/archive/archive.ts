@@ -10,6 +10,7 @@
 import type { MetadataStore } from '../../metadata/metadata-store.js';
 import { audited } from '../audited.js';
 import type { CacheCoherence } from '../cache/coherence.js';
+import { dot } from '../embed/embedder.js';
 import { compileFilter } from '../filter.js';
 import type { KeyedMutex } from '../keyed-mutex.js';
 import type { MemoryFilter, MemoryRecord, VectorHit } from '../types.js';
@@ -211,10 +212,4 @@ export class Archive {
   erase(userId: string): Promise<number> {
     return this.d.cold.deleteUser(userId);
   }
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
 }

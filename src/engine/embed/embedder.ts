@@ -22,3 +22,10 @@ export function normalizeInPlace(v: Float32Array): boolean {
   for (let i = 0; i < v.length; i++) v[i]! *= inv;
   return true;
 }
+
+/** The dot product: cosine similarity for unit vectors of one dimension. */
+export function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
