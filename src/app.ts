@@ -16,7 +16,7 @@ import { contextOptions, poolOptions } from './context/from-config.js';
 import { CandidatePools } from './context/pools.js';
 import { TokenCounter } from './context/tokenizer.js';
 import { CacheCoherence } from './engine/cache/coherence.js';
-import { cacheTtls, redisTierOptions } from './engine/cache/from-config.js';
+import { cacheTtls, redisTierOptions, similarQueries } from './engine/cache/from-config.js';
 import { L1Cache } from './engine/cache/l1-cache.js';
 import type { RedisTier } from './engine/cache/redis/index.js';
 import { TieredCache } from './engine/cache/tiered-cache.js';
@@ -174,6 +174,7 @@ export class App {
           keywords,
           locks,
           archive,
+          similarQueries: similarQueries(c, this.l1),
         },
         engineOpts,
       );

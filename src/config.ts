@@ -255,6 +255,18 @@ export const CONFIG_SPEC = {
   cacheMemoryTtlMs: { env: 'CACHE_MEMORY_TTL_MS', default: 30 * 60_000, parse: int(0, 86_400_000), doc: 'TTL of memories by id, in L1 and L2' },
   cacheSearchTtlMs: { env: 'CACHE_SEARCH_TTL_MS', default: 60_000, parse: int(0, 86_400_000), doc: 'L1 TTL of search results (a repeated search on one instance may miss new memories this long)' },
   cacheL2SearchTtlMs: { env: 'CACHE_L2_SEARCH_TTL_MS', default: 300_000, parse: int(0, 86_400_000), doc: 'L2 TTL of search results' },
+  cacheSimilarMinCosine: {
+    env: 'CACHE_SEARCH_SIMILAR_MIN_COSINE',
+    default: 0,
+    parse: num(0, 1),
+    doc: "semantic query cache: a search whose query vector is at least this cosine-similar to a cached search's (same user, options and filters) reuses its result; 0 = off (exact repeats only). The right value depends on the embedder: see the README's numbers",
+  },
+  cacheSimilarQueriesPerUser: {
+    env: 'CACHE_SEARCH_SIMILAR_QUERIES',
+    default: 64,
+    parse: int(1, 4096),
+    doc: 'semantic query cache: the most recent queries per user and search options it compares a new query with (a scan: ~0.4 µs per query at 384 dimensions)',
+  },
   searchMaxLagMs: { env: 'SEARCH_MAX_LAG_MS', default: 60_000, parse: int(0, 86_400_000), doc: 'an L2 search result older than this is recomputed once the user has new memories' },
   cacheEmbeddingTtlMs: { env: 'CACHE_EMBEDDING_TTL_MS', default: 3_600_000, parse: int(0, 86_400_000), doc: 'TTL of embeddings by (model, text hash), in L1 and L2' },
   cacheProfileTtlMs: { env: 'CACHE_PROFILE_TTL_MS', default: 3_600_000, parse: int(0, 86_400_000), doc: 'TTL of profiles and precomputed data, in L1 and L2' },

@@ -20,6 +20,7 @@ import type { CacheCoherence } from './cache/coherence.js';
 import { withinWriteLag } from './cache/freshness.js';
 import { unexpired } from './filter.js';
 import { cacheKeys, type UserGenerations } from './cache/keys.js';
+import type { SimilarQueries } from './cache/similar-queries.js';
 import type { ServedBy, TieredCache } from './cache/tiered-cache.js';
 import type { EmbeddingService } from './embed/embedding-service.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -136,6 +137,8 @@ export interface SearchResult {
   hits: SearchHit[];
   tier: ServedBy;
   tookMs: number;
+  /** Set when a similar query's cached result answered (semantic query cache): their cosine. */
+  similarQueryCosine?: number;
 }
 
 export interface ForgetUserReceipt {
@@ -204,6 +207,8 @@ export interface EngineDeps {
   locks?: KeyedMutex;
   /** The cold store's mover: Get restores archived memories, searches may include them, erasure reaches them. */
   archive?: Archive;
+  /** The semantic query cache's index (absent: only exact repeats of a search hit the cache). */
+  similarQueries?: SimilarQueries;
 }
 
 export class MemoryEngine {
@@ -219,6 +224,7 @@ export class MemoryEngine {
   private readonly router: TopicRouter | undefined;
   private readonly routingClasses: Set<QueryClass>;
   private readonly keywords: KeywordEncoder;
+  private readonly similarQueries: SimilarQueries | undefined;
 
   constructor(
     d: EngineDeps,
@@ -236,6 +242,7 @@ export class MemoryEngine {
     this.keywords = d.keywords;
     this.locks = d.locks ?? new KeyedMutex();
     this.archive = d.archive;
+    this.similarQueries = d.similarQueries;
   }
 
   // ---- write path ------------------------------------------------------------------------
@@ -634,10 +641,21 @@ export class MemoryEngine {
     const fresh = (c: CachedSearch, lastWrite?: number) => live(c) && withinWriteLag(c.at, lastWrite, now, this.o.searchMaxLagMs);
     const lookup = performance.now();
     let loadMs = 0;
-    const load = async () => {
+    let similarFrom: ServedBy | undefined;
+    const load = async (): Promise<CachedSearch> => {
       const t = performance.now();
       try {
-        return { at: now, hits: await this.searchStore(ctx, userId, q, now, generations) };
+        if (!this.similarQueries || q.mode === 'KEYWORD') return { at: now, hits: await this.searchStore(ctx, userId, q, now, generations) };
+        // Semantic cache: the query's vector (needed for the search anyway) against recent ones.
+        const withVector = { ...q, vector: q.vector ?? (await this.step('embed', () => this.embed([q.text], ctx.signal, true)))[0]! };
+        const similar = await this.similarResult(userId, gen, l2, withVector, fresh);
+        if (similar) {
+          similarFrom = similar.tier;
+          return similar.value;
+        }
+        const hits = await this.searchStore(ctx, userId, withVector, now, generations);
+        this.similarQueries.add(userId, gen, q.optionsHash, withVector.vector, q.fingerprint);
+        return { at: now, hits };
       } finally {
         loadMs = performance.now() - t;
       }
@@ -645,12 +663,37 @@ export class MemoryEngine {
     const got = await this.cache.get<CachedSearch>(cacheKey, searchCodec, load, { valid: fresh, lastWriteOf: userId, useL2: l2 });
     // The cache step is the lookup's own time: L1, L2, a coalesced wait; not the search it ran.
     this.metrics.searchStepDuration.observe({ step: 'cache' }, (performance.now() - lookup - loadMs) / 1000);
-    const { hits } = got!.value;
-    const tier = got!.tier;
+    const { hits, similarQueryCosine } = got!.value;
+    const tier = similarFrom ?? got!.tier;
     this.touchHits(userId, hits, now);
     const tookMs = performance.now() - started;
     this.metrics.searchDuration.observe({ tier: tier.toLowerCase() }, tookMs / 1000);
-    return { hits, tier, tookMs };
+    return { hits, tier, tookMs, ...(similarQueryCosine !== undefined ? { similarQueryCosine } : {}) };
+  }
+
+  /**
+   * A cached result of a similar recent query, still fresh, as this query's answer (keeping the
+   * time it was computed, so the lag bound still counts from there); undefined when none is.
+   */
+  private async similarResult(
+    userId: string,
+    gen: number,
+    useL2: boolean,
+    q: { vector: Float32Array; optionsHash: string },
+    fresh: (c: CachedSearch, lastWrite?: number) => boolean,
+  ): Promise<{ value: CachedSearch; tier: ServedBy } | undefined> {
+    const match = this.similarQueries!.find(userId, gen, q.optionsHash, q.vector);
+    if (!match) {
+      this.metrics.similarQueries.inc({ outcome: 'none' });
+      return undefined;
+    }
+    const cached = await this.cache.get<CachedSearch>(cacheKeys.search(userId, gen, match.fingerprint), searchCodec, () => Promise.resolve(undefined), { valid: fresh, lastWriteOf: userId, useL2 });
+    // A result that was itself borrowed is not lent on: answers stay one step from a real search.
+    const usable = cached && cached.value.similarQueryCosine === undefined ? cached : undefined;
+    this.metrics.similarQueries.inc({ outcome: usable ? 'hit' : 'gone' });
+    if (!usable) return undefined;
+    const cachedResult = usable;
+    return { value: { at: cachedResult.value.at, hits: cachedResult.value.hits, similarQueryCosine: match.cosine }, tier: cachedResult.tier };
   }
 
   private async searchStore(ctx: CallContext, userId: string, q: ReturnType<MemoryEngine['checkSearch']>, now: number, generations: UserGenerations): Promise<SearchHit[]> {
@@ -753,11 +796,14 @@ export class MemoryEngine {
     const exact = input.exact ?? false;
     const includeArchive = input.includeArchive ?? false;
     if (includeArchive && mode === 'KEYWORD') throw new InvalidArgumentError(f('include_archive'), 'needs a DENSE or HYBRID search (the archive is scanned by vector)');
+    // optionsHash: everything but the query (the semantic cache compares queries within it).
+    const options = JSON.stringify([topK, minScore ?? null, weights, filter ?? null, queryClass, includeEmbedding, exact, mode, includeArchive]);
+    const optionsHash = createHash('sha1').update(options).digest('base64url');
     const h = createHash('sha1');
     if (vector) h.update(new Uint8Array(vector.buffer));
     h.update(`t:${text}`);
-    h.update(JSON.stringify([topK, minScore ?? null, weights, filter ?? null, queryClass, includeEmbedding, exact, mode, includeArchive]));
-    return { vector, text, mode, topK, minScore: minScore || undefined, weights, filter, queryClass, includeEmbedding, exact, includeArchive, fingerprint: h.digest('base64url') };
+    h.update(options);
+    return { vector, text, mode, topK, minScore: minScore || undefined, weights, filter, queryClass, includeEmbedding, exact, includeArchive, fingerprint: h.digest('base64url'), optionsHash };
   }
 
   private keywordQuery(userId: string, q: ReturnType<MemoryEngine['checkSearch']>, k: number) {

@@ -236,6 +236,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly similarQueries = new Counter({
+    name: 'memory_search_similar_query_total',
+    help: "semantic query cache lookups after an exact miss (outcome: hit = a similar query's cached result answered; none = no cached query close enough; gone = the close query's result was no longer cached or fresh)",
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -256,6 +263,7 @@ export class Metrics {
     for (const reason of ['size', 'ttl']) this.cacheEvictions.inc({ tier: 'l1', reason }, 0);
     for (const kind of k.cacheKinds) this.singleFlightCoalesced.inc({ kind }, 0);
     for (const outcome of ['served', 'fallback']) this.topicRouted.inc({ outcome }, 0);
+    for (const outcome of ['hit', 'none', 'gone']) this.similarQueries.inc({ outcome }, 0);
     for (const outcome of ['ok', 'failed']) this.qdrantPromotions.inc({ outcome }, 0);
     for (const kind of k.runKinds) {
       for (const outcome of RUN_OUTCOMES) this.precomputeRuns.inc({ kind, outcome }, 0);

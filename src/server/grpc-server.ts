@@ -208,7 +208,7 @@ export class GrpcServer {
       ForgetUser: this.unary('ForgetUser', async (r, ctx) => e.forgetUser(ctx, r.userId)),
       Search: this.unary('Search', async (r, ctx) => {
         const res = await e.search(ctx, r.userId, map.searchIn(r));
-        return { hits: res.hits.map((h) => map.hitOut(h, r.includeEmbedding)), tier: `TIER_${res.tier}`, tookMs: res.tookMs };
+        return { hits: res.hits.map((h) => map.hitOut(h, r.includeEmbedding)), tier: `TIER_${res.tier}`, tookMs: res.tookMs, similarQueryCosine: res.similarQueryCosine ?? 0 };
       }),
       SearchBatch: this.unary('SearchBatch', async (r, ctx) => {
         const res = await e.searchBatch(
@@ -217,7 +217,12 @@ export class GrpcServer {
           r.searches.map((s) => map.searchIn(s)),
         );
         return {
-          results: res.map((x, i) => ({ hits: x.hits.map((h) => map.hitOut(h, r.searches[i]!.includeEmbedding)), tier: `TIER_${x.tier}`, tookMs: x.tookMs })),
+          results: res.map((x, i) => ({
+            hits: x.hits.map((h) => map.hitOut(h, r.searches[i]!.includeEmbedding)),
+            tier: `TIER_${x.tier}`,
+            tookMs: x.tookMs,
+            similarQueryCosine: x.similarQueryCosine ?? 0,
+          })),
         };
       }),
       AssembleContext: this.unary('AssembleContext', async (r, ctx) => map.contextOut(await this.ctx().assemble(ctx, map.contextRequestIn(r)))),

@@ -142,6 +142,36 @@ describe('L2 shared by two instances', () => {
     expect(seen.hits.map((h) => h.memory.id)).toContain(id);
   });
 
+  it("semantic cache: borrows a similar query's L2 result, never once the user's generation moved on another instance, nor past the lag bound", async (ctx) => {
+    if (!redis) return ctx.skip();
+    // No L1 for searches: the borrowed results come from L2.
+    const E = await instance({ cacheSimilarMinCosine: 0.8, cacheSearchTtlMs: 0, searchMaxLagMs: 150 });
+    const u = `u-${randomUUID()}`;
+    const { id } = await call<{ id: string }>(A.client, 'Remember', { userId: u, memory: { content: 'the door code is 4711' } });
+    await call(A.client, 'Remember', { userId: u, memory: { content: 'the garage door is blue' } });
+    expect((await search(E, u, 'What is the door code?')).tier).toBe('TIER_L3');
+    const borrowed = await call<Res & { similarQueryCosine: number }>(E.client, 'Search', { userId: u, query: 'what is the door code', topK: 5 });
+    expect(borrowed.tier).toBe('TIER_L2');
+    expect(borrowed.similarQueryCosine).toBeGreaterThan(0.8);
+    expect(borrowed.hits.map((h) => h.memory.id)).toContain(id);
+    const before = await received(E.app);
+    await call(A.client, 'Forget', { userId: u, ids: [id] });
+    const t0 = performance.now();
+    while ((await received(E.app)) === before) {
+      if (performance.now() - t0 > 5000) throw new Error('E never received the invalidation');
+      await new Promise((r) => setImmediate(r));
+    }
+    const after = await call<Res & { similarQueryCosine: number }>(E.client, 'Search', { userId: u, query: 'the door code, what is it?', topK: 5 });
+    expect(after.tier).toBe('TIER_L3');
+    expect(after.hits.map((h) => h.memory.id)).not.toContain(id);
+    // A new memory on A: once the lag bound passed, E no longer borrows the older result.
+    const { id: added } = await call<{ id: string }>(A.client, 'Remember', { userId: u, memory: { content: 'the new door code is 9000' } });
+    await new Promise((r) => setTimeout(r, 200));
+    const lagged = await call<Res & { similarQueryCosine: number }>(E.client, 'Search', { userId: u, query: 'What was the door code?', topK: 5 });
+    expect(lagged.similarQueryCosine).toBe(0);
+    expect(lagged.hits.map((h) => h.memory.id)).toContain(added);
+  });
+
   it('counts hits and misses per tier exactly', async (ctx) => {
     if (!redis) return ctx.skip();
     const E = await instance();

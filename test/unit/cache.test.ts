@@ -7,6 +7,7 @@ import type { Codec } from '../../src/engine/cache/codecs.js';
 import { CacheCoherence } from '../../src/engine/cache/coherence.js';
 import { cacheKeys } from '../../src/engine/cache/keys.js';
 import { L1Cache } from '../../src/engine/cache/l1-cache.js';
+import { SimilarQueries } from '../../src/engine/cache/similar-queries.js';
 import { TieredCache } from '../../src/engine/cache/tiered-cache.js';
 import { Metrics } from '../../src/observability/metrics.js';
 
@@ -97,5 +98,55 @@ describe('CacheCoherence without Redis', () => {
     expect(await coherence.invalidate('u1', [], true)).toBe(6);
     expect(l1.get(cacheKeys.profile('u10', g), 'profile')).toBeDefined();
     expect(l1.get(cacheKeys.memory('u10', 'a'), 'memory')).toBeDefined();
+  });
+});
+
+describe('SimilarQueries (the semantic cache index)', () => {
+  const v = (...xs: number[]) => Float32Array.from(xs);
+  const make = (perUser = 3) => {
+    const { l1, coherence } = setup();
+    return { l1, coherence, index: new SimilarQueries({ l1, minCosine: 0.9, perUser, ttlMs: 60_000 }) };
+  };
+
+  it('finds the closest recent query at or above the threshold, scale-free', () => {
+    const { index } = make();
+    index.add('u', 0, 'opts', v(1, 0, 0), 'x');
+    index.add('u', 0, 'opts', v(0.95, 0.31, 0), 'y');
+    expect(index.find('u', 0, 'opts', v(10, 2, 0))).toEqual({ fingerprint: 'y', cosine: expect.closeTo(0.995, 2) });
+    expect(index.find('u', 0, 'opts', v(1, 0.05, 0))?.fingerprint).toBe('x');
+    expect(index.find('u', 0, 'opts', v(0, 0, 1))).toBeUndefined();
+    expect(index.find('u', 0, 'opts', v(0.8, -0.6, 0))).toBeUndefined(); // cosine 0.8 to x, 0.57 to y
+  });
+
+  it('is per user, generation and options; ignores zero vectors and other dimensions', () => {
+    const { index } = make();
+    index.add('u', 0, 'opts', v(1, 0, 0), 'x');
+    index.add('u', 0, 'opts', v(0, 0, 0), 'zero');
+    expect(index.find('u1', 0, 'opts', v(1, 0, 0))).toBeUndefined();
+    expect(index.find('u', 1, 'opts', v(1, 0, 0))).toBeUndefined();
+    expect(index.find('u', 0, 'other', v(1, 0, 0))).toBeUndefined();
+    expect(index.find('u', 0, 'opts', v(0, 0, 0))).toBeUndefined();
+    expect(index.find('u', 0, 'opts', v(1, 0, 0, 0))).toBeUndefined();
+  });
+
+  it('keeps the most recent queries: the oldest is replaced, a repeated fingerprint is updated in place', () => {
+    const { index } = make(2);
+    index.add('u', 0, 'o', v(1, 0, 0), 'a');
+    index.add('u', 0, 'o', v(0, 1, 0), 'b');
+    index.add('u', 0, 'o', v(0, 1, 0), 'b');
+    expect(index.find('u', 0, 'o', v(1, 0, 0))?.fingerprint).toBe('a');
+    index.add('u', 0, 'o', v(0, 0, 1), 'c');
+    expect(index.find('u', 0, 'o', v(1, 0, 0))).toBeUndefined();
+    expect(index.find('u', 0, 'o', v(0, 1, 0))?.fingerprint).toBe('b');
+    expect(index.find('u', 0, 'o', v(0, 0, 1))?.fingerprint).toBe('c');
+  });
+
+  it("is erased with the user's other keyspaces", async () => {
+    const { index, coherence } = make();
+    index.add('u', 0, 'o', v(1, 0, 0), 'a');
+    index.add('u2', 0, 'o', v(1, 0, 0), 'a');
+    await coherence.invalidate('u', [], true);
+    expect(index.find('u', 0, 'o', v(1, 0, 0))).toBeUndefined();
+    expect(index.find('u2', 0, 'o', v(1, 0, 0))).toBeDefined();
   });
 });

@@ -83,6 +83,8 @@ export interface CachedSearch {
   /** When the result was computed (epoch ms): bounds how stale it may be served. */
   at: number;
   hits: { memory: MemoryRecord; score: number; similarity: number; keywordScore?: number; retrievers: Retriever[] }[];
+  /** Set when a similar query's cached result answered (semantic query cache): their cosine. */
+  similarQueryCosine?: number;
 }
 
 export const searchCodec: Codec<CachedSearch> = {
@@ -95,12 +97,13 @@ export const searchCodec: Codec<CachedSearch> = {
       const [meta] = splitVector(h.memory);
       return { m: meta, s: h.score, y: h.similarity, ...(h.keywordScore !== undefined ? { k: h.keywordScore } : {}), r: h.retrievers };
     });
-    return packJsonAndVector({ at: s.at, d: dims, h: hits }, vectors);
+    return packJsonAndVector({ at: s.at, d: dims, h: hits, ...(s.similarQueryCosine !== undefined ? { q: s.similarQueryCosine } : {}) }, vectors);
   },
   decode: (b) => {
-    const [j, vectors] = unpackJsonAndVector<{ at: number; d: number; h: { m: Omit<MemoryRecord, 'embedding'>; s: number; y: number; k?: number; r?: Retriever[] }[] }>(b);
+    const [j, vectors] = unpackJsonAndVector<{ at: number; d: number; h: { m: Omit<MemoryRecord, 'embedding'>; s: number; y: number; k?: number; r?: Retriever[] }[]; q?: number }>(b);
     return {
       at: j.at,
+      ...(j.q !== undefined ? { similarQueryCosine: j.q } : {}),
       hits: j.h.map((h, i) => ({
         memory: { ...h.m, embedding: vectors.slice(i * j.d, (i + 1) * j.d) },
         score: h.s,

@@ -18,6 +18,8 @@ export const USER_KEYSPACES = {
   related: 'rl',
   /** Context assembly's candidate pools (a topic's, an entity's, a time window's memories). */
   contextPool: 'cx',
+  /** The semantic query cache's index: recent query vectors per search options (L1 only). */
+  similarQueries: 'sq',
 } as const;
 
 /** Redis-only bookkeeping per user (never in L1). */
@@ -58,6 +60,8 @@ export const cacheKeys = {
   contextPool: (userId: string, g: UserGenerations, source: string, key: string) => `${userPrefix('contextPool', userId)}${versioned(g)}:${source}:${key}`,
   /** A session's memories: only deletes move it (a precompute run changes nothing in it). */
   sessionPool: (userId: string, gen: number, sessionId: string) => `${userPrefix('contextPool', userId)}${gen}:session:${sessionId}`,
+  /** Recent queries of one set of search options (everything but the query), by their vectors. */
+  similarQueries: (userId: string, gen: number, optionsHash: string) => `${userPrefix('similarQueries', userId)}${gen}:${optionsHash}`,
   /** Not per user: the same text embeds the same for everyone. */
   embedding: (modelId: string, textHash: string) => `e:${modelId}:${textHash}`,
   record: (record: keyof typeof USER_RECORDS, userId: string) => `${USER_RECORDS[record]}:${userId}`,

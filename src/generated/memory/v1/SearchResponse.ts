@@ -7,10 +7,12 @@ export interface SearchResponse__Input {
   'hits'?: (_memory_v1_SearchHit__Input)[];
   'tier'?: (_memory_v1_Tier__Input);
   'tookMs'?: (number | string);
+  'similarQueryCosine'?: (number | string);
 }
 
 export interface SearchResponse {
   'hits': (_memory_v1_SearchHit)[];
   'tier': (_memory_v1_Tier);
   'tookMs': (number);
+  'similarQueryCosine': (number);
 }
