@@ -32,6 +32,9 @@ const SUITES: Record<string, { args: string[]; file: string; optional?: boolean 
   locomo: { args: ['bench/locomo.ts'], file: 'locomo-lexical-hybrid.json' },
   hybrid: { args: ['bench/hybrid.ts'], file: 'hybrid.json', optional: true },
   writes: { args: ['bench/single-writes.ts'], file: 'single-writes.json' },
+  footprint: { args: ['bench/footprint.ts', '--sizes', '10000,100000', '--rounds', '1'], file: 'footprint.json' },
+  'small-users': { args: ['bench/small-users.ts'], file: 'small-users.json' },
+  'similar-queries': { args: ['bench/similar-queries.ts', '--thresholds', '0,0.95,0.9'], file: 'similar-queries.json', optional: true },
   cache: { args: ['bench/cache.ts'], file: 'cache.json', optional: true },
   metadata: { args: ['bench/metadata.ts'], file: 'metadata.json', optional: true },
   endurance: { args: ['bench/load.ts', '--pattern', 'endurance', '--endurance-seconds', '600'], file: 'load.json', optional: true },
@@ -49,6 +52,8 @@ function runSuite(args: string[]): Promise<number> {
 }
 
 const get = (o: unknown, path: string): number => Number(path.split('.').reduce<unknown>((x, k) => (x as Json | undefined)?.[k], o));
+/** A field of an entry whose own name has dots (results keyed by cell, e.g. "vectors.ghz.c16"). */
+const field = (o: unknown, entry: string, path: string): number => get((o as Json | undefined)?.[entry], path);
 
 /** Flat metrics from whichever result files exist. */
 export async function summarize(files: Record<string, string>): Promise<Summary> {
@@ -96,9 +101,29 @@ export async function summarize(files: Record<string, string>): Promise<Summary>
     put('writes.single.qps1', get(w, 'concurrency1.perSecond'), 'throughput', 'req/s');
     put('writes.single.qps16', get(w, 'concurrency16.perSecond'), 'throughput', 'req/s');
     put('writes.single.p99@16', get(w, 'concurrency16.ms.p99'), 'latency', 'ms');
-    put('writes.vectors.ghz16', get(w, 'vectors.ghz.c16.perSecond'), 'throughput', 'req/s');
-    put('writes.vectors.inService.p50', get(w, 'vectors.inService.c1.ms.p50'), 'latency', 'ms');
+    put('writes.vectors.ghz16', field(w, 'vectors.ghz.c16', 'perSecond'), 'throughput', 'req/s');
+    put('writes.vectors.inService.p50', field(w, 'vectors.inService.c1', 'ms.p50'), 'latency', 'ms');
+    put('writes.text.inService.p50', field(w, 'text.inService.c1', 'ms.p50'), 'latency', 'ms');
   }
+  const fp = await read('footprint');
+  if (fp)
+    for (const size of ['10000', '100000']) {
+      put(`footprint.${Number(size) / 1000}k.rss`, field(fp, `this.${size}`, 'afterMb'), 'memory', 'MB');
+      put(`footprint.${Number(size) / 1000}k.bytesPerMemory`, field(fp, `this.${size}`, 'bytesPerMemory'), 'memory', 'B');
+    }
+  const su = await read('small-users');
+  if (su)
+    for (const size of ['100', '1000', '4999']) {
+      put(`smallUsers.${size}.vector.p50`, get(su, `${size}.vector.tookMs.p50`), 'latency', 'ms');
+      put(`smallUsers.${size}.text.p50`, get(su, `${size}.text.tookMs.p50`), 'latency', 'ms');
+    }
+  const sq = await read('similar-queries');
+  if (sq)
+    for (const r of (sq.rows as Json[]) ?? []) {
+      const n = `similarQueries.${String(r.embedder).split(' ')[0]}.${String(r.variant)}.${Number(r.minCosine) === 0 ? 'off' : String(r.minCosine)}`;
+      put(`${n}.hitRate`, Number(r.hitRate), 'rate', '');
+      put(`${n}.agreement`, Number(r.answerAgreement), 'rate', '');
+    }
   const c = await read('cache');
   if (c) {
     put('cache.replayHitRate', get(c, 'replay.hitRate'), 'rate', '');
