@@ -526,12 +526,11 @@ export class EmbeddedVectorStore implements VectorStore {
       }
       if (this.epochOf(p) !== epoch || reply.epoch !== epoch) break; // rebuilt meanwhile: numbering changed
       const keys = reply.keys!;
-      const dist = reply.distances!;
       const found: Candidate[] = [];
       for (let i = 0; i < keys.length; i++) {
         const slot = keys[i]!;
         const meta = p.metaBySlot[slot];
-        if (meta && pred(meta)) found.push({ slot, similarity: 1 - dist[i]! });
+        if (meta && pred(meta)) found.push({ slot, similarity: p.similarity(slot, q.vector) });
       }
       if (found.length >= q.k || keys.length < count) {
         ann = found;
@@ -623,7 +622,7 @@ export class EmbeddedVectorStore implements VectorStore {
           const c = graph.counts[q]!;
           for (let j = 0; j < c; j++) {
             const slot = graph.keys[q * graph.count + j]!;
-            if (slot >= 0 && p.metaBySlot[slot]) cands.push({ slot, similarity: 1 - graph.distances[q * graph.count + j]! });
+            if (slot >= 0 && p.metaBySlot[slot]) cands.push({ slot, similarity: p.similarity(slot, query) });
           }
           cands.push(...p.exactRange(query, upTo, size, want, undefined));
         } else {

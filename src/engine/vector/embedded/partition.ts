@@ -15,6 +15,7 @@ import type { MetaPredicate } from '../../filter.js';
 import type { SparseVector } from '../../sparse-vector.js';
 import { KeywordIndex, type KeywordCandidate } from './keyword-index.js';
 import { unpack } from '../../packed-text.js';
+import { dot } from '../../embed/embedder.js';
 
 const NO_VECTOR = new Float32Array(0);
 
@@ -331,6 +332,11 @@ export class Partition {
       if (found.length >= want || count >= n) return found.slice(0, want).map((m) => ({ slot: m.row, similarity: m.similarity }));
       count = Math.min(n, count * 4);
     }
+  }
+
+  /** The exact cosine of a slot's vector with a unit query (the graph's own is approximate). */
+  similarity(slot: number, query: Float32Array): number {
+    return dot(this.matrix.row(slot), query);
   }
 
   /** Drops dead slots and renumbers: returns the old slot of every new slot. */
