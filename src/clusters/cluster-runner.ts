@@ -61,7 +61,7 @@ export class ClusterRunner {
           reject(e);
         },
       });
-      // Copies (not transfers): callers keep their graph.
+      // Copies (not transfers): callers keep their graph. Vectors on a SharedArrayBuffer are shared, not copied.
       w.postMessage({ id, n: g.n, k: g.k, neighbors: g.neighbors, distances: g.distances, vectors: points?.vectors, dims: points?.dims ?? 0, ...o });
     });
   }

@@ -45,4 +45,17 @@ describe('ClusterRunner', () => {
     await new Promise((r) => setTimeout(r, 30)); // the idle timer (10 ms) stopped the worker
     expect((await runner.run(g, o)).labels).toHaveLength(2_000);
   });
+
+  it('clusters the same with vectors shared on a SharedArrayBuffer as with a copy', async () => {
+    // Two separated groups on a line whose kNN graphs do not meet: the vectors bridge them.
+    const g = lineGraph(400, 5, 3);
+    const copied = new Float32Array(400 * 2);
+    for (let i = 0; i < 400; i++) copied.set([i < 200 ? i : i + 10_000, 0], i * 2);
+    const shared = new Float32Array(new SharedArrayBuffer(copied.byteLength));
+    shared.set(copied);
+    const a = await runner.run(g, o, { vectors: copied, dims: 2 });
+    const b = await runner.run(g, o, { vectors: shared, dims: 2 });
+    expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
+    expect(shared[2 * 399]).toBe(10_399); // the caller's vectors are intact after the run
+  });
 });

@@ -21,7 +21,9 @@ export async function clustersJob(d: JobDeps, ctx: RunContext): Promise<Counts> 
   }
   const dims = store.dimensions;
   const ids = records.map((r) => r.id);
-  const vectors = new Float32Array(n * dims);
+  // Shared, not copied, with the clustering thread (which bridges components by these vectors):
+  // at 100k memories a copy was another ~150 MB for the length of the run.
+  const vectors = new Float32Array(new SharedArrayBuffer(n * dims * 4));
   for (let i = 0; i < n; i++) {
     vectors.set(records[i]!.embedding, i * dims);
     if (i % 1024 === 0) await ctx.pace();
