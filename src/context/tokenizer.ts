@@ -3,9 +3,10 @@
  * ranks), so a budget means what the model will count, for any script (CJK and emoji take far
  * more tokens than characters ÷ 4 suggests).
  *
- * The ranks are loaded once, in the background from start (o200k_base costs ~200 ms and ~70 MB
- * of RSS, cl100k_base ~100 ms and ~40 MB). Counts of memory lines are memoized by a key that
- * changes with the memory's version, so a warm context counts almost nothing.
+ * The ranks are loaded once, by the first context call (o200k_base costs ~200 ms and ~70 MB of
+ * RSS, cl100k_base ~100 ms and ~40 MB): a deployment that never assembles a context never pays
+ * for them. Counts of memory lines are memoized by a key that changes with the memory's version,
+ * so a warm context counts almost nothing.
  */
 export const TOKENIZERS = ['o200k_base', 'cl100k_base'] as const;
 export type TokenizerName = (typeof TOKENIZERS)[number];
@@ -26,21 +27,25 @@ async function loadCount(name: TokenizerName): Promise<CountFn> {
 
 export class TokenCounter {
   private count: CountFn | undefined;
-  private readonly loading: Promise<CountFn>;
+  private loading: Promise<CountFn> | undefined;
   private readonly memo = new Map<string, number>();
   private readonly texts = new Map<string, number>();
 
   constructor(
     readonly name: TokenizerName,
     private readonly o: { memoEntries: number } = { memoEntries: 50_000 },
-  ) {
-    this.loading = loadCount(name).then((f) => (this.count = f));
-    this.loading.catch(() => undefined);
-  }
+  ) {}
 
-  /** Resolves once the ranks are loaded (the first context call waits for it). */
+  /** Resolves once the ranks are loaded: the first call loads them, and a failed load is tried again by the next. */
   async ready(): Promise<this> {
-    await this.loading;
+    if (this.count) return this;
+    this.loading ??= loadCount(this.name).then((f) => (this.count = f));
+    try {
+      await this.loading;
+    } catch (err) {
+      this.loading = undefined;
+      throw err;
+    }
     return this;
   }
 
