@@ -242,6 +242,12 @@ export const CONFIG_SPEC = {
     parse: int(1, 1024),
     doc: "embedded PGlite's shared_buffers, resident in its thread as pages are cached (PGlite's own default of 128 costs ~110 MB more; lists at 1M audit rows are ~1.4× faster with it)",
   },
+  pgliteOptimizedWasm: {
+    env: 'PGLITE_OPTIMIZED_WASM',
+    default: false,
+    parse: bool,
+    doc: "embedded PGlite's WebAssembly also compiled by V8's optimizing tier (TurboFan); off = baseline code only (Liftoff): less resident memory, slower metadata statements (see the README's footprint numbers). Process-wide, set at start",
+  },
   pgPoolMax: { env: 'PG_POOL_MAX', default: 10, parse: int(1, 1000), doc: 'most Postgres connections' },
   pgAcquireTimeoutMs: { env: 'PG_ACQUIRE_TIMEOUT_MS', default: 2_000, parse: int(1, 600_000), doc: 'wait for a free connection (or a new one) before RESOURCE_EXHAUSTED / UNAVAILABLE' },
   pgIdleTimeoutMs: { env: 'PG_IDLE_TIMEOUT_MS', default: 30_000, parse: int(0, 86_400_000), doc: 'close connections idle this long' },

@@ -4,6 +4,7 @@
  * Any other command (`keys`, `export`, `import`, `maintenance`, `mcp`, `--help`) runs from
  * cli/commands.ts instead, and a command it does not know is a usage error, never a start.
  */
+import { setFlagsFromString } from 'node:v8';
 import { App } from './app.js';
 import { loadConfig } from './config.js';
 import { DirectoryInUseError } from './directory-lock.js';
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Process-wide, read when a module compiles: PGlite's and undici's HTTP parser (Qdrant's and
+  // OpenAI's clients) are the WebAssembly here, and PGlite's is what holds ~60 MB of optimized code.
+  if (!config.databaseUrl && !config.pgliteOptimizedWasm) setFlagsFromString('--liftoff-only');
   const log = await createProcessLogger(config.logLevel, config.logFormat);
   let app: App;
   try {
