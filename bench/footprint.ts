@@ -2,8 +2,8 @@
  * Memory footprint on embedded defaults: the service's resident memory (VmRSS of its process,
  * every thread included) on a fresh data directory at start, and after N memories (384-d
  * clustered client vectors, one user, RememberBatch of 1,000), 300 searches and 8 s for the
- * background jobs that follow. Also the main thread's V8 heap and the bytes each stored memory
- * adds ((after − start) / N).
+ * background jobs that follow. Also the main thread's V8 heap, the bytes each stored memory
+ * adds ((after − start) / N), and the RSS once a first AssembleContext has loaded the tokenizer.
  *
  * `--against DIR`: another built checkout measured in the same run (they alternate).
  *
@@ -24,6 +24,7 @@ interface Footprint {
   afterMb: number;
   heapUsedMb: number;
   bytesPerMemory: number;
+  withContextMb: number;
 }
 
 async function gauge(httpPort: number, name: string): Promise<number> {
@@ -34,9 +35,8 @@ async function gauge(httpPort: number, name: string): Promise<number> {
 
 async function measure(checkout: string, n: number): Promise<Footprint> {
   const dir = await mkdtemp(join(tmpdir(), 'me-footprint-'));
-  // The other checkout runs as its own `npm start` did, which did not set MALLOC_ARENA_MAX (an
-  // empty value is glibc's default); this one as bench/lib.ts sets it, like `npm start` now.
-  const server = await startServer({ DATA_DIR: dir, ...(checkout === root ? {} : { MALLOC_ARENA_MAX: '' }) }, { checkout });
+  // Each checkout with its own `npm start`'s allocator settings (startServer reads them).
+  const server = await startServer({ DATA_DIR: dir }, { checkout });
   const client = newClient(server.grpcPort);
   try {
     const pid = server.child.pid!;
@@ -47,7 +47,10 @@ async function measure(checkout: string, n: number): Promise<Footprint> {
     await new Promise((r) => setTimeout(r, 8000));
     const afterMb = await rssMb(pid);
     const heapUsedMb = Math.round((await gauge(server.httpPort, 'nodejs_heap_size_used_bytes')) / 1048576);
-    return { startMb, afterMb, heapUsedMb, bytesPerMemory: Math.round(((afterMb - startMb) * 1048576) / n) };
+    await call(client, 'AssembleContext', { userId: 'footprint', query: 'what about the garden', tokenBudget: 500 });
+    await new Promise((r) => setTimeout(r, 1000));
+    const withContextMb = await rssMb(pid);
+    return { startMb, afterMb, heapUsedMb, bytesPerMemory: Math.round(((afterMb - startMb) * 1048576) / n), withContextMb };
   } finally {
     client.close();
     await server.stop();
@@ -59,18 +62,19 @@ async function main(): Promise<void> {
   const runs = await interleaved({ rounds: ROUNDS, cells: SIZES.map(String), against: AGAINST, measure: (n, checkout) => measure(checkout, Number(n)) });
   const result: Record<string, unknown> = { bench: 'footprint', at: new Date().toISOString(), rounds: ROUNDS, against: AGAINST || undefined };
   console.log(`\n## Resident memory, embedded defaults (medians of ${ROUNDS}; MB)\n`);
-  console.log('| build | memories | RSS at start | RSS after | main V8 heap used | bytes per memory |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  console.log('| build | memories | RSS at start | RSS after | main V8 heap used | bytes per memory | RSS after a first AssembleContext |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const [key, fs] of runs) {
     const m: Footprint = {
       startMb: median(fs.map((f) => f.startMb)),
       afterMb: median(fs.map((f) => f.afterMb)),
       heapUsedMb: median(fs.map((f) => f.heapUsedMb)),
       bytesPerMemory: median(fs.map((f) => f.bytesPerMemory)),
+      withContextMb: median(fs.map((f) => f.withContextMb)),
     };
     result[key] = m;
     const [build, n] = key.split('.');
-    console.log(`| ${build} | ${n} | ${m.startMb} | ${m.afterMb} | ${m.heapUsedMb} | ${m.bytesPerMemory} |`);
+    console.log(`| ${build} | ${n} | ${m.startMb} | ${m.afterMb} | ${m.heapUsedMb} | ${m.bytesPerMemory} | ${m.withContextMb} |`);
   }
   await mkdir(join(root, 'bench', 'results'), { recursive: true });
   await writeFile(join(root, 'bench', 'results', 'footprint.json'), JSON.stringify(result, null, 2));

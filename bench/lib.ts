@@ -1,5 +1,7 @@
 /** Shared pieces of the benchmarks: server process, gRPC client, percentiles, datasets. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as hdr from 'hdr-histogram-js';
@@ -32,8 +34,8 @@ export function startServer(env: Record<string, string>, o: { cpus?: string; che
   const child = spawn(command[0]!, [...command.slice(1), ...nodeArgs, 'dist/src/main.js'], {
     cwd: o.checkout ?? root,
     // The lexical embedder unless EMBEDDER says otherwise: numbers stay comparable across machines.
-    // MALLOC_ARENA_MAX as `npm start` and the image set it.
-    env: { MALLOC_ARENA_MAX: '2', ...process.env, GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', EMBEDDER: process.env.EMBEDDER ?? 'lexical', ...env },
+    // The allocator settings of that checkout's `npm start` (the image sets the same).
+    env: { ...startScriptEnv(o.checkout ?? root), GRPC_ADDRESS: '127.0.0.1:0', HTTP_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', EMBEDDER: process.env.EMBEDDER ?? 'lexical', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -66,6 +68,22 @@ export function startServer(env: Record<string, string>, o: { cpus?: string; che
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr.slice(-2000)}`)));
   });
+}
+
+/** glibc's allocator settings: each run gets exactly the ones its checkout's `npm start` sets. */
+const ALLOCATOR_VARIABLES = ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_'];
+
+/**
+ * The environment to start a checkout with: ours, minus glibc's allocator variables (an empty
+ * value is not the default to glibc), plus what that checkout's `npm start` sets for itself
+ * (its `VAR=${VAR:-value}` prefixes), so an older checkout runs as it did.
+ */
+export function startScriptEnv(checkout: string): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const v of ALLOCATOR_VARIABLES) delete env[v];
+  const start = (JSON.parse(readFileSync(join(checkout, 'package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? '';
+  for (const m of start.matchAll(/(\w+)=\$\{\w+:-([^}]*)\}/g)) env[m[1]!] = m[2]!;
+  return env;
 }
 
 export async function metric(httpPort: number, name: string): Promise<number> {
