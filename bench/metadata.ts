@@ -9,12 +9,16 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../src/config.js';
 import { openPGlite } from '../src/metadata/pglite/index.js';
+import { applyPgliteWasmTier } from '../src/metadata/pglite/wasm-tier.js';
 import { openPostgres } from '../src/metadata/postgres/index.js';
 import { SqlMetadataStore, type SqlExecutor } from '../src/metadata/sql-metadata-store.js';
 import { startTestPostgres } from '../test/support/postgres.js';
 import { arg, Latency, rng, root, runConcurrent } from './lib.js';
 
+// PGlite compiled as the service compiles it (PGLITE_OPTIMIZED_WASM=true for the optimizing tier).
+applyPgliteWasmTier(loadConfig(process.env));
 const AUDIT_ROWS = Number(arg('audit-rows', '1000000'));
 const TASKS = Number(arg('tasks', '100000'));
 const USERS = 1000;

@@ -4,7 +4,6 @@
  * Any other command (`keys`, `export`, `import`, `maintenance`, `mcp`, `--help`) runs from
  * cli/commands.ts instead, and a command it does not know is a usage error, never a start.
  */
-import { setFlagsFromString } from 'node:v8';
 import { App } from './app.js';
 import { loadConfig } from './config.js';
 import { DirectoryInUseError } from './directory-lock.js';
@@ -12,6 +11,7 @@ import { ConfigError } from './errors.js';
 import { runCommand } from './cli/commands.js';
 import { createProcessLogger } from './observability/logger.js';
 import { cachedModelDir } from './engine/embed/model-cache.js';
+import { applyPgliteWasmTier } from './metadata/pglite/wasm-tier.js';
 
 async function main(): Promise<void> {
   // A command runs until it ends or a signal asks it to; the service installs its own handlers.
@@ -35,9 +35,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  // Process-wide, read when a module compiles: PGlite's and undici's HTTP parser (Qdrant's and
-  // OpenAI's clients) are the WebAssembly here, and PGlite's is what holds ~60 MB of optimized code.
-  if (!config.databaseUrl && !config.pgliteOptimizedWasm) setFlagsFromString('--liftoff-only');
+  // Process-wide (undici's HTTP parser is WebAssembly too, small and rarely hot).
+  applyPgliteWasmTier(config);
   const log = await createProcessLogger(config.logLevel, config.logFormat);
   let app: App;
   try {
