@@ -47,6 +47,21 @@ const search = (i: Instance, userId: string, query: string) => call<Res>(i.clien
 let A: Instance;
 let B: Instance;
 
+/** Waits until Redis holds a key matching `pattern` (L2 fills are not awaited by the call that makes them). */
+async function untilInRedis(pattern: string): Promise<void> {
+  const r = new Redis(redis!.url);
+  r.on('error', () => undefined);
+  try {
+    const end = Date.now() + 5000;
+    while ((await r.scan('0', 'MATCH', pattern, 'COUNT', 10_000))[1].length === 0) {
+      if (Date.now() > end) throw new Error(`no key matching ${pattern} reached Redis`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  } finally {
+    r.disconnect();
+  }
+}
+
 beforeAll(async () => {
   redis = await startTestRedis();
   if (!redis) return;
@@ -73,6 +88,7 @@ describe('L2 shared by two instances', () => {
     const u = `u-${randomUUID()}`;
     await call(A.client, 'Remember', { userId: u, memory: { content: 'the cat is called Miso' } });
     expect((await search(A, u, 'name of the cat')).tier).toBe('TIER_L3');
+    await untilInRedis(`*s:${u}*`); // A fills L2 after it answers, without waiting for it
     const b1 = await search(B, u, 'name of the cat');
     expect(b1.tier).toBe('TIER_L2');
     expect(b1.hits[0]!.memory.content).toBe('the cat is called Miso');
@@ -150,6 +166,7 @@ describe('L2 shared by two instances', () => {
     const { id } = await call<{ id: string }>(A.client, 'Remember', { userId: u, memory: { content: 'the door code is 4711' } });
     await call(A.client, 'Remember', { userId: u, memory: { content: 'the garage door is blue' } });
     expect((await search(E, u, 'What is the door code?')).tier).toBe('TIER_L3');
+    await untilInRedis(`*s:${u}*`);
     const borrowed = await call<Res & { similarQueryCosine: number }>(E.client, 'Search', { userId: u, query: 'what is the door code', topK: 5 });
     expect(borrowed.tier).toBe('TIER_L2');
     expect(borrowed.similarQueryCosine).toBeGreaterThan(0.8);
