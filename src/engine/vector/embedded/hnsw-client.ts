@@ -14,7 +14,6 @@ interface Pending {
 
 export interface Reply {
   keys?: Float64Array;
-  distances?: Float32Array;
   /** Batch replies: results per query, and the row width. */
   counts?: Float64Array;
   count?: number;

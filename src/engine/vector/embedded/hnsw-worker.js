@@ -57,7 +57,7 @@ port.on('message', (msg) => {
 function answerSearch(msg) {
   const g = graphs.get(msg.key);
   if (!g || g.index.size() === 0) {
-    port.postMessage({ t: 'reply', id: msg.id, keys: new Float64Array(0), distances: new Float32Array(0) });
+    port.postMessage({ t: 'reply', id: msg.id, keys: new Float64Array(0) });
     return;
   }
   try {
@@ -65,7 +65,8 @@ function answerSearch(msg) {
     const r = g.index.search(msg.vector, count, 1);
     const keys = new Float64Array(r.keys.length);
     for (let i = 0; i < r.keys.length; i++) keys[i] = Number(r.keys[i]);
-    port.postMessage({ t: 'reply', id: msg.id, keys, distances: r.distances, epoch: g.epoch }, [keys.buffer]);
+    // Keys only: the main thread rescores candidates from its float32 rows (the graph is float16).
+    port.postMessage({ t: 'reply', id: msg.id, keys, epoch: g.epoch }, [keys.buffer]);
   } catch (err) {
     port.postMessage({ t: 'error', id: msg.id, message: String(err) });
   }
@@ -83,7 +84,7 @@ function answerKnn(msg) {
   const dims = msg.dims;
   const queries = msg.vectors.length / dims;
   if (!g || g.index.size() === 0 || queries === 0) {
-    port.postMessage({ t: 'reply', id: msg.id, keys: new Float64Array(0), distances: new Float32Array(0), counts: new Float64Array(0), count: 0, epoch: g?.epoch });
+    port.postMessage({ t: 'reply', id: msg.id, keys: new Float64Array(0), counts: new Float64Array(0), count: 0, epoch: g?.epoch });
     return;
   }
   try {
@@ -96,23 +97,18 @@ function answerKnn(msg) {
       r = g.index.search(msg.vectors, count, 1);
     }
     const keys = new Float64Array(queries * count).fill(-1);
-    const distances = new Float32Array(queries * count);
     const counts = new Float64Array(queries);
     if (queries === 1) {
       for (let i = 0; i < r.keys.length; i++) keys[i] = Number(r.keys[i]);
-      distances.set(r.distances.subarray(0, r.keys.length));
       counts[0] = r.keys.length;
     } else {
       for (let q = 0; q < queries; q++) {
         const c = Number(r.counts[q]);
         counts[q] = c;
-        for (let j = 0; j < c; j++) {
-          keys[q * count + j] = Number(r.keys[q * count + j]);
-          distances[q * count + j] = r.distances[q * count + j] ?? 0;
-        }
+        for (let j = 0; j < c; j++) keys[q * count + j] = Number(r.keys[q * count + j]);
       }
     }
-    port.postMessage({ t: 'reply', id: msg.id, keys, distances, counts, count, epoch: g.epoch }, [keys.buffer, distances.buffer, counts.buffer]);
+    port.postMessage({ t: 'reply', id: msg.id, keys, counts, count, epoch: g.epoch }, [keys.buffer, counts.buffer]);
   } catch (err) {
     port.postMessage({ t: 'error', id: msg.id, message: String(err) });
   }

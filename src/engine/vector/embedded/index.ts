@@ -604,7 +604,7 @@ export class EmbeddedVectorStore implements VectorStore {
       const perQuery: Candidate[][] = [];
       const epoch = this.epochOf(p);
       const upTo = p.indexed ? p.indexedUpTo : 0;
-      let graph: { keys: Float64Array; distances: Float32Array; counts: Float64Array; count: number } | undefined;
+      let graph: { keys: Float64Array; counts: Float64Array; count: number } | undefined;
       if (upTo > 0) {
         const batch = vectors.slice(from * d, to * d);
         try {
