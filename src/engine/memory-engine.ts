@@ -648,13 +648,14 @@ export class MemoryEngine {
         if (!this.similarQueries || q.mode === 'KEYWORD') return { at: now, hits: await this.searchStore(ctx, userId, q, now, generations) };
         // Semantic cache: the query's vector (needed for the search anyway) against recent ones.
         const withVector = { ...q, vector: q.vector ?? (await this.step('embed', () => this.embed([q.text], ctx.signal, true)))[0]! };
-        const similar = await this.similarResult(userId, gen, l2, withVector, fresh);
+        const optionsHash = createHash('sha1').update(q.options).digest('base64url');
+        const similar = await this.similarResult(userId, gen, l2, { vector: withVector.vector, optionsHash }, fresh);
         if (similar) {
           similarFrom = similar.tier;
           return similar.value;
         }
         const hits = await this.searchStore(ctx, userId, withVector, now, generations);
-        this.similarQueries.add(userId, gen, q.optionsHash, withVector.vector, q.fingerprint);
+        this.similarQueries.add(userId, gen, optionsHash, withVector.vector, q.fingerprint);
         return { at: now, hits };
       } finally {
         loadMs = performance.now() - t;
@@ -689,11 +690,10 @@ export class MemoryEngine {
     }
     const cached = await this.cache.get<CachedSearch>(cacheKeys.search(userId, gen, match.fingerprint), searchCodec, () => Promise.resolve(undefined), { valid: fresh, lastWriteOf: userId, useL2 });
     // A result that was itself borrowed is not lent on: answers stay one step from a real search.
-    const usable = cached && cached.value.similarQueryCosine === undefined ? cached : undefined;
+    const usable = cached !== undefined && cached.value.similarQueryCosine === undefined;
     this.metrics.similarQueries.inc({ outcome: usable ? 'hit' : 'gone' });
     if (!usable) return undefined;
-    const cachedResult = usable;
-    return { value: { at: cachedResult.value.at, hits: cachedResult.value.hits, similarQueryCosine: match.cosine }, tier: cachedResult.tier };
+    return { value: { at: cached.value.at, hits: cached.value.hits, similarQueryCosine: match.cosine }, tier: cached.tier };
   }
 
   private async searchStore(ctx: CallContext, userId: string, q: ReturnType<MemoryEngine['checkSearch']>, now: number, generations: UserGenerations): Promise<SearchHit[]> {
@@ -796,14 +796,13 @@ export class MemoryEngine {
     const exact = input.exact ?? false;
     const includeArchive = input.includeArchive ?? false;
     if (includeArchive && mode === 'KEYWORD') throw new InvalidArgumentError(f('include_archive'), 'needs a DENSE or HYBRID search (the archive is scanned by vector)');
-    // optionsHash: everything but the query (the semantic cache compares queries within it).
+    // Everything but the query (the semantic cache compares queries within one set of options).
     const options = JSON.stringify([topK, minScore ?? null, weights, filter ?? null, queryClass, includeEmbedding, exact, mode, includeArchive]);
-    const optionsHash = createHash('sha1').update(options).digest('base64url');
     const h = createHash('sha1');
     if (vector) h.update(new Uint8Array(vector.buffer));
     h.update(`t:${text}`);
     h.update(options);
-    return { vector, text, mode, topK, minScore: minScore || undefined, weights, filter, queryClass, includeEmbedding, exact, includeArchive, fingerprint: h.digest('base64url'), optionsHash };
+    return { vector, text, mode, topK, minScore: minScore || undefined, weights, filter, queryClass, includeEmbedding, exact, includeArchive, fingerprint: h.digest('base64url'), options };
   }
 
   private keywordQuery(userId: string, q: ReturnType<MemoryEngine['checkSearch']>, k: number) {
