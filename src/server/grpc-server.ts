@@ -206,24 +206,14 @@ export class GrpcServer {
         return { deletedCount: deleted.length, deletedIds: deleted };
       }),
       ForgetUser: this.unary('ForgetUser', async (r, ctx) => e.forgetUser(ctx, r.userId)),
-      Search: this.unary('Search', async (r, ctx) => {
-        const res = await e.search(ctx, r.userId, map.searchIn(r));
-        return { hits: res.hits.map((h) => map.hitOut(h, r.includeEmbedding)), tier: `TIER_${res.tier}`, tookMs: res.tookMs, similarQueryCosine: res.similarQueryCosine ?? 0 };
-      }),
+      Search: this.unary('Search', async (r, ctx) => map.searchOut(await e.search(ctx, r.userId, map.searchIn(r)), r.includeEmbedding)),
       SearchBatch: this.unary('SearchBatch', async (r, ctx) => {
         const res = await e.searchBatch(
           ctx,
           r.searches.map((s) => s.userId),
           r.searches.map((s) => map.searchIn(s)),
         );
-        return {
-          results: res.map((x, i) => ({
-            hits: x.hits.map((h) => map.hitOut(h, r.searches[i]!.includeEmbedding)),
-            tier: `TIER_${x.tier}`,
-            tookMs: x.tookMs,
-            similarQueryCosine: x.similarQueryCosine ?? 0,
-          })),
-        };
+        return { results: res.map((x, i) => map.searchOut(x, r.searches[i]!.includeEmbedding)) };
       }),
       AssembleContext: this.unary('AssembleContext', async (r, ctx) => map.contextOut(await this.ctx().assemble(ctx, map.contextRequestIn(r)))),
       StreamContext: (call) => this.stream('StreamContext', call, (ctx, write) => this.ctx().stream(ctx, map.contextRequestIn(call.request), (chunk) => write(map.contextChunkOut(chunk)))),

@@ -3,9 +3,10 @@ import type { Filter } from '../generated/memory/v1/Filter.js';
 import type { Memory } from '../generated/memory/v1/Memory.js';
 import type { MemoryInput as PbMemoryInput } from '../generated/memory/v1/MemoryInput.js';
 import type { SearchRequest } from '../generated/memory/v1/SearchRequest.js';
+import type { SearchResponse as PbSearchResponse } from '../generated/memory/v1/SearchResponse.js';
 import type { Task as PbTask } from '../generated/memory/v1/Task.js';
 import type { AuditEvent as PbAuditEvent } from '../generated/memory/v1/AuditEvent.js';
-import type { MemoryInput, MemoryPatch, SearchInput, SearchHit } from '../engine/memory-engine.js';
+import type { MemoryInput, MemoryPatch, SearchInput, SearchHit, SearchResult } from '../engine/memory-engine.js';
 import type { MemoryFilter, MemoryRecord, QueryClass, Scope, SearchMode } from '../engine/types.js';
 import type { AuditEvent, Task, TaskStatus } from '../metadata/metadata-store.js';
 import type { UpdateRequest } from '../generated/memory/v1/UpdateRequest.js';
@@ -172,6 +173,14 @@ export const hitOut = (h: SearchHit, includeEmbedding: boolean) => ({
   keywordScore: h.keywordScore ?? 0,
   retrievers: h.retrievers,
   archived: h.archived ?? false,
+});
+
+/** One search's response (Search, and each result of SearchBatch). */
+export const searchOut = (r: SearchResult, includeEmbedding: boolean): PbSearchResponse => ({
+  hits: r.hits.map((h) => hitOut(h, includeEmbedding)),
+  tier: `TIER_${r.tier}`,
+  tookMs: r.tookMs,
+  similarQueryCosine: r.similarQueryCosine ?? 0,
 });
 
 export function taskOut(t: Task): PbTask {
