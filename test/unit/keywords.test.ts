@@ -140,4 +140,25 @@ describe('KeywordIndex (embedded store)', () => {
       got.forEach((x, i) => expect(x.slot === brute[i]!.slot || Math.abs(x.score - brute[i]!.score) < 1e-9).toBe(true));
     }
   });
+
+  it('breaks ties at the k-th score by the lowest slots, when a word in every memory decides the last places', async () => {
+    const { KeywordIndex } = await import('../../src/engine/vector/embedded/keyword-index.js');
+    const docs = Array.from({ length: 2000 }, (_, i) => enc.document('u', `memory ${i}`));
+    const index = new KeywordIndex();
+    // Added out of slot order, as after removals and swaps.
+    for (let slot = docs.length - 1; slot >= 0; slot--) index.add(slot, docs[slot]!);
+    const query = enc.query('u', 'memory 1234 and memory 77');
+    const accept = (slot: number) => slot !== 3;
+    const got = index.search(query, 10, docs.length, docs.length, accept, (slot) => docs[slot]!);
+    expect(
+      got
+        .slice(0, 2)
+        .map((x) => x.slot)
+        .sort((a, b) => a - b),
+    ).toEqual([77, 1234]);
+    // The other eight share one score (only "memory"): the lowest accepted slots, in order.
+    expect(got.slice(2).map((x) => x.slot)).toEqual([0, 1, 2, 4, 5, 6, 7, 8]);
+    expect(new Set(got.slice(2).map((x) => x.score)).size).toBe(1);
+    expect(got[1]!.score).toBeGreaterThan(got[2]!.score);
+  });
 });

@@ -118,16 +118,45 @@ export class KeywordIndex {
         s[slot] = base + add;
       }
     }
-    // Only what can be in the top k is sorted: a common word may have touched most memories.
+    // Only what can be in the top k is sorted: a common word may have touched most memories,
+    // and when it decides the last places they all tie at the k-th score. Fewer than k score
+    // above it; the places left go to the lowest tied slots, picked without sorting the ties.
     const kth = kthLargest(s, touched, k, this.scratch());
     const out: KeywordCandidate[] = [];
+    const tied = new LowestSlots(k);
     for (const slot of touched) {
       const score = s[slot]!;
       s[slot] = 0;
-      if (score > 0 && score >= kth) out.push({ slot, score });
+      if (!(score > 0)) continue;
+      if (score > kth) out.push({ slot, score });
+      else if (score === kth) tied.offer(slot);
     }
-    out.sort((a, b) => b.score - a.score || a.slot - b.slot);
-    return out.length > k ? out.slice(0, k) : out;
+    for (const slot of tied.take(k - out.length)) out.push({ slot, score: kth });
+    return out.sort((a, b) => b.score - a.score || a.slot - b.slot);
+  }
+}
+
+/** The `n` lowest slots offered, kept sorted; O(offers) when slots come mostly in ascending order. */
+class LowestSlots {
+  private readonly slots: number[] = [];
+
+  constructor(private readonly n: number) {}
+
+  offer(slot: number): void {
+    const xs = this.slots;
+    if (xs.length === this.n) {
+      if (slot >= xs[xs.length - 1]!) return;
+      xs.pop();
+    }
+    let i = xs.length;
+    xs.push(slot);
+    for (; i > 0 && xs[i - 1]! > slot; i--) xs[i] = xs[i - 1]!;
+    xs[i] = slot;
+  }
+
+  /** The lowest `m` (at most n) of them. */
+  take(m: number): number[] {
+    return m >= this.slots.length ? this.slots : this.slots.slice(0, Math.max(0, m));
   }
 }
 
