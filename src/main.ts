@@ -12,6 +12,7 @@ import { runCommand } from './cli/commands.js';
 import { createProcessLogger } from './observability/logger.js';
 import { cachedModelDir } from './engine/embed/model-cache.js';
 import { applyPgliteWasmTier } from './metadata/pglite/wasm-tier.js';
+import { applyHeapSizing } from './heap-sizing.js';
 
 async function main(): Promise<void> {
   // A command runs until it ends or a signal asks it to; the service installs its own handlers.
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   }
   // Process-wide (undici's HTTP parser is WebAssembly too, small and rarely hot).
   applyPgliteWasmTier(config);
+  applyHeapSizing(config);
   const log = await createProcessLogger(config.logLevel, config.logFormat);
   let app: App;
   try {
