@@ -5,9 +5,13 @@
  * background jobs that follow. Also the main thread's V8 heap, the bytes each stored memory
  * adds ((after − start) / N), and the RSS once a first AssembleContext has loaded the tokenizer.
  *
+ * `--settle`: also the RSS once the service has settled: no background run queued or in
+ * progress for 30 s (the topics, summaries and neighbour jobs of 100k memories take minutes),
+ * so that V8's memory reducer has had its turn. Bounded at 10 minutes.
+ *
  * `--against DIR`: another built checkout measured in the same run (they alternate).
  *
- *   npm run build && npx tsx bench/footprint.ts [--sizes 10000,100000] [--rounds 2] [--against DIR]
+ *   npm run build && npx tsx bench/footprint.ts [--sizes 10000,100000] [--rounds 2] [--settle] [--against DIR]
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +21,9 @@ import { arg, call, clusteredVectors, ingestClientVectors, interleaved, median, 
 const SIZES = arg('sizes', '10000').split(',').map(Number);
 const ROUNDS = Number(arg('rounds', '2'));
 const AGAINST = arg('against', '');
+const SETTLE = process.argv.includes('--settle');
+const QUIET_MS = 30_000;
+const SETTLE_MAX_MS = 600_000;
 const DIMS = 384;
 
 interface Footprint {
@@ -25,12 +32,32 @@ interface Footprint {
   heapUsedMb: number;
   bytesPerMemory: number;
   withContextMb: number;
+  /** With --settle: RSS once no background run was queued or running for QUIET_MS, and how long that took. */
+  settledMb?: number;
+  settleS?: number;
 }
 
 async function gauge(httpPort: number, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return line ? Number(line.split(' ')[1]) : NaN;
+}
+
+/**
+ * Waits until no precompute run has been queued or running for QUIET_MS (at most SETTLE_MAX_MS);
+ * returns the seconds waited, or undefined for a build without the running-runs gauge.
+ */
+async function settle(httpPort: number): Promise<number | undefined> {
+  if (Number.isNaN(await gauge(httpPort, 'memory_precompute_running'))) return undefined;
+  const t0 = Date.now();
+  let quietSince = Date.now();
+  while (Date.now() - t0 < SETTLE_MAX_MS) {
+    const busy = (await gauge(httpPort, 'memory_precompute_queue_depth')) + (await gauge(httpPort, 'memory_precompute_running'));
+    if (busy > 0) quietSince = Date.now();
+    else if (Date.now() - quietSince >= QUIET_MS) break;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  return Math.round((Date.now() - t0) / 1000);
 }
 
 async function measure(checkout: string, n: number): Promise<Footprint> {
@@ -50,7 +77,9 @@ async function measure(checkout: string, n: number): Promise<Footprint> {
     await call(client, 'AssembleContext', { userId: 'footprint', query: 'what about the garden', tokenBudget: 500 });
     await new Promise((r) => setTimeout(r, 1000));
     const withContextMb = await rssMb(pid);
-    return { startMb, afterMb, heapUsedMb, bytesPerMemory: Math.round(((afterMb - startMb) * 1048576) / n), withContextMb };
+    const settleS = SETTLE ? await settle(server.httpPort) : undefined;
+    const settled = settleS !== undefined ? { settleS, settledMb: await rssMb(pid) } : {};
+    return { startMb, afterMb, heapUsedMb, bytesPerMemory: Math.round(((afterMb - startMb) * 1048576) / n), withContextMb, ...settled };
   } finally {
     client.close();
     await server.stop();
@@ -62,8 +91,8 @@ async function main(): Promise<void> {
   const runs = await interleaved({ rounds: ROUNDS, cells: SIZES.map(String), against: AGAINST, measure: (n, checkout) => measure(checkout, Number(n)) });
   const result: Record<string, unknown> = { bench: 'footprint', at: new Date().toISOString(), rounds: ROUNDS, against: AGAINST || undefined };
   console.log(`\n## Resident memory, embedded defaults (medians of ${ROUNDS}; MB)\n`);
-  console.log('| build | memories | RSS at start | RSS after | main V8 heap used | bytes per memory | RSS after a first AssembleContext |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log(`| build | memories | RSS at start | RSS after | main V8 heap used | bytes per memory | RSS after a first AssembleContext |${SETTLE ? ' RSS settled (s to settle) |' : ''}`);
+  console.log(`| --- | --- | --- | --- | --- | --- | --- |${SETTLE ? ' --- |' : ''}`);
   for (const [key, fs] of runs) {
     const m: Footprint = {
       startMb: median(fs.map((f) => f.startMb)),
@@ -71,10 +100,13 @@ async function main(): Promise<void> {
       heapUsedMb: median(fs.map((f) => f.heapUsedMb)),
       bytesPerMemory: median(fs.map((f) => f.bytesPerMemory)),
       withContextMb: median(fs.map((f) => f.withContextMb)),
+      ...(fs.every((f) => f.settledMb !== undefined) ? { settledMb: median(fs.map((f) => f.settledMb!)), settleS: median(fs.map((f) => f.settleS!)) } : {}),
     };
     result[key] = m;
     const [build, n] = key.split('.');
-    console.log(`| ${build} | ${n} | ${m.startMb} | ${m.afterMb} | ${m.heapUsedMb} | ${m.bytesPerMemory} | ${m.withContextMb} |`);
+    console.log(
+      `| ${build} | ${n} | ${m.startMb} | ${m.afterMb} | ${m.heapUsedMb} | ${m.bytesPerMemory} | ${m.withContextMb} |${SETTLE ? (m.settledMb !== undefined ? ` ${m.settledMb} (${m.settleS}) |` : ' – |') : ''}`,
+    );
   }
   await mkdir(join(root, 'bench', 'results'), { recursive: true });
   await writeFile(join(root, 'bench', 'results', 'footprint.json'), JSON.stringify(result, null, 2));

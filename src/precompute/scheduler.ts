@@ -358,8 +358,10 @@ export class PrecomputeScheduler {
       if (isMaintenance(e.kind)) await pace();
     })();
     this.running.set(key, { entry: e, controller, done });
+    this.metrics.precomputeRunning.set(this.running.size);
     void done.finally(() => {
       this.running.delete(key);
+      this.metrics.precomputeRunning.set(this.running.size);
       this.pump();
     });
   }

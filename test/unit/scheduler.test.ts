@@ -200,18 +200,22 @@ describe('PrecomputeScheduler', () => {
     await s.close();
   });
 
-  it('runs different users side by side up to the concurrency', async () => {
+  it('runs different users side by side up to the concurrency, and the gauge counts them', async () => {
     const h = controllable();
-    const { s } = scheduler(h.handler, { concurrency: 2 });
+    const metrics = new Metrics();
+    const running = async () => (await metrics.precomputeRunning.get()).values[0]?.value;
+    const { s } = scheduler(h.handler, { concurrency: 2 }, metrics);
     const ids = await Promise.all(['a', 'b', 'c', 'd'].map((u) => s.enqueue(u, 'clusters', 'request')));
     await until(() => h.calls.length === 2);
     expect(s.queueDepth()).toBe(2);
+    expect(await running()).toBe(2);
     for (let i = 0; i < 4; i++) {
       await until(() => h.waiting > 0);
       h.finishNext();
     }
     for (const id of ids) expect((await s.wait(id!)).status).toBe('SUCCEEDED');
     expect(h.maxParallel).toBe(2);
+    await until(async () => (await running()) === 0);
     await s.close();
   });
 
