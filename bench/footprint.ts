@@ -6,8 +6,8 @@
  * adds ((after − start) / N), and the RSS once a first AssembleContext has loaded the tokenizer.
  *
  * `--settle`: also the RSS once the service has settled: no background run queued or in
- * progress for 30 s (the topics, summaries and neighbour jobs of 100k memories take minutes),
- * so that V8's memory reducer has had its turn. Bounded at 10 minutes.
+ * progress and no graph build behind for 30 s (the jobs and the graph of 100k memories take
+ * minutes), so that V8's memory reducer has had its turn. Bounded at 10 minutes.
  *
  * `--against DIR`: another built checkout measured in the same run (they alternate).
  *
@@ -44,15 +44,17 @@ async function gauge(httpPort: number, name: string): Promise<number> {
 }
 
 /**
- * Waits until no precompute run has been queued or running for QUIET_MS (at most SETTLE_MAX_MS);
- * returns the seconds waited, or undefined for a build without the running-runs gauge.
+ * Waits until no precompute run has been queued or running and no graph build has been behind
+ * for QUIET_MS (at most SETTLE_MAX_MS); returns the seconds waited, or undefined for a build
+ * without the running-runs gauge.
  */
 async function settle(httpPort: number): Promise<number | undefined> {
   if (Number.isNaN(await gauge(httpPort, 'memory_precompute_running'))) return undefined;
   const t0 = Date.now();
   let quietSince = Date.now();
   while (Date.now() - t0 < SETTLE_MAX_MS) {
-    const busy = (await gauge(httpPort, 'memory_precompute_queue_depth')) + (await gauge(httpPort, 'memory_precompute_running'));
+    // Graph builds too: at 100k the index worker is still inserting minutes after the last write.
+    const busy = (await gauge(httpPort, 'memory_precompute_queue_depth')) + (await gauge(httpPort, 'memory_precompute_running')) + (await gauge(httpPort, 'memory_index_build_oldest_seconds'));
     if (busy > 0) quietSince = Date.now();
     else if (Date.now() - quietSince >= QUIET_MS) break;
     await new Promise((r) => setTimeout(r, 2000));
