@@ -120,7 +120,7 @@ describe('KeywordIndex (embedded store)', () => {
       const query = enc.query('u', Array.from({ length: 1 + Math.floor(r() * 5) }, word).join(' '));
       const k = 1 + Math.floor(r() * 30);
       const accept = (slot: number) => slot % 7 !== q % 7;
-      const got = index.search(query, k, live, docs.length, accept, (slot) => docs[slot]!);
+      const got = index.search(query, k, live, docs.length, accept, (slot, t) => valueOf(docs[slot]!, t));
       const dfs = new Map(Array.from(query.indices, (t) => [t, docs.filter((d, slot) => !removed.has(slot) && valueOf(d, t) !== 0).length]));
       const df = (t: number) => dfs.get(t)!;
       const brute = docs
@@ -149,7 +149,7 @@ describe('KeywordIndex (embedded store)', () => {
     for (let slot = docs.length - 1; slot >= 0; slot--) index.add(slot, docs[slot]!);
     const query = enc.query('u', 'memory 1234 and memory 77');
     const accept = (slot: number) => slot !== 3;
-    const got = index.search(query, 10, docs.length, docs.length, accept, (slot) => docs[slot]!);
+    const got = index.search(query, 10, docs.length, docs.length, accept, (slot, t) => valueOf(docs[slot]!, t));
     expect(
       got
         .slice(0, 2)

@@ -31,6 +31,7 @@ import { unpacked } from '../../packed-text.js';
 import type { AccessStats, KeywordHit, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
 import type { HybridHits, HybridQuery, KeywordQuery, FieldUpdate, NeighborGraph, NeighborGraphOptions, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../vector-store.js';
 import { decodeEntry, encodeEntry, Op, splitStats, storedMeta, type StoredMeta, type WalEntry } from './codec.js';
+import type { KeywordVectors } from './keyword-column.js';
 import { sparseFromJson, sparseToJson, type SparseVector } from '../../sparse-vector.js';
 import { syncDir, writeFileDurable } from '../../../durable/fs-durable.js';
 import { HnswClient } from './hnsw-client.js';
@@ -73,7 +74,7 @@ interface Capture {
   vectorChunks: Uint8Array[];
   /** By slot (undefined: a deleted slot); copies of the arrays, sharing the immutable entries. */
   metas: (MemoryMeta | undefined)[];
-  keywords: (SparseVector | undefined)[];
+  keywords: KeywordVectors;
   accessedAt: Float64Array;
   accessCount: Float64Array;
   epoch: number;
@@ -497,7 +498,7 @@ export class EmbeddedVectorStore implements VectorStore {
       if (p.keywordDocs === p.live) continue;
       const memories: MemoryMeta[] = [];
       for (const slot of p.byId.values()) {
-        if (p.keywordsBySlot[slot]) continue;
+        if (p.keywords.has(slot)) continue;
         memories.push(unpacked(p.metaBySlot[slot]!));
         if (--left === 0) break;
       }
@@ -769,7 +770,7 @@ export class EmbeddedVectorStore implements VectorStore {
       size: p.size,
       vectorChunks: p.matrix.chunks(),
       metas: p.metaBySlot.slice(0, p.size),
-      keywords: p.keywordsBySlot.slice(0, p.size),
+      keywords: p.keywords.view(p.size),
       accessedAt: p.accessedAt.slice(0, p.size),
       accessCount: p.accessCount.slice(0, p.size),
       epoch: this.epochOf(p),
@@ -798,7 +799,7 @@ export class EmbeddedVectorStore implements VectorStore {
         let s = '';
         for (let slot = i; slot < Math.min(c.size, i + 2000); slot++) {
           const meta = c.metas[slot];
-          if (meta) s += JSON.stringify({ ...storedMeta(meta, { accessedAtMs: c.accessedAt[slot]!, accessCount: c.accessCount[slot]! }, c.keywords[slot]), slot }) + '\n';
+          if (meta) s += JSON.stringify({ ...storedMeta(meta, { accessedAtMs: c.accessedAt[slot]!, accessCount: c.accessCount[slot]! }, c.keywords.get(slot)), slot }) + '\n';
         }
         yield s;
         await new Promise((r) => setImmediate(r));
@@ -848,7 +849,7 @@ export class EmbeddedVectorStore implements VectorStore {
       const { slot, ...stored } = JSON.parse(line) as StoredMeta & { slot: number };
       const [meta, stats, keywords] = splitStats(stored);
       p.metaBySlot[slot] = meta;
-      p.keywordsBySlot[slot] = keywords;
+      p.keywords.set(slot, keywords);
       if (keywords) p.keywordDocs++;
       p.accessedAt[slot] = stats.accessedAtMs;
       p.accessCount[slot] = stats.accessCount;

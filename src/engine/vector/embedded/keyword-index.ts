@@ -9,7 +9,7 @@
  * memories already scored, by looking their weight up in the memory's own vector. The result is
  * the same as scoring every posting; the long lists are simply not read.
  */
-import { idf, valueOf, type SparseVector } from '../../sparse-vector.js';
+import { idf, type SparseVector } from '../../sparse-vector.js';
 
 interface Posting {
   slots: number[];
@@ -67,9 +67,10 @@ export class KeywordIndex {
 
   /**
    * The best `k` slots for `query` among `docs` indexed memories; `accept` filters slots,
-   * `vectorOf` gives a slot's keyword vector (for the pruned phase), `size` bounds the slots.
+   * `weightOf` gives a term's weight in a slot's keyword vector (for the pruned phase), `size`
+   * bounds the slots.
    */
-  search(query: SparseVector, k: number, docs: number, size: number, accept: (slot: number) => boolean, vectorOf: (slot: number) => SparseVector): KeywordCandidate[] {
+  search(query: SparseVector, k: number, docs: number, size: number, accept: (slot: number) => boolean, weightOf: (slot: number, term: number) => number): KeywordCandidate[] {
     const terms: { t: number; w: number; bound: number; p: Posting }[] = [];
     for (let i = 0; i < query.indices.length; i++) {
       const p = this.postings.get(query.indices[i]!);
@@ -112,9 +113,8 @@ export class KeywordIndex {
       for (const slot of touched) {
         const base = s[slot]!;
         if (base === -Infinity || base + rest[i]! <= threshold) continue;
-        const kw = vectorOf(slot);
         let add = 0;
-        for (let j = i; j < terms.length; j++) add += terms[j]!.w * valueOf(kw, terms[j]!.t);
+        for (let j = i; j < terms.length; j++) add += terms[j]!.w * weightOf(slot, terms[j]!.t);
         s[slot] = base + add;
       }
     }

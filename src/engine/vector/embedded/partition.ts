@@ -14,6 +14,7 @@ import type { AccessStats, MemoryMeta, MemoryRecord } from '../../types.js';
 import type { MetaPredicate } from '../../filter.js';
 import type { SparseVector } from '../../sparse-vector.js';
 import { KeywordIndex, type KeywordCandidate } from './keyword-index.js';
+import { KeywordColumn } from './keyword-column.js';
 import { unpack } from '../../packed-text.js';
 import { dot } from '../../embed/embedder.js';
 
@@ -56,10 +57,10 @@ export class Partition {
   /** Live slots by session id, built on first use and kept up to date after (a session's scroll reads only its own). */
   private sessions: Map<string, Set<number>> | undefined;
   /** Keyword vectors by slot (absent for memories written before the keyword index). */
-  keywordsBySlot: (SparseVector | undefined)[] = [];
+  keywords: KeywordColumn;
   /** Live slots with a keyword vector: the N of the user's IDF. */
   keywordDocs = 0;
-  /** The inverted index over keywordsBySlot, built on the first keyword search and kept up to date after. */
+  /** The inverted index over `keywords`, built on the first keyword search and kept up to date after. */
   private keywordIndex: KeywordIndex | undefined;
 
   constructor(
@@ -72,6 +73,7 @@ export class Partition {
     this.matrix = new VectorMatrix(dims, blockRows);
     this.accessedAt = new Float64Array(capacity);
     this.accessCount = new Float64Array(capacity);
+    this.keywords = new KeywordColumn(capacity);
   }
 
   get dead(): number {
@@ -106,7 +108,7 @@ export class Partition {
       if (old !== undefined && sameVector(this.matrix.row(old), vec)) {
         this.unindex(old);
         this.metaBySlot[old] = meta;
-        this.keywordsBySlot[old] = keywords[i];
+        this.keywords.set(old, keywords[i]);
         this.index(old);
         this.accessedAt[old] = stats[i]!.accessedAtMs;
         this.accessCount[old] = stats[i]!.accessCount;
@@ -115,14 +117,14 @@ export class Partition {
       if (old !== undefined) {
         this.unindex(old);
         this.metaBySlot[old] = undefined;
-        this.keywordsBySlot[old] = undefined;
+        this.keywords.set(old, undefined);
         this.live--;
         died.push(old);
       }
       const slot = this.size++;
       this.matrix.append(vec);
       this.metaBySlot[slot] = meta;
-      this.keywordsBySlot[slot] = keywords[i];
+      this.keywords.set(slot, keywords[i]);
       this.index(slot);
       this.accessedAt[slot] = stats[i]!.accessedAtMs;
       this.accessCount[slot] = stats[i]!.accessCount;
@@ -144,7 +146,7 @@ export class Partition {
       this.byId.delete(id);
       this.unindex(slot);
       this.metaBySlot[slot] = undefined;
-      this.keywordsBySlot[slot] = undefined;
+      this.keywords.set(slot, undefined);
       this.live--;
       deleted.push(id);
       slots.push(slot);
@@ -163,7 +165,7 @@ export class Partition {
     if (slot === undefined || !meta || meta.version !== version) return false;
     if (f.keywords) {
       this.unindexKeywords(slot);
-      this.keywordsBySlot[slot] = f.keywords;
+      this.keywords.set(slot, f.keywords);
       this.indexKeywords(slot);
     }
     // Neither field is indexed here (sessions, keywords): the meta is simply replaced.
@@ -210,7 +212,7 @@ export class Partition {
     };
     if (m.supersededBy !== undefined) r.supersededBy = m.supersededBy;
     if (m.validUntilMs !== undefined) r.validUntilMs = m.validUntilMs;
-    const keywords = this.keywordsBySlot[slot];
+    const keywords = withVector ? this.keywords.get(slot) : undefined;
     if (keywords) r.keywords = keywords;
     return r;
   }
@@ -249,14 +251,14 @@ export class Partition {
   }
 
   private indexKeywords(slot: number): void {
-    const kw = this.keywordsBySlot[slot];
+    const kw = this.keywords.get(slot);
     if (!kw) return;
     this.keywordDocs++;
     this.keywordIndex?.add(slot, kw);
   }
 
   private unindexKeywords(slot: number): void {
-    const kw = this.keywordsBySlot[slot];
+    const kw = this.keywords.get(slot);
     if (!kw) return;
     this.keywordDocs--;
     this.keywordIndex?.remove(slot, kw);
@@ -268,7 +270,7 @@ export class Partition {
     if (!this.keywordIndex) {
       this.keywordIndex = new KeywordIndex();
       for (const slot of this.byId.values()) {
-        const kw = this.keywordsBySlot[slot];
+        const kw = this.keywords.get(slot);
         if (kw) this.keywordIndex.add(slot, kw);
       }
     }
@@ -279,7 +281,7 @@ export class Partition {
       this.keywordDocs,
       this.size,
       (slot) => !pred || pred(m[slot]!),
-      (slot) => this.keywordsBySlot[slot]!,
+      (slot, term) => this.keywords.weight(slot, term),
     );
   }
 
@@ -349,14 +351,12 @@ export class Partition {
     const accessedAt = new Float64Array(cap);
     const accessCount = new Float64Array(cap);
     const metaBySlot: (MemoryMeta | undefined)[] = new Array(order.length);
-    const keywordsBySlot: (SparseVector | undefined)[] = new Array(order.length);
     const oldOf = new Int32Array(order.length);
     order.forEach((old, slot) => {
       matrix.append(this.matrix.row(old));
       accessedAt[slot] = this.accessedAt[old]!;
       accessCount[slot] = this.accessCount[old]!;
       metaBySlot[slot] = this.metaBySlot[old];
-      keywordsBySlot[slot] = this.keywordsBySlot[old];
       this.byId.set(this.metaBySlot[old]!.id, slot);
       oldOf[slot] = old;
     });
@@ -364,7 +364,7 @@ export class Partition {
     this.accessedAt = accessedAt;
     this.accessCount = accessCount;
     this.metaBySlot = metaBySlot;
-    this.keywordsBySlot = keywordsBySlot;
+    this.keywords = this.keywords.renumbered(oldOf, cap);
     this.size = order.length;
     this.live = order.length;
     this.sortedCache = undefined;
