@@ -156,7 +156,15 @@ export const DASHBOARDS: DashboardSpec[] = [
     panels: [
       { title: 'Runs by kind and outcome', unit: 'ops', targets: [{ expr: 'sum by (kind, outcome) (rate(memory_precompute_runs_total[15m]))', legend: '{{kind}} {{outcome}}' }] },
       { title: 'Run time p95 by kind', unit: 's', targets: [{ expr: p95('memory_precompute_run_duration_seconds', 'kind', '15m'), legend: '{{kind}}' }] },
-      { title: 'Queue depth', unit: 'short', thresholds: [1000], targets: [{ expr: 'memory_precompute_queue_depth', legend: '{{instance}}' }] },
+      {
+        title: 'Queue depth and runs in progress',
+        unit: 'short',
+        thresholds: [1000],
+        targets: [
+          { expr: 'memory_precompute_queue_depth', legend: 'queued {{instance}}' },
+          { expr: 'memory_precompute_running', legend: 'running {{instance}}' },
+        ],
+      },
       {
         title: 'Triggers and drops',
         unit: 'ops',
