@@ -33,12 +33,17 @@ export function sparseFrom(weights: Map<number, number>): SparseVector {
 
 /** The value of term `t` in `v` (0 when absent); indices are sorted, so a binary search. */
 export function valueOf(v: SparseVector, t: number): number {
-  let lo = 0;
-  let hi = v.indices.length - 1;
+  return valueInRun(v.indices, v.values, 0, v.indices.length, t);
+}
+
+/** valueOf for the vector held in entries [from, to) of `indices` and `values` (a packed column's run). */
+export function valueInRun(indices: Uint32Array, values: Float32Array, from: number, to: number, t: number): number {
+  let lo = from;
+  let hi = to - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const x = v.indices[mid]!;
-    if (x === t) return v.values[mid]!;
+    const x = indices[mid]!;
+    if (x === t) return values[mid]!;
     if (x < t) lo = mid + 1;
     else hi = mid - 1;
   }

@@ -9,7 +9,7 @@
  * outgrows live entries the live runs move to new pools. Old pools are never written again, so a
  * snapshot's capture (`view`) stays valid while the partition changes.
  */
-import type { SparseVector } from '../../sparse-vector.js';
+import { valueInRun, type SparseVector } from '../../sparse-vector.js';
 
 /** Read-only keyword vectors by slot: the column itself, or a capture of it. */
 export interface KeywordVectors {
@@ -42,17 +42,9 @@ export class KeywordColumn implements KeywordVectors {
 
   /** The weight of term `t` in slot's vector (0 when absent), without building the vector. */
   weight(slot: number, t: number): number {
-    const n = slot < this.lengths.length ? this.lengths[slot]! - 1 : -1;
-    let lo = this.starts[slot] ?? 0;
-    let hi = lo + n - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const x = this.terms[mid]!;
-      if (x === t) return this.weights[mid]!;
-      if (x < t) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return 0;
+    if (!this.has(slot)) return 0;
+    const from = this.starts[slot]!;
+    return valueInRun(this.terms, this.weights, from, from + this.lengths[slot]! - 1, t);
   }
 
   set(slot: number, v: SparseVector | undefined): void {
