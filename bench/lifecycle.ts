@@ -14,7 +14,12 @@
  * With --postgres, the metadata (and the archive table) live in a real Postgres started for the
  * run instead of embedded PGlite (whose queries run on the service's event loop).
  *
- *   npm run build && npx tsx bench/lifecycle.ts [--users 1000] [--per-user 200] [--dims 384] [--window-qps 40] [--postgres]
+ * Each window also reports the service's garbage-collection pauses (prom-client's
+ * nodejs_gc_duration_seconds, by kind). `--jobs` runs a subset (in the order given);
+ * `--trace-slow MS` prints each search slower than MS with its wall-clock time, to line up with
+ * the service's own output (e.g. BENCH_SERVER_NODE_ARGS=--trace-gc).
+ *
+ *   npm run build && npx tsx bench/lifecycle.ts [--users 1000] [--per-user 200] [--dims 384] [--window-qps 40] [--postgres] [--jobs ttl,decay,compress,archive,gc] [--trace-slow 30]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -129,9 +134,44 @@ function du(path: string): number {
   }
 }
 
+/** The service's garbage-collection pauses so far, by kind (major, minor, incremental, weakcb): count, total ms, and how many took over 10 ms. */
+type GcPauses = Record<string, { n: number; ms: number; over10ms: number }>;
+
+async function gcPauses(httpPort: number): Promise<GcPauses> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const out: GcPauses = {};
+  for (const line of text.split('\n')) {
+    const m = /^nodejs_gc_duration_seconds_(count|sum|bucket)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const kind = /kind="([^"]+)"/.exec(m[2]!)?.[1] ?? '?';
+    const k = (out[kind] ??= { n: 0, ms: 0, over10ms: 0 });
+    const v = Number(m[3]);
+    if (m[1] === 'count') {
+      k.n = v;
+      k.over10ms += v;
+    } else if (m[1] === 'sum') k.ms = Math.round(v * 1000);
+    else if (m[2]!.includes('le="0.01"')) k.over10ms -= v;
+  }
+  return out;
+}
+
+/** What happened between two readings, e.g. "major 12 (340 ms, 9 > 10 ms)". */
+function gcDuring(before: GcPauses, after: GcPauses): { text: string; byKind: GcPauses } {
+  const byKind: GcPauses = {};
+  for (const [kind, a] of Object.entries(after)) {
+    const b = before[kind] ?? { n: 0, ms: 0, over10ms: 0 };
+    if (a.n > b.n) byKind[kind] = { n: a.n - b.n, ms: a.ms - b.ms, over10ms: a.over10ms - b.over10ms };
+  }
+  const text = Object.entries(byKind)
+    .map(([kind, k]) => `${kind} ${k.n} (${k.ms} ms, ${k.over10ms} > 10 ms)`)
+    .join(', ');
+  return { text: text || 'none', byKind };
+}
+
 /** A steady foreground search load (open loop at `qps`) until stopped; its latencies. */
 function searchLoad(client: MemoryServiceClient, users: string[], dims: number, qps: number): { stop: () => Promise<Latency> } {
   const lat = new Latency();
+  const traceSlowMs = Number(arg('trace-slow', '0'));
   const r = rng(99);
   let running = true;
   const inflight = new Set<Promise<void>>();
@@ -145,7 +185,11 @@ function searchLoad(client: MemoryServiceClient, users: string[], dims: number, 
       const n = Math.hypot(...v);
       const t0 = performance.now();
       const p = call(client, 'Search', { userId, queryVector: v.map((x) => x / n), topK: 10 }).then(
-        () => lat.record(performance.now() - t0),
+        () => {
+          const ms = performance.now() - t0;
+          lat.record(ms);
+          if (traceSlowMs > 0 && ms >= traceSlowMs) process.stderr.write(`[slow ${new Date().toISOString().slice(11, 23)}] search ${ms.toFixed(1)} ms\n`);
+        },
         () => undefined,
       );
       inflight.add(p);
@@ -226,15 +270,19 @@ async function main(): Promise<void> {
 
   // Foreground baseline: the search load alone.
   const windowMs = Number(arg('baseline-ms', '30000'));
+  const gcBeforeBaseline = await gcPauses(server.httpPort);
   let load = searchLoad(client, userIds, dims, qps);
   await new Promise((r) => setTimeout(r, windowMs));
   const baseline = (await load.stop()).summary();
-  console.log(`baseline search (no job): p50 ${baseline.p50} p95 ${baseline.p95} p99 ${baseline.p99} ms over ${baseline.n}`);
+  const baselineGc = gcDuring(gcBeforeBaseline, await gcPauses(server.httpPort));
+  console.log(`baseline search (no job): p50 ${baseline.p50} p95 ${baseline.p95} p99 ${baseline.p99} ms over ${baseline.n}; GC pauses: ${baselineGc.text}`);
   const getLongBefore = await readLong(0);
 
   const results: Record<string, unknown> = {};
-  for (const kind of ['ttl', 'decay', 'compress', 'archive', 'gc']) {
+  const kinds = arg('jobs', 'ttl,decay,compress,archive,gc').split(',');
+  for (const kind of kinds) {
     const before = disk();
+    const gcBefore = await gcPauses(server.httpPort);
     load = searchLoad(client, userIds, dims, qps);
     const t = performance.now();
     const counts: Record<string, number> = {};
@@ -254,6 +302,8 @@ async function main(): Promise<void> {
     while ((await runsOf()) - runsBefore < users) await new Promise((r) => setTimeout(r, 500));
     const secs = (performance.now() - t) / 1000;
     const during = (await load.stop()).summary();
+    const gc = gcDuring(gcBefore, await gcPauses(server.httpPort));
+    const heapMb = Math.round((await metric(server.httpPort, 'nodejs_heap_size_used_bytes')) / 2 ** 20);
     // Every run has finished (the counter counts them when they end): read their counts.
     await runConcurrent(users, 8, async (u) => {
       let job = await call<Job>(client, 'GetJob', { userId: userIds[u], jobId: jobIds[u] });
@@ -271,12 +321,13 @@ async function main(): Promise<void> {
       memoriesPerSecond: Math.round(memories / secs),
       counts,
       searchDuring: during,
+      gcPauses: gc.byKind,
       p99Ratio: Math.round((during.p99 / baseline.p99) * 100) / 100,
       p95Ratio: Math.round((during.p95 / baseline.p95) * 100) / 100,
       disk: { before, after },
     };
     console.log(
-      `${kind}: ${secs.toFixed(1)} s (${Math.round(memories / secs)} memories/s) ${JSON.stringify(counts)}; search during: p95 ${during.p95} p99 ${during.p99} ms (×${(during.p99 / baseline.p99).toFixed(2)} p99); disk store ${before.storeBytes}→${after.storeBytes} B, metadata ${before.metadataBytes}→${after.metadataBytes} B`,
+      `${kind}: ${secs.toFixed(1)} s (${Math.round(memories / secs)} memories/s) ${JSON.stringify(counts)}; search during: p95 ${during.p95} p99 ${during.p99} ms (×${(during.p99 / baseline.p99).toFixed(2)} p99); GC pauses: ${gc.text}; heap used after ${heapMb} MB, RSS ${await rssMb(server.child.pid!)} MB; disk store ${before.storeBytes}→${after.storeBytes} B, metadata ${before.metadataBytes}→${after.metadataBytes} B`,
     );
     if (kind === 'compress') {
       const getLongAfter = await readLong(1);
@@ -318,7 +369,7 @@ async function main(): Promise<void> {
   // A quiet window's p99 has its own noise: each job is also held against the quieter of the
   // two quiet windows (before and after the sweep), the stricter comparison.
   const quietP99 = Math.min(baseline.p99, afterAll.p99);
-  for (const kind of ['ttl', 'decay', 'compress', 'archive', 'gc']) {
+  for (const kind of kinds) {
     const r = results[kind] as { searchDuring: { p99: number; n: number }; p99VsQuieter?: number };
     r.p99VsQuieter = Math.round((r.searchDuring.p99 / quietP99) * 100) / 100;
     console.log(`${kind}: search p99 during ${r.searchDuring.p99} ms over ${r.searchDuring.n} = ×${r.p99VsQuieter} the quieter window's ${quietP99} ms`);
@@ -333,6 +384,7 @@ async function main(): Promise<void> {
     memories: total,
     ingestSeconds: Math.round(ingestS * 10) / 10,
     searchBaseline: baseline,
+    searchBaselineGcPauses: baselineGc.byKind,
     searchAfter: afterAll,
     jobs: results,
     archivedGet: archived,
