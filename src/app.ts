@@ -97,7 +97,7 @@ export class App {
     try {
       const embedder = buildEmbedder(c);
       const modelId = embedder?.modelId ?? `client-vectors-${c.embeddingDimensions}`;
-      this.l1 = new L1Cache(c.cacheMaxBytes, this.metrics);
+      this.l1 = new L1Cache({ maxBytes: c.cacheMaxBytes, metrics: this.metrics });
       this.store = this.shared?.store ?? (await buildVectorStore(c, modelId, dataDir, this.log.child({ component: 'vector-store' }), this.metrics));
       // No false zeros: a part this deployment does not have exports nothing.
       if (!this.store.diskUsage) this.metrics.withoutSeriesOf('embeddedStore');
@@ -314,6 +314,7 @@ export class App {
         await step('metadata', () => this.metadata?.close());
       }
       await step('redis', () => this.l2?.close());
+      this.l1?.close();
       this.cold?.close();
       await step('grpc port', () => this.grpc?.stop());
       this.state = 'stopped';

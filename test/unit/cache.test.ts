@@ -16,7 +16,7 @@ const codec: Codec<{ v: number }> = { kind: 'precomputed', encode: (x) => Buffer
 
 function setup() {
   const metrics = new Metrics();
-  const l1 = new L1Cache(1 << 20, metrics);
+  const l1 = new L1Cache({ maxBytes: 1 << 20, metrics, purgeEveryMs: 0 });
   return { l1, cache: new TieredCache(l1, undefined, metrics, { l1: ttl, l2: ttl }), coherence: new CacheCoherence(l1, undefined) };
 }
 
@@ -148,5 +148,50 @@ describe('SimilarQueries (the semantic cache index)', () => {
     await coherence.invalidate('u', [], true);
     expect(index.find('u', 0, 'o', v(1, 0, 0))).toBeUndefined();
     expect(index.find('u2', 0, 'o', v(1, 0, 0))).toBeDefined();
+  });
+});
+
+describe('L1Cache expiry', () => {
+  const expiredByTtl = async (metrics: Metrics) => (await metrics.registry.getSingleMetric('memory_cache_evictions_total')!.get()).values.find((v) => v.labels.reason === 'ttl')?.value ?? 0;
+
+  it('a sweep drops expired entries nobody reads again, and keeps the live ones', async () => {
+    const metrics = new Metrics();
+    const l1 = new L1Cache({ maxBytes: 1 << 20, metrics, purgeEveryMs: 3_600_000 }); // swept by hand here
+    try {
+      for (let i = 0; i < 50; i++) l1.set(`search:${i}`, { i }, 20, 100);
+      l1.set('memory:kept', { i: -1 }, 60_000, 100);
+      l1.set('search:invalidated', { i: -2 }, 20, 100);
+      l1.delete('search:invalidated');
+      expect(l1.purgeExpired()).toBe(0);
+      await new Promise((r) => setTimeout(r, 15));
+      l1.set('search:7', { i: 7 }, 20, 100); // set again: expires later than its first queue entry
+      await new Promise((r) => setTimeout(r, 15));
+      expect(l1.purgeExpired(10)).toBe(9); // a bounded sweep (the first 10 keys, search:7 among them), then the rest
+      expect(l1.purgeExpired()).toBe(40);
+      expect(await expiredByTtl(metrics)).toBe(49);
+      expect(l1.get<{ i: number }>('search:7', 'search')?.i).toBe(7);
+      expect(l1.get<{ i: number }>('memory:kept', 'memory')?.i).toBe(-1);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(l1.purgeExpired()).toBe(1);
+      expect(l1.purgeExpired()).toBe(0);
+    } finally {
+      l1.close();
+    }
+  });
+
+  it('sweeps on its own every purgeEveryMs until closed', async () => {
+    const metrics = new Metrics();
+    const l1 = new L1Cache({ maxBytes: 1 << 20, metrics, purgeEveryMs: 15 });
+    try {
+      for (let i = 0; i < 10; i++) l1.set(`search:${i}`, { i }, 10, 100);
+      const deadline = Date.now() + 2_000;
+      while ((await expiredByTtl(metrics)) < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(await expiredByTtl(metrics)).toBe(10);
+    } finally {
+      l1.close();
+    }
+    l1.set('search:late', { i: 0 }, 10, 100);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await expiredByTtl(metrics)).toBe(10); // closed: no sweep took it
   });
 });

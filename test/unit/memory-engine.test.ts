@@ -48,7 +48,7 @@ afterAll(async () => {
 
 function engine(observer?: MemoryObserver) {
   const metrics = new Metrics();
-  const l1 = new L1Cache(1 << 22, metrics);
+  const l1 = new L1Cache({ maxBytes: 1 << 22, metrics, purgeEveryMs: 0 });
   const store = new InMemoryVectorStore(DIMS);
   const e = new MemoryEngine(
     {

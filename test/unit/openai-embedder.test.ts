@@ -77,7 +77,7 @@ describe('OpenAI-compatible embedder', () => {
     requests.length = 0;
     const metrics = new Metrics();
     const ttl = { memory: 60_000, search: 60_000, embedding: 60_000, profile: 60_000, precomputed: 60_000 };
-    const cache = new TieredCache(new L1Cache(1 << 20, metrics), undefined, metrics, { l1: ttl, l2: ttl });
+    const cache = new TieredCache(new L1Cache({ maxBytes: 1 << 20, metrics, purgeEveryMs: 0 }), undefined, metrics, { l1: ttl, l2: ttl });
     const svc = new EmbeddingService(embedder(), cache, metrics, { batchMax: 64, batchWaitMs: 0, maxInflight: 1 });
     const texts = Array.from({ length: 20 }, (_, i) => `text ${i}`);
     const out = await Promise.all(texts.map((t) => svc.embed([t])));
