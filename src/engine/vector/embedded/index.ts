@@ -30,6 +30,7 @@ import { compileFilter, unexpired, type MetaPredicate } from '../../filter.js';
 import { unpacked } from '../../packed-text.js';
 import type { AccessStats, KeywordHit, MemoryFilter, MemoryMeta, MemoryRecord, VectorHit } from '../../types.js';
 import type { HybridHits, HybridQuery, KeywordQuery, FieldUpdate, NeighborGraph, NeighborGraphOptions, ScrollOptions, ScrollPage, StoreStats, VectorQuery, VectorStore } from '../vector-store.js';
+import { compactMeta } from './compact-meta.js';
 import { decodeEntry, encodeEntry, Op, splitStats, storedMeta, type StoredMeta, type WalEntry } from './codec.js';
 import type { KeywordVectors } from './keyword-column.js';
 import { sparseFromJson, sparseToJson, type SparseVector } from '../../sparse-vector.js';
@@ -848,7 +849,7 @@ export class EmbeddedVectorStore implements VectorStore {
       if (line === '') continue;
       const { slot, ...stored } = JSON.parse(line) as StoredMeta & { slot: number };
       const [meta, stats, keywords] = splitStats(stored);
-      p.metaBySlot[slot] = meta;
+      p.metaBySlot[slot] = compactMeta(meta);
       p.keywords.set(slot, keywords);
       if (keywords) p.keywordDocs++;
       p.accessedAt[slot] = stats.accessedAtMs;

@@ -6,8 +6,8 @@
  * compaction renumbers. Because a slot's vector is never overwritten, a checkpoint can write
  * the matrix without copying it.
  *
- * Metadata objects are immutable too (updates replace them); access statistics live in typed
- * arrays beside them.
+ * Metadata objects are immutable too (updates replace them), kept in compact form
+ * (compact-meta.ts); access statistics live in typed arrays beside them.
  */
 import { VectorMatrix } from './vector-matrix.js';
 import type { AccessStats, MemoryMeta, MemoryRecord } from '../../types.js';
@@ -17,6 +17,7 @@ import { KeywordIndex, type KeywordCandidate } from './keyword-index.js';
 import { KeywordColumn } from './keyword-column.js';
 import { unpack } from '../../packed-text.js';
 import { dot } from '../../embed/embedder.js';
+import { compactMeta } from './compact-meta.js';
 
 const NO_VECTOR = new Float32Array(0);
 
@@ -107,7 +108,7 @@ export class Partition {
       const old = this.byId.get(meta.id);
       if (old !== undefined && sameVector(this.matrix.row(old), vec)) {
         this.unindex(old);
-        this.metaBySlot[old] = meta;
+        this.metaBySlot[old] = compactMeta(meta);
         this.keywords.set(old, keywords[i]);
         this.index(old);
         this.accessedAt[old] = stats[i]!.accessedAtMs;
@@ -123,7 +124,7 @@ export class Partition {
       }
       const slot = this.size++;
       this.matrix.append(vec);
-      this.metaBySlot[slot] = meta;
+      this.metaBySlot[slot] = compactMeta(meta);
       this.keywords.set(slot, keywords[i]);
       this.index(slot);
       this.accessedAt[slot] = stats[i]!.accessedAtMs;
@@ -170,7 +171,7 @@ export class Partition {
     }
     // Neither field is indexed here (sessions, keywords): the meta is simply replaced.
     if (f.importance !== undefined || f.content !== undefined)
-      this.metaBySlot[slot] = { ...meta, ...(f.importance !== undefined ? { importance: f.importance } : {}), ...(f.content !== undefined ? { content: f.content } : {}) };
+      this.metaBySlot[slot] = compactMeta({ ...meta, ...(f.importance !== undefined ? { importance: f.importance } : {}), ...(f.content !== undefined ? { content: f.content } : {}) });
     this.dirty = true;
     return true;
   }
