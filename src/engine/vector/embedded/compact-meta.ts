@@ -15,8 +15,9 @@
  */
 import type { MemoryMeta } from '../../types.js';
 
-/** MemoryMeta's optional fields: each is copied by name below, so a new one must be added there (this stops compiling until it is). */
-type OptionalMetaKey = { [K in keyof MemoryMeta]-?: object extends Pick<MemoryMeta, K> ? K : never }[keyof MemoryMeta];
+/** MemoryMeta's optional fields. Code that copies a meta field by name lists them in a Record of this key, so a new one stops it compiling until it is copied there too. */
+export type OptionalMetaKey = { [K in keyof MemoryMeta]-?: object extends Pick<MemoryMeta, K> ? K : never }[keyof MemoryMeta];
+/** compactMeta copies each optional field by name (below). */
 const OPTIONAL_COPIED: Record<OptionalMetaKey, true> = { supersededBy: true, validUntilMs: true };
 void OPTIONAL_COPIED;
 

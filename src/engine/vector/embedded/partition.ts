@@ -17,14 +17,13 @@ import { KeywordIndex, type KeywordCandidate } from './keyword-index.js';
 import { KeywordColumn } from './keyword-column.js';
 import { unpack } from '../../packed-text.js';
 import { dot } from '../../embed/embedder.js';
-import { compactMeta } from './compact-meta.js';
+import { compactMeta, type OptionalMetaKey } from './compact-meta.js';
 
 const NO_VECTOR = new Float32Array(0);
 
 /** A record under construction (MemoryRecord's fields are readonly to its readers). */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-/** MemoryMeta's optional fields: `record` copies each one by name, so a new one must be added there (this stops compiling until it is). */
-type OptionalMetaKey = { [K in keyof MemoryMeta]-?: object extends Pick<MemoryMeta, K> ? K : never }[keyof MemoryMeta];
+/** `record` copies each optional meta field by name: a new one stops this compiling until it is added there. */
 const OPTIONAL_META_COPIED: Record<OptionalMetaKey, true> = { supersededBy: true, validUntilMs: true };
 void OPTIONAL_META_COPIED;
 
