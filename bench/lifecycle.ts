@@ -6,7 +6,9 @@
  * words), confidences, session and task scopes (30% of tasks failed), expiries, pins and 2%
  * near-duplicates. Then, one job at a time over every user: ttl, decay, compress, archive, gc,
  * each with its time, memories/s and what it changed, while a foreground search load runs; the
- * search latency of each job's window is compared with the window before any job (same run).
+ * search latency of each job's window is compared with a quiet window (the same load, no job,
+ * `--baseline-ms` long) right before it, once the previous job's triggered precompute is done,
+ * and with the first window before any job (same run).
  * Also: Get/Search latency of long memories before and after compression (read overhead), Get
  * of archived memories (each restores one), and on-disk bytes of the store and the metadata
  * database (archive table) after each job.
@@ -19,7 +21,7 @@
  * `--trace-slow MS` prints each search slower than MS with its wall-clock time, to line up with
  * the service's own output (e.g. BENCH_SERVER_NODE_ARGS=--trace-gc).
  *
- *   npm run build && npx tsx bench/lifecycle.ts [--users 1000] [--per-user 200] [--dims 384] [--window-qps 40] [--postgres] [--jobs ttl,decay,compress,archive,gc] [--trace-slow 30]
+ *   npm run build && npx tsx bench/lifecycle.ts [--users 1000] [--per-user 200] [--dims 384] [--window-qps 40] [--baseline-ms 60000] [--postgres] [--jobs ttl,decay,compress,archive,gc] [--trace-slow 30]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -30,6 +32,8 @@ import type { MemoryServiceClient } from '../src/generated/memory/v1/MemoryServi
 import { startTestPostgres } from '../test/support/postgres.js';
 
 const DAY = 86_400_000;
+/** How often a window scrapes the service's /metrics. */
+const SCRAPE_MS = 5000;
 const WORDS =
   'the of and to in is you that it he was for on are as with his they at be this have from or one had by word but not what all were we when your can said there use an each which she do how their if will up other about out many then them these so some her would make like him into time has look two more write go see number no way could people my than first water been call who oil its now find long down day did get come made may part over new sound take only little work know place year live me back give most very after thing our just name good sentence man think say great where help through much before line right too mean old any same tell boy follow came want show also around form three small set put end does another well large must big even such because turn here why ask went men read need land different home us move try kind hand picture again change off play spell air away animal house point page letter mother answer found study still learn should garden tomato compost harbour boat flight hotel coffee meeting doctor birthday project deadline budget'.split(
     ' ',
@@ -256,34 +260,56 @@ async function main(): Promise<void> {
 
   // The import triggered precompute (topics, profiles, …) for every user: let it finish, so the
   // baseline window is the search load alone.
-  const tq = performance.now();
-  let quiet = 0;
-  let lastRuns = -1;
-  while (quiet < 3 && performance.now() - tq < 900_000) {
-    await new Promise((r) => setTimeout(r, 1000));
-    const runs = await metric(server.httpPort, 'memory_precompute_runs_total');
-    const depth = await metric(server.httpPort, 'memory_precompute_queue_depth');
-    quiet = depth === 0 && runs === lastRuns ? quiet + 1 : 0;
-    lastRuns = runs;
-  }
-  console.log(`precompute after the import settled in ${((performance.now() - tq) / 1000).toFixed(0)} s (${lastRuns} runs)`);
+  // Settled: nothing queued or running and no run for `seconds` in a row (a run that a change
+  // triggered waits PRECOMPUTE_MIN_GAP_MS, 30 s, outside the queue: after a job, wait longer).
+  const settle = async (seconds: number) => {
+    const tq = performance.now();
+    let quiet = 0;
+    let lastRuns = -1;
+    while (quiet < seconds && performance.now() - tq < 900_000) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const runs = await metric(server.httpPort, 'memory_precompute_runs_total');
+      const busy = (await metric(server.httpPort, 'memory_precompute_queue_depth')) + (await metric(server.httpPort, 'memory_precompute_running'));
+      quiet = busy === 0 && runs === lastRuns ? quiet + 1 : 0;
+      lastRuns = runs;
+    }
+    return { seconds: (performance.now() - tq) / 1000, runs: lastRuns };
+  };
+  const settled = await settle(3);
+  console.log(`precompute after the import settled in ${settled.seconds.toFixed(0)} s (${settled.runs} runs)`);
 
   // Foreground baseline: the search load alone.
-  const windowMs = Number(arg('baseline-ms', '30000'));
-  const gcBeforeBaseline = await gcPauses(server.httpPort);
-  let load = searchLoad(client, userIds, dims, qps);
-  await new Promise((r) => setTimeout(r, windowMs));
-  const baseline = (await load.stop()).summary();
-  const baselineGc = gcDuring(gcBeforeBaseline, await gcPauses(server.httpPort));
+  const windowMs = Number(arg('baseline-ms', '60000'));
+  const quietWindow = async () => {
+    const gcBefore = await gcPauses(server.httpPort);
+    const quiet = searchLoad(client, userIds, dims, qps);
+    // Scraped like a job window (which watches the runs counter), so that both carry its cost.
+    for (const end = performance.now() + windowMs; performance.now() < end;) {
+      await new Promise((r) => setTimeout(r, Math.min(SCRAPE_MS, end - performance.now())));
+      if (performance.now() < end) await fetch(`http://127.0.0.1:${server.httpPort}/metrics`).then((r) => r.text());
+    }
+    return { latency: (await quiet.stop()).summary(), gc: gcDuring(gcBefore, await gcPauses(server.httpPort)) };
+  };
+  const { latency: baseline, gc: baselineGc } = await quietWindow();
   console.log(`baseline search (no job): p50 ${baseline.p50} p95 ${baseline.p95} p99 ${baseline.p99} ms over ${baseline.n}; GC pauses: ${baselineGc.text}`);
   const getLongBefore = await readLong(0);
 
   const results: Record<string, unknown> = {};
   const kinds = arg('jobs', 'ttl,decay,compress,archive,gc').split(',');
   for (const kind of kinds) {
+    // Each job is held against a quiet window right before it (the first one: the baseline), once
+    // the previous job's triggered runs are done: the store and the heap change from job to job
+    // (the baseline has ~45k more memories than the last job sees).
+    let quiet = baseline;
+    let quietGc = baselineGc;
+    if (kind !== kinds[0]) {
+      await settle(35);
+      ({ latency: quiet, gc: quietGc } = await quietWindow());
+      console.log(`${kind}: quiet window right before: p50 ${quiet.p50} p95 ${quiet.p95} p99 ${quiet.p99} ms over ${quiet.n}; GC pauses: ${quietGc.text}`);
+    }
     const before = disk();
     const gcBefore = await gcPauses(server.httpPort);
-    load = searchLoad(client, userIds, dims, qps);
+    const load = searchLoad(client, userIds, dims, qps);
     const t = performance.now();
     const counts: Record<string, number> = {};
     // The sweep as the service runs it: every user's run queued at once, the scheduler works
@@ -298,8 +324,9 @@ async function main(): Promise<void> {
     const runsBefore = await runsOf();
     const jobIds: string[] = [];
     for (const userId of userIds) jobIds.push((await call<Job>(client, 'TriggerPrecompute', { userId, job: kind })).id);
-    // Every 500 ms: a scrape costs the service a few ms of its event loop, which the window counts.
-    while ((await runsOf()) - runsBefore < users) await new Promise((r) => setTimeout(r, 500));
+    // A scrape of /metrics blocks the service's event loop for ~4 ms and allocates a few MB,
+    // and the window counts it: every SCRAPE_MS, and the quiet windows are scraped as often.
+    while ((await runsOf()) - runsBefore < users) await new Promise((r) => setTimeout(r, SCRAPE_MS));
     const secs = (performance.now() - t) / 1000;
     const during = (await load.stop()).summary();
     const gc = gcDuring(gcBefore, await gcPauses(server.httpPort));
@@ -324,10 +351,13 @@ async function main(): Promise<void> {
       gcPauses: gc.byKind,
       p99Ratio: Math.round((during.p99 / baseline.p99) * 100) / 100,
       p95Ratio: Math.round((during.p95 / baseline.p95) * 100) / 100,
+      searchQuietBefore: quiet,
+      quietBeforeGcPauses: quietGc.byKind,
+      p99VsQuietBefore: Math.round((during.p99 / quiet.p99) * 100) / 100,
       disk: { before, after },
     };
     console.log(
-      `${kind}: ${secs.toFixed(1)} s (${Math.round(memories / secs)} memories/s) ${JSON.stringify(counts)}; search during: p95 ${during.p95} p99 ${during.p99} ms (×${(during.p99 / baseline.p99).toFixed(2)} p99); GC pauses: ${gc.text}; heap used after ${heapMb} MB, RSS ${await rssMb(server.child.pid!)} MB; disk store ${before.storeBytes}→${after.storeBytes} B, metadata ${before.metadataBytes}→${after.metadataBytes} B`,
+      `${kind}: ${secs.toFixed(1)} s (${Math.round(memories / secs)} memories/s) ${JSON.stringify(counts)}; search during: p95 ${during.p95} p99 ${during.p99} ms (×${(during.p99 / quiet.p99).toFixed(2)} the quiet window right before, ×${(during.p99 / baseline.p99).toFixed(2)} the first); GC pauses: ${gc.text}; heap used after ${heapMb} MB, RSS ${await rssMb(server.child.pid!)} MB; disk store ${before.storeBytes}→${after.storeBytes} B, metadata ${before.metadataBytes}→${after.metadataBytes} B`,
     );
     if (kind === 'compress') {
       const getLongAfter = await readLong(1);
@@ -362,9 +392,8 @@ async function main(): Promise<void> {
   const archived = archivedGet.summary();
   console.log(`Get of an archived memory (restores it): p50 ${archived.p50} p95 ${archived.p95} ms over ${restored}`);
 
-  load = searchLoad(client, userIds, dims, qps);
-  await new Promise((r) => setTimeout(r, windowMs));
-  const afterAll = (await load.stop()).summary();
+  await settle(35);
+  const { latency: afterAll } = await quietWindow();
   console.log(`search after the sweep: p50 ${afterAll.p50} p95 ${afterAll.p95} p99 ${afterAll.p99} ms`);
   // A quiet window's p99 has its own noise: each job is also held against the quieter of the
   // two quiet windows (before and after the sweep), the stricter comparison.
