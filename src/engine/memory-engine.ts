@@ -821,17 +821,17 @@ export class MemoryEngine {
    * similarity 0 (no cosine was computed).
    */
   private rankFused(fused: FusedHit[], w: RankingWeights, now: number, k: number, includeEmbedding: boolean): SearchHit[] {
-    const hits = fused.map((f): SearchHit => {
-      return {
-        memory: shown(f.record, includeEmbedding),
-        score: this.relevance(f.record, f.relevance, now, w),
-        similarity: f.similarity ?? 0,
-        ...(f.keywordScore !== undefined ? { keywordScore: f.keywordScore } : {}),
-        retrievers: f.retrievers,
-      };
-    });
-    hits.sort((a, b) => b.score - a.score);
-    return hits.slice(0, k);
+    // Scored and cut to k first: the pool is 3× k per retriever, and copying a record for the
+    // response is most of a small user's search.
+    const scored = fused.map((f) => ({ f, score: this.relevance(f.record, f.relevance, now, w) }));
+    scored.sort((a, b) => b.score - a.score);
+    return scored.slice(0, k).map(({ f, score }): SearchHit => ({
+      memory: shown(f.record, includeEmbedding),
+      score,
+      similarity: f.similarity ?? 0,
+      ...(f.keywordScore !== undefined ? { keywordScore: f.keywordScore } : {}),
+      retrievers: f.retrievers,
+    }));
   }
 
   private touchHits(userId: string, hits: SearchHit[], now: number): void {
@@ -966,9 +966,11 @@ function stripRecord(r: MemoryRecord): MemoryMeta {
 }
 
 /** A hit's record as returned: vectors only when asked for (the keyword vector never: it is the index's). */
+/** A record as a response shows it: no keyword vector, and no embedding unless asked (one copy). */
 function shown(r: MemoryRecord, includeEmbedding: boolean): MemoryRecord {
   const { keywords: _k, ...rest } = r;
-  return includeEmbedding ? rest : { ...rest, embedding: EMPTY };
+  if (!includeEmbedding) (rest as { embedding: Float32Array }).embedding = EMPTY;
+  return rest;
 }
 
 function sameVector(a: Float32Array, b: Float32Array): boolean {

@@ -120,6 +120,33 @@ describe('MemoryEngine', () => {
     expect(observer.events).toEqual(['written:1', 'updated:1', 'removed:1', 'updated:1', 'removed:1', 'erased']);
   });
 
+  it('ranks the whole candidate pool and shows only the best k, without keyword vectors or (unless asked) embeddings', async () => {
+    const { e } = engine();
+    const user = 'ranked';
+    // 20 memories (all in the candidate pool): similarity falls with i while importance rises, so
+    // with importance weighed in, the best k are the last ones in similarity order.
+    const n = 20;
+    const unit = (i: number) => [Math.cos(i / 50), Math.sin(i / 50), 0, 0];
+    await e.rememberBatch(
+      ctx,
+      user,
+      Array.from({ length: n }, (_, i) => ({ content: `note ${i}`, embedding: unit(i), importance: i / n })),
+    );
+    const weights = { similarity: 1, importance: 2, recency: 0 };
+    const expected = Array.from({ length: n }, (_, i) => ({ i, score: Math.cos(i / 50) + (2 * i) / n }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 5);
+    for (const includeEmbedding of [false, true]) {
+      const r = await e.search(ctx, user, { queryVector: unit(0), topK: 5, weights, mode: 'DENSE', includeEmbedding });
+      expect(r.hits.map((h) => h.memory.content)).toEqual(expected.map((x) => `note ${x.i}`));
+      for (const [k, h] of r.hits.entries()) {
+        expect(h.score).toBeCloseTo(expected[k]!.score, 5);
+        expect(h.memory).not.toHaveProperty('keywords');
+        expect(h.memory.embedding).toHaveLength(includeEmbedding ? DIMS : 0);
+      }
+    }
+  });
+
   it('merges concurrent Updates under the memory lock: every added tag and key lands', async () => {
     const { e } = engine();
     const user = 'merges';
