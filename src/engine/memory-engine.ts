@@ -965,8 +965,7 @@ function stripRecord(r: MemoryRecord): MemoryMeta {
   return meta;
 }
 
-/** A hit's record as returned: vectors only when asked for (the keyword vector never: it is the index's). */
-/** A record as a response shows it: no keyword vector, and no embedding unless asked (one copy). */
+/** A hit's record as returned (one copy): vectors only when asked for (the keyword vector never: it is the index's). */
 function shown(r: MemoryRecord, includeEmbedding: boolean): MemoryRecord {
   const { keywords: _k, ...rest } = r;
   if (!includeEmbedding) (rest as { embedding: Float32Array }).embedding = EMPTY;
