@@ -15,11 +15,21 @@
  */
 import type { MemoryMeta } from '../../types.js';
 
-/** MemoryMeta's optional fields. Code that copies a meta field by name lists them in a Record of this key, so a new one stops it compiling until it is copied there too. */
-export type OptionalMetaKey = { [K in keyof MemoryMeta]-?: object extends Pick<MemoryMeta, K> ? K : never }[keyof MemoryMeta];
-/** compactMeta copies each optional field by name (below). */
+/** MemoryMeta's optional fields. */
+type OptionalMetaKey = { [K in keyof MemoryMeta]-?: object extends Pick<MemoryMeta, K> ? K : never }[keyof MemoryMeta];
+/** copyOptionalMeta copies each optional field by name: a new one stops this compiling until it is copied there too. */
 const OPTIONAL_COPIED: Record<OptionalMetaKey, true> = { supersededBy: true, validUntilMs: true };
 void OPTIONAL_COPIED;
+
+/**
+ * Copies the optional fields that `from` has onto `to`, by name: the one place a meta's optional
+ * fields are listed for copying (compactMeta here, the store's records in partition.ts).
+ */
+export function copyOptionalMeta(from: MemoryMeta, to: { -readonly [K in OptionalMetaKey]?: MemoryMeta[K] }): void {
+  // Rare (superseded memories): added only when present, rather than widening every object.
+  if (from.supersededBy !== undefined) to.supersededBy = from.supersededBy;
+  if (from.validUntilMs !== undefined) to.validUntilMs = from.validUntilMs;
+}
 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
 const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
@@ -51,8 +61,6 @@ export function compactMeta(m: MemoryMeta): MemoryMeta {
     version: m.version,
     metadata: hasKeys(m.metadata) ? m.metadata : NO_METADATA,
   };
-  // Rare (superseded memories): these two take the property array rather than widening every meta.
-  if (m.supersededBy !== undefined) meta.supersededBy = m.supersededBy;
-  if (m.validUntilMs !== undefined) meta.validUntilMs = m.validUntilMs;
+  copyOptionalMeta(m, meta);
   return meta;
 }

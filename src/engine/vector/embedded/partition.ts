@@ -17,15 +17,12 @@ import { KeywordIndex, type KeywordCandidate } from './keyword-index.js';
 import { KeywordColumn } from './keyword-column.js';
 import { unpack } from '../../packed-text.js';
 import { dot } from '../../embed/embedder.js';
-import { compactMeta, type OptionalMetaKey } from './compact-meta.js';
+import { compactMeta, copyOptionalMeta } from './compact-meta.js';
 
 const NO_VECTOR = new Float32Array(0);
 
 /** A record under construction (MemoryRecord's fields are readonly to its readers). */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-/** `record` copies each optional meta field by name: a new one stops this compiling until it is added there. */
-const OPTIONAL_META_COPIED: Record<OptionalMetaKey, true> = { supersededBy: true, validUntilMs: true };
-void OPTIONAL_META_COPIED;
 
 export interface Candidate {
   slot: number;
@@ -210,8 +207,7 @@ export class Partition {
       // A view, not a copy: rows never change once written. Callers treat it as read-only.
       embedding: withVector ? this.matrix.row(slot) : NO_VECTOR,
     };
-    if (m.supersededBy !== undefined) r.supersededBy = m.supersededBy;
-    if (m.validUntilMs !== undefined) r.validUntilMs = m.validUntilMs;
+    copyOptionalMeta(m, r);
     const keywords = withVector ? this.keywords.get(slot) : undefined;
     if (keywords) r.keywords = keywords;
     return r;
