@@ -3,8 +3,8 @@
  * serves requests. Messages in: {id, n, k, neighbors, distances, vectors?, dims, minClusterSize,
  * minSamples}; out: {id, labels, probabilities, clusterCount, stabilities, ms} or {id, error}.
  */
-import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
+import { lowerThreadPriority } from '../thread-priority.js';
 import { hdbscan } from './hdbscan.js';
 
 interface Job {
@@ -19,16 +19,8 @@ interface Job {
   minSamples: number;
 }
 
-// Lowest CPU priority for this thread only: on a small machine the request threads win the
-// CPU, and clustering takes the time left over. Only on Linux, which keeps a nice value per
-// thread; elsewhere the call would lower the whole process.
-if (process.platform === 'linux') {
-  try {
-    setPriority(19);
-  } catch {
-    // not permitted here: run at normal priority
-  }
-}
+// Lowest CPU priority: the request threads win the CPU, and clustering takes the time left over.
+lowerThreadPriority(19);
 
 const port = parentPort!;
 port.on('message', (job: Job) => {

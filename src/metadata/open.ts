@@ -22,6 +22,6 @@ export async function openMetadata(c: Config, dataDir: string, log?: Logger): Pr
     return new SqlMetadataStore({ kind: 'postgres', db });
   }
   // PGlite's directory lock also covers the journal beside it.
-  const db = await openPGlite(join(dataDir, 'metadata'), { sharedBuffersMb: c.pgliteSharedBuffersMb });
+  const db = await openPGlite(join(dataDir, 'metadata'), { sharedBuffersMb: c.pgliteSharedBuffersMb, threadNice: c.pgliteThreadNice });
   return new SqlMetadataStore({ kind: 'pglite', db, auditJournalDir: join(dataDir, 'audit-journal'), log });
 }

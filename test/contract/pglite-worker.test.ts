@@ -1,8 +1,10 @@
 /**
  * Embedded PGlite in its worker thread: the service's event loop runs while a statement
  * executes, transactions commit and roll back as one, errors keep their SQLSTATE, and a dead
- * worker is replaced by the next call without losing committed rows.
+ * worker is replaced by the next call without losing committed rows. Its thread runs at a lower
+ * CPU priority than the caller's.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -91,4 +93,25 @@ describe('PGlite in a worker thread', () => {
     expect(workers).toHaveLength(1);
     expect(await sharedBuffersKb()).toBe(32 * 1024);
   });
+
+  it.runIf(process.platform === 'linux')("runs PGlite's thread at the nice value it is given and leaves the caller's thread alone", async () => {
+    const before = threadNices();
+    const callers = niceOf('/proc/thread-self/stat');
+    db = await openPGlite(undefined, { threadNice: 7 });
+    await db.query('SELECT 1');
+    const raised = [...threadNices()].filter(([tid, nice]) => nice === 7 && before.get(tid) !== 7);
+    expect(raised).toHaveLength(1);
+    expect(niceOf('/proc/thread-self/stat')).toBe(callers);
+  });
 });
+
+/** Nice value of every thread of this process, by thread id (Linux keeps one per thread). */
+function threadNices(): Map<string, number> {
+  return new Map(readdirSync('/proc/self/task').map((tid) => [tid, niceOf(`/proc/self/task/${tid}/stat`)]));
+}
+
+/** Field 19 of a stat line; the fields are counted after the command name, which may hold spaces. */
+function niceOf(statPath: string): number {
+  const stat = readFileSync(statPath, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}

@@ -17,6 +17,8 @@ export interface PGliteOptions {
   onWorker?: (worker: Worker) => void;
   /** shared_buffers in MB (PGLITE_SHARED_BUFFERS_MB; its default unless given). */
   sharedBuffersMb?: number;
+  /** The thread's nice value (PGLITE_THREAD_NICE; its default unless given). */
+  threadNice?: number;
 }
 
 /**
@@ -42,7 +44,12 @@ export async function openPGlite(dataDir: string | undefined, o: PGliteOptions =
       stopped: (why) => new UnavailableError(`embedded metadata database: its worker thread ${why}`),
     });
     try {
-      const { created } = await client.call<{ created: boolean }>({ op: 'open', sharedBuffersMb: o.sharedBuffersMb ?? CONFIG_SPEC.pgliteSharedBuffersMb.default, ...(dataDir ? { dataDir } : {}) });
+      const { created } = await client.call<{ created: boolean }>({
+        op: 'open',
+        sharedBuffersMb: o.sharedBuffersMb ?? CONFIG_SPEC.pgliteSharedBuffersMb.default,
+        threadNice: o.threadNice ?? CONFIG_SPEC.pgliteThreadNice.default,
+        ...(dataDir ? { dataDir } : {}),
+      });
       if (!created || !dataDir || afterInitdb) return client;
       // initdb leaves the thread's WebAssembly heaps at ~750 MB resident, and they stay: a new
       // thread on the now-initialised directory needs ~180 MB. Costs one more start, once.

@@ -5,7 +5,8 @@
  * uses the other core and requests only wait for their own statements.
  *
  * Requests (answered through serveRequests):
- *   { op: 'open', dataDir?, sharedBuffersMb }  PGlite on dataDir (in memory without one) → { created }:
+ *   { op: 'open', dataDir?, sharedBuffersMb, threadNice }
+ *                                       PGlite on dataDir (in memory without one) → { created }:
  *                                       whether this open ran initdb (a new directory)
  *   { op: 'query', sql, params?, tx? }  → { rows }; inside transaction `tx` when given
  *   { op: 'exec', sql, tx }             a script of several statements in transaction `tx`
@@ -16,10 +17,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { lowerThreadPriority } from '../../thread-priority.js';
 import { serveRequests } from '../../worker-rpc.js';
 
 type Request =
-  | { op: 'open'; dataDir?: string; sharedBuffersMb: number }
+  | { op: 'open'; dataDir?: string; sharedBuffersMb: number; threadNice: number }
   | { op: 'query'; sql: string; params?: unknown[]; tx?: number }
   | { op: 'exec'; sql: string; tx: number }
   | { op: 'begin' }
@@ -53,6 +55,9 @@ class PGliteHost {
   async handle(r: Request): Promise<unknown> {
     switch (r.op) {
       case 'open': {
+        // Most of this thread's CPU goes to background writes (archive pages, audit shipping,
+        // artifact rewrites); requests that wait on it lose only while the CPU is contended.
+        lowerThreadPriority(r.threadNice);
         const created = !r.dataDir || !existsSync(join(r.dataDir, 'PG_VERSION'));
         const postgresqlconf = postgresqlConf(r.sharedBuffersMb);
         this.db = r.dataDir ? await PGlite.create(r.dataDir, { postgresqlconf }) : await PGlite.create({ postgresqlconf });
