@@ -5,17 +5,16 @@
  * nice value per thread (setpriority with pid 0 is the caller's thread); elsewhere the same call
  * would lower the whole process, so it is skipped there.
  *
- * Returns whether the priority took. Raising a nice value needs no privilege, but a sandbox may
- * still refuse it: the thread then runs at normal priority.
+ * Raising a nice value needs no privilege, but a sandbox may still refuse it: the thread then
+ * runs at normal priority.
  */
 import { setPriority } from 'node:os';
 
-export function lowerThreadPriority(nice: number): boolean {
-  if (nice <= 0 || process.platform !== 'linux') return false;
+export function lowerThreadPriority(nice: number): void {
+  if (nice <= 0 || process.platform !== 'linux') return;
   try {
     setPriority(nice);
-    return true;
   } catch {
-    return false;
+    // refused: normal priority
   }
 }
