@@ -180,6 +180,11 @@ export class Metrics {
   });
   readonly precomputeQueueDepth = new Gauge({ name: 'memory_precompute_queue_depth', help: 'precompute runs waiting to start', registers: [this.registry] });
   readonly precomputeRunning = new Gauge({ name: 'memory_precompute_running', help: 'precompute runs in progress', registers: [this.registry] });
+  readonly precomputePaused = new Gauge({
+    name: 'memory_precompute_paused',
+    help: '1 while an operator has paused background jobs on this instance (PauseBackgroundJobs)',
+    registers: [this.registry],
+  });
   readonly precomputeRuns = new Counter({ name: 'memory_precompute_runs_total', help: 'precompute runs by job kind and outcome', labelNames: ['kind', 'outcome'], registers: [this.registry] });
   readonly precomputeDuration = new Histogram({
     name: 'memory_precompute_run_duration_seconds',

@@ -13,6 +13,8 @@
  *   it runs, so a crashed instance's lease runs out and the next run takes over.
  * - Intervals: users marked dirty for a kind are re-run once their last run of that kind is
  *   older than that kind's interval (checked every `tickMs`).
+ * - An operator may pause this instance's runs for a bounded time (PauseGate): nothing starts
+ *   and running jobs wait at their next slice; a run's deadline does not count paused time.
  * - Timers come from the Clock (tests drive it) and never keep the process alive.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,6 +23,7 @@ import { CancelledError, DeadlineExceededError, MemoryError } from '../errors.js
 import type { JobRun, JobStatus, MetadataStore } from '../metadata/metadata-store.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { PauseGate, type PauseState } from './pause-gate.js';
 import { timeSlicer, type Slice } from './slicer.js';
 
 export const JOB_KINDS = ['clusters', 'profile', 'summaries', 'similarity'] as const;
@@ -115,6 +118,7 @@ export class PrecomputeScheduler {
   private holdTimer: TimerHandle | undefined;
   private closed = false;
   private pumpQueued = false;
+  private readonly gate: PauseGate;
 
   constructor(
     private readonly handlers: Partial<Record<RunKind, JobHandler>>,
@@ -122,7 +126,15 @@ export class PrecomputeScheduler {
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly o: SchedulerOptions,
-  ) {}
+  ) {
+    this.gate = new PauseGate({
+      clock: o.clock,
+      onResume: () => {
+        this.metrics.precomputePaused.set(0);
+        this.pump();
+      },
+    });
+  }
 
   start(): void {
     this.scheduleTick();
@@ -232,6 +244,19 @@ export class PrecomputeScheduler {
     return this.queue.length;
   }
 
+  /** Pauses this instance's runs for `durationMs` (a pause in force gets the new end); 0 resumes them. */
+  pause(durationMs: number): PauseState & { running: number; queued: number } {
+    if (durationMs > 0 && !this.closed) {
+      this.gate.pauseFor(durationMs);
+      this.metrics.precomputePaused.set(1);
+    } else this.gate.resume();
+    return this.pauseState();
+  }
+
+  pauseState(): PauseState & { running: number; queued: number } {
+    return { ...this.gate.state(), running: this.running.size, queued: this.queue.length };
+  }
+
   /**
    * Starts what can start, once after the current synchronous work: a burst of triggers (an
    * interval tick enqueues thousands) scans the queue once, not once per trigger.
@@ -246,6 +271,8 @@ export class PrecomputeScheduler {
   }
 
   private pumpNow(): void {
+    // Paused: nothing starts; the gate pumps when the pause ends.
+    if (this.gate.paused) return;
     const now = this.o.clock.now();
     const busy = this.o.busy?.() ?? false;
     const maxHold = this.o.maxHoldMs ?? 60_000;
@@ -297,7 +324,17 @@ export class PrecomputeScheduler {
   private run(e: Entry): void {
     const key = e.key;
     const controller = new AbortController();
-    const deadline = this.o.clock.after(this.o.jobTimeoutMs, () => controller.abort(new DeadlineExceededError(`${e.kind} job ran past its ${this.o.jobTimeoutMs} ms deadline`)));
+    // The deadline counts working time: when it comes due, time spent paused meanwhile is owed back.
+    let pausedCounted = this.gate.pausedMs();
+    const armDeadline = (ms: number): TimerHandle =>
+      this.o.clock.after(ms, () => {
+        const owed = this.gate.pausedMs() - pausedCounted;
+        if (owed > 0 && !controller.signal.aborted) {
+          pausedCounted += owed;
+          deadline = armDeadline(owed);
+        } else controller.abort(new DeadlineExceededError(`${e.kind} job ran past its ${this.o.jobTimeoutMs} ms deadline`));
+      });
+    let deadline = armDeadline(this.o.jobTimeoutMs);
     const pace = this.slicerFor(e.kind, controller.signal);
     const done = (async () => {
       e.startedAtMs = this.o.clock.now();
@@ -376,6 +413,7 @@ export class PrecomputeScheduler {
       ...(this.o.busyShare !== undefined ? { busyShare: this.o.busyShare } : {}),
       ...(sliceMs !== undefined ? { sliceMs } : {}),
       signal,
+      gate: this.gate,
     });
   }
 
@@ -424,7 +462,9 @@ export class PrecomputeScheduler {
     }
     this.metrics.precomputeQueueDepth.set(0);
     const runs = [...this.running.values()];
+    // A paused job waiting at a slice wakes up on its signal and sees it.
     for (const r of runs) r.controller.abort(new CancelledError('the service is shutting down'));
     await Promise.all(runs.map((r) => r.done));
+    this.gate.resume();
   }
 }

@@ -10,6 +10,8 @@
  * t·(1 − share)/share ms of rest; what it waited for, such as a batch in the index worker,
  * counts as its work). Under load a job takes a small, fixed share of the CPU instead of
  * competing as an equal, and runs at full speed again once the load is gone.
+ *
+ * With `gate`, a job waits at its next slice while an operator has paused background jobs.
  */
 import { sleep } from '../sleep.js';
 export type Slice = () => Promise<void>;
@@ -21,6 +23,8 @@ export interface SliceOptions {
   busyShare?: number;
   /** Ends a pause early (the job is being cancelled). */
   signal?: AbortSignal;
+  /** An operator's pause (see PauseGate): checked at every slice, not only once `sliceMs` has passed. */
+  gate?: { readonly paused: boolean; wait(signal?: AbortSignal): Promise<void> };
 }
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -30,6 +34,11 @@ export function timeSlicer(o: SliceOptions = {}): Slice {
   const share = Math.min(1, Math.max(0.01, o.busyShare ?? 0.1));
   let since = performance.now();
   return async () => {
+    if (o.gate?.paused) {
+      await o.gate.wait(o.signal);
+      since = performance.now();
+      return;
+    }
     const worked = performance.now() - since;
     if (worked < sliceMs) return;
     if (o.busy && share < 1 && o.busy()) await sleep(Math.min(1000, (worked * (1 - share)) / share), o.signal);

@@ -200,6 +200,88 @@ describe('PrecomputeScheduler', () => {
     await s.close();
   });
 
+  it("an operator's pause: nothing starts, a running job waits at its next slice, its deadline does not count the pause, and the pause ends by itself", async () => {
+    let steps = 0;
+    const calls: string[] = [];
+    const handler: JobHandler = async (ctx) => {
+      calls.push(ctx.userId);
+      if (ctx.userId !== 'p1') return { steps: 0 };
+      while (!ctx.signal.aborted) {
+        const until = performance.now() + 6; // longer than a slice
+        while (performance.now() < until);
+        steps++;
+        await ctx.pace();
+      }
+      return { steps };
+    };
+    const metrics = new Metrics();
+    const paused = async () => (await metrics.precomputePaused.get()).values[0]?.value;
+    const { s, clock } = scheduler(handler, { jobTimeoutMs: 5_000 }, metrics);
+    const t0 = clock.now();
+    const p1 = await s.enqueue('p1', 'ttl', 'request');
+    await until(() => steps >= 2);
+    expect(s.pause(10_000)).toEqual({ pausedUntilMs: t0 + 10_000, running: 1, queued: 0 });
+    expect(await paused()).toBe(1);
+    // The step in flight ends at its slice, and then the job waits.
+    await new Promise((r) => setTimeout(r, 30));
+    const held = steps;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(steps).toBe(held);
+    const p2 = await s.enqueue('p2', 'ttl', 'request');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toEqual(['p1']);
+    expect(s.pauseState()).toEqual({ pausedUntilMs: t0 + 10_000, running: 1, queued: 1 });
+    // Past the 5 s deadline, but every ms of it was paused: the run is owed that time.
+    clock.advance(6_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.status(p1!)?.status).toBe('RUNNING');
+    // The pause ends by itself at 10 s: the job goes on and the queued run starts.
+    clock.advance(4_000);
+    await until(() => steps > held && calls.length === 2);
+    expect(await paused()).toBe(0);
+    expect(s.pauseState().pausedUntilMs).toBe(0);
+    expect((await s.wait(p2!)).status).toBe('SUCCEEDED');
+    // Its deadline is now 5 s of working time after it started: t0 + 15 s.
+    clock.advance(4_990);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.status(p1!)?.status).toBe('RUNNING');
+    clock.advance(20);
+    const r = await s.wait(p1!);
+    expect(r.status).toBe('FAILED');
+    expect(r.error).toMatch(/deadline/);
+    await s.close();
+  });
+
+  it('resumes at once when told; a second pause moves the end; shutdown ends a paused job', async () => {
+    let steps = 0;
+    const handler: JobHandler = async (ctx) => {
+      while (!ctx.signal.aborted) {
+        const until = performance.now() + 6;
+        while (performance.now() < until);
+        steps++;
+        await ctx.pace();
+      }
+      return {};
+    };
+    const { s, clock } = scheduler(handler);
+    const t0 = clock.now();
+    const id = await s.enqueue('r1', 'ttl', 'request');
+    await until(() => steps >= 1);
+    s.pause(60_000);
+    expect(s.pause(120_000).pausedUntilMs).toBe(t0 + 120_000);
+    clock.advance(60_000);
+    expect(s.pauseState().pausedUntilMs).toBe(t0 + 120_000);
+    await new Promise((r) => setTimeout(r, 30));
+    const held = steps;
+    expect(s.pause(0).pausedUntilMs).toBe(0);
+    await until(() => steps > held + 2);
+    s.pause(60_000);
+    await new Promise((r) => setTimeout(r, 30));
+    const done = s.wait(id!);
+    await s.close();
+    expect((await done).status).toBe('CANCELLED');
+  });
+
   it('runs different users side by side up to the concurrency, and the gauge counts them', async () => {
     const h = controllable();
     const metrics = new Metrics();
