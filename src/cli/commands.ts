@@ -17,6 +17,7 @@ commands:
   export --user USER         write a user's memories, tasks and audit trail as JSON lines
   import --file FILE         import what export wrote (idempotent)
   maintenance run            run a lifecycle job (ttl, decay, compress, archive, gc)
+  maintenance pause|resume   hold a running service's background jobs for a while
   mcp                        an MCP server (stdio or HTTP) for agents, talking to the service
 
 options:

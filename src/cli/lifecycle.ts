@@ -1,7 +1,8 @@
 /**
- * `memory-engine export | import | maintenance run`: a user's data out and back as JSON lines,
- * and maintenance jobs on demand, against a running service (--address) or the data directory
- * of a stopped one. Long jobs show their progress on stderr.
+ * `memory-engine export | import | maintenance run|pause|resume`: a user's data out and back as
+ * JSON lines, and maintenance jobs on demand, against a running service (--address) or the data
+ * directory of a stopped one; a running service's background jobs paused for a while and
+ * resumed. Long jobs show their progress on stderr.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -30,13 +31,28 @@ ${CONNECTION_HELP}`,
   --user USER           the user to import into (default: the user of the file's header)
 ${CONNECTION_HELP}`,
   maintenance: `usage: memory-engine maintenance run [--kind KIND] [--user USER] [--dry-run] [connection]
-  Runs a maintenance job for one user or for every user, and prints what it did.
+       memory-engine maintenance pause --for DURATION --address HOST:PORT [--api-key KEY]
+       memory-engine maintenance resume --address HOST:PORT [--api-key KEY]
+  run: runs a maintenance job for one user or for every user, and prints what it did.
   --kind KIND           ttl | decay | compress | archive | gc | maintenance (all five; default)
   --dry-run             count what would change, change nothing
+  pause: no background job (precompute or maintenance) starts on that service instance, and
+  running ones wait, until DURATION has passed (e.g. 90s, 15m, 2h; at most 24h) or resume.
+  Needs an admin key when the service asks for keys.
 ${CONNECTION_HELP}`,
 };
 
 const KINDS = ['ttl', 'decay', 'compress', 'archive', 'gc', 'maintenance'];
+const MAINTENANCE_COMMANDS = ['run', 'pause', 'resume'];
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "90s", "15m", "2h", "500ms" → ms; undefined when it is not a positive duration. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  if (!m) return undefined;
+  const ms = Math.round(Number(m[1]) * UNIT_MS[m[2]!]!);
+  return ms > 0 ? ms : undefined;
+}
 const CONNECTION_OPTIONS = { address: { type: 'string' }, 'api-key': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
 type Out = (s: string) => void;
@@ -53,7 +69,7 @@ export async function runLifecycleCli(
     {
       export: { ...CONNECTION_OPTIONS, user: { type: 'string' }, out: { type: 'string' }, embeddings: { type: 'boolean' } },
       import: { ...CONNECTION_OPTIONS, file: { type: 'string' }, user: { type: 'string' }, batch: { type: 'string' } },
-      maintenance: { ...CONNECTION_OPTIONS, kind: { type: 'string' }, user: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+      maintenance: { ...CONNECTION_OPTIONS, kind: { type: 'string' }, user: { type: 'string' }, 'dry-run': { type: 'boolean' }, for: { type: 'string' } },
     } as const
   )[command] as ParseArgsConfig['options'];
   let parsed;
@@ -75,9 +91,19 @@ export async function runLifecycleCli(
   };
   if (command === 'export' && !str('user')) return usageError('--user is required');
   if (command === 'import' && !str('file')) return usageError('--file is required');
+  const address = str('address') ?? env.MEMORY_ENGINE_ADDRESS;
+  const sub = parsed.positionals[0] ?? '';
+  let pauseMs = 0;
   if (command === 'maintenance') {
-    if (parsed.positionals.length !== 1 || parsed.positionals[0] !== 'run') return usageError(`unknown maintenance command ${parsed.positionals.join(' ') || '(none)'}`);
+    if (parsed.positionals.length !== 1 || !MAINTENANCE_COMMANDS.includes(sub)) return usageError(`unknown maintenance command ${parsed.positionals.join(' ') || '(none)'}`);
     if (str('kind') && !KINDS.includes(str('kind')!)) return usageError(`--kind must be one of ${KINDS.join(', ')}`);
+    // A pause is of a running service's jobs: the data directory opened here has none worth pausing.
+    if (sub !== 'run' && !address) return usageError(`maintenance ${sub} needs --address (a running service)`);
+    if (sub === 'pause') {
+      const ms = str('for') === undefined ? undefined : parseDuration(str('for')!);
+      if (ms === undefined) return usageError('--for must be a duration such as 90s, 15m or 2h');
+      pauseMs = ms;
+    } else if (str('for') !== undefined) return usageError('--for goes with maintenance pause');
   }
   const batch = Number(str('batch') ?? 500);
   if (!Number.isSafeInteger(batch) || batch < 1) return usageError('--batch must be a positive integer');
@@ -86,7 +112,7 @@ export async function runLifecycleCli(
   try {
     conn = await connect(
       {
-        ...((str('address') ?? env.MEMORY_ENGINE_ADDRESS) ? { address: str('address') ?? env.MEMORY_ENGINE_ADDRESS } : {}),
+        ...(address ? { address } : {}),
         ...((str('api-key') ?? env.MEMORY_ENGINE_API_KEY) ? { apiKey: str('api-key') ?? env.MEMORY_ENGINE_API_KEY } : {}),
       },
       env,
@@ -105,6 +131,7 @@ export async function runLifecycleCli(
   try {
     if (command === 'export') return await exportUser(conn, str('user')!, str('out'), v.embeddings === true, err);
     if (command === 'import') return await importFile(conn, str('file')!, str('user'), batch, out, err);
+    if (sub === 'pause' || sub === 'resume') return await pauseJobs(conn, pauseMs, out);
     return await runMaintenance(conn, str('kind') ?? 'maintenance', str('user'), v['dry-run'] === true, out);
   } catch (e) {
     const g = e as { code?: number; details?: string; message?: string };
@@ -209,4 +236,11 @@ async function runMaintenance(conn: Connection, kind: string, user: string | und
     .join(' ');
   out(`${kind}${dryRun ? ' (dry run, nothing changed)' : ''} on ${conn.target}: ${users.length} users${failed ? `, ${failed} failed` : ''}${summary ? `: ${summary}` : ''}`);
   return failed > 0 ? 1 : 0;
+}
+
+async function pauseJobs(conn: Connection, durationMs: number, out: Out): Promise<number> {
+  const s = await conn.call<{ pausedUntilMs: number; running: number; queued: number }>('PauseBackgroundJobs', { durationMs });
+  const state = s.pausedUntilMs > 0 ? `paused until ${new Date(Number(s.pausedUntilMs)).toISOString()}` : 'running';
+  out(`background jobs on ${conn.target}: ${state} (${s.running} in progress, ${s.queued} queued)`);
+  return 0;
 }

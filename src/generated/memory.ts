@@ -13,6 +13,7 @@ export interface ProtoGrpcType {
       AssembleContextRequest: MessageTypeDefinition
       AssembleContextResponse: MessageTypeDefinition
       AuditEvent: MessageTypeDefinition
+      BackgroundJobsState: MessageTypeDefinition
       ContextChunk: MessageTypeDefinition
       ContextSection: MessageTypeDefinition
       ConversationTurn: MessageTypeDefinition
@@ -50,6 +51,7 @@ export interface ProtoGrpcType {
       MemoryInput: MessageTypeDefinition
       MemoryService: SubtypeConstructor<typeof grpc.Client, _memory_v1_MemoryServiceClient> & { service: _memory_v1_MemoryServiceDefinition }
       MissingSection: MessageTypeDefinition
+      PauseBackgroundJobsRequest: MessageTypeDefinition
       Profile: MessageTypeDefinition
       QueryClass: EnumTypeDefinition
       RankingWeights: MessageTypeDefinition

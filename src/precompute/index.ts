@@ -6,7 +6,7 @@
  *                                      deadlines)                     └─▶ artifact generation ++
  *   gRPC reads ──▶ reads.ts (profile, topics, summaries, related; L1 → L2 → metadata store)
  *   search     ──▶ topic-router.ts (TopicRouter, from the cached topics)
- *   gRPC jobs  ──▶ job-api.ts (TriggerPrecompute, GetJob)
+ *   gRPC jobs  ──▶ job-api.ts (TriggerPrecompute, GetJob, PauseBackgroundJobs)
  *
  * Each run gets a RunContext with its own LLM budget; when it has written its artifacts the
  * user's artifact generation moves, so every cached copy of the older ones becomes unreachable.
@@ -140,7 +140,7 @@ export class PrecomputeService {
       { enabled: o.enabled, profileIntervalMs: o.intervals.profile, firstRunWaitMs: o.firstRunWaitMs, maxTopK: o.maxTopK, similarityTopK: o.similarityTopK },
     );
     this.router = new TopicRouting({ l1: d.cache.l1, reads: this.reads, log: d.log }, { minSimilarity: o.routingMinSimilarity, maxMembers: o.routingMaxMembers });
-    this.jobs = new JobApi({ scheduler, metadata: d.metadata, maintenance: this.maintenance }, { enabled: o.enabled, queueMax: o.queueMax, clock: o.clock });
+    this.jobs = new JobApi({ scheduler, metadata: d.metadata, maintenance: this.maintenance, log: d.log }, { enabled: o.enabled, queueMax: o.queueMax, clock: o.clock });
     this.sweeper = new MaintenanceSweeper({ scheduler, users: () => d.store.users(), log: d.log }, { intervalMs: o.maintenanceIntervalMs, inflight: Math.max(1, o.concurrency * 2), clock: o.clock });
   }
 

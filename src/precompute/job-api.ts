@@ -1,18 +1,21 @@
-/** TriggerPrecompute and GetJob: runs asked for by callers, and the state of any run. */
+/** TriggerPrecompute, GetJob and PauseBackgroundJobs: runs asked for by callers, the state of any run, an operator's pause. */
 import type { CallContext } from '../engine/memory-engine.js';
 import * as v from '../engine/validate.js';
 import { DeadlineExceededError, InvalidArgumentError, NotFoundError, ResourceExhaustedError, UnimplementedError } from '../errors.js';
 import type { JobRun, MetadataStore } from '../metadata/metadata-store.js';
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { MaintenanceJobs } from './maintenance/index.js';
 import { isMaintenance, JOB_KINDS, MAINTENANCE_KINDS, type MaintenanceKind, type PrecomputeScheduler, type RunKind } from './scheduler.js';
 
 const KINDS: readonly string[] = [...JOB_KINDS, ...MAINTENANCE_KINDS];
+/** The longest pause one call may ask for: a pause always ends by itself. */
+export const MAX_PAUSE_MS = 86_400_000;
 
 export class JobApi {
   constructor(
-    private readonly d: { scheduler: PrecomputeScheduler; metadata: MetadataStore; maintenance: MaintenanceJobs },
+    private readonly d: { scheduler: PrecomputeScheduler; metadata: MetadataStore; maintenance: MaintenanceJobs; log: Logger },
     private readonly o: { enabled: boolean; queueMax: number; clock: Clock },
   ) {}
 
@@ -53,6 +56,18 @@ export class JobApi {
     const stored = await this.d.metadata.getJobRun(userId, id);
     if (!stored) throw new NotFoundError(`job ${id} not found`);
     return stored;
+  }
+
+  /** Pauses this instance's runs for `durationMs` (0 resumes them); answers the state after. */
+  pause(ctx: CallContext, rawDurationMs: number): ReturnType<PrecomputeScheduler['pauseState']> {
+    const durationMs = Number(rawDurationMs);
+    if (!Number.isSafeInteger(durationMs) || durationMs < 0 || durationMs > MAX_PAUSE_MS) {
+      throw new InvalidArgumentError('duration_ms', `must be a whole number of ms from 0 (resume) to ${MAX_PAUSE_MS} (24 h), got ${v.echo(String(rawDurationMs))}`);
+    }
+    if (!this.o.enabled) throw new UnimplementedError('precompute is turned off on this deployment (PRECOMPUTE=false)');
+    const state = this.d.scheduler.pause(durationMs);
+    this.d.log.info({ durationMs, actor: ctx.actor, requestId: ctx.requestId, ...state }, durationMs > 0 ? 'background jobs paused' : 'background jobs resumed');
+    return state;
   }
 
   /** Waits for a run to finish (tests, benchmarks). */

@@ -253,6 +253,7 @@ export class GrpcServer {
       }),
       TriggerPrecompute: this.unary('TriggerPrecompute', async (r, ctx) => map.jobOut(await this.pre().jobs.trigger(ctx, r.userId, r.job, r.dryRun))),
       GetJob: this.unary('GetJob', async (r, ctx) => map.jobOut(await this.pre().jobs.getJob(ctx, r.userId, r.jobId))),
+      PauseBackgroundJobs: this.unary('PauseBackgroundJobs', async (r, ctx) => this.pre().jobs.pause(ctx, r.durationMs)),
       GetRelated: this.unary('GetRelated', async (r, ctx) => {
         const res = await this.pre().reads.getRelated(ctx, r.userId, r.id, r.topK);
         return { hits: res.hits.map((h) => ({ memory: map.memoryOut(h.memory, false), score: h.similarity, similarity: h.similarity })), precomputed: res.precomputed };

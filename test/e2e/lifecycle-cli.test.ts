@@ -1,13 +1,14 @@
 /**
- * The lifecycle CLI (`export`, `import`, `maintenance run`) as an operator runs it: on the data
- * directory of a stopped service (refused while one runs), and against a running service over
- * gRPC with an API key; help for every command, usage errors for unknown arguments.
+ * The lifecycle CLI (`export`, `import`, `maintenance run|pause|resume`) as an operator runs it:
+ * on the data directory of a stopped service (refused while one runs), and against a running
+ * service over gRPC with an API key; help for every command, usage errors for unknown arguments.
  */
 import { execFile } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { call, startApp, tempDir } from '../helpers.js';
 
@@ -68,6 +69,7 @@ describe('lifecycle CLI', () => {
     const dir = await tempDir();
     const key = (await cli(dir, 'keys', 'create', '--name', 'ops', '--scope', 'admin')).stdout.trim();
     expect(key).toMatch(/^mek\./);
+    const userKey = (await cli(dir, 'keys', 'create', '--name', 'a-only', '--scope', 'user:a')).stdout.trim();
     const t = await startApp({ auth: 'on' }, dir);
     const md = { authorization: `Bearer ${key}` };
     await call(t.client, 'Remember', { userId: 'a', memory: { content: 'one' } }, { metadata: md });
@@ -79,6 +81,28 @@ describe('lifecycle CLI', () => {
     const refused = await cli(dir, 'maintenance', 'run', '--address', address, '--kind', 'ttl');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('API key');
+
+    // Pause: queued runs wait until resumed; only an admin key may pause; bad durations are named.
+    const paused = await cli(dir, 'maintenance', 'pause', '--for', '2m', '--address', address, '--api-key', key);
+    expect(paused.code, paused.stderr).toBe(0);
+    expect(paused.stdout).toMatch(new RegExp(`background jobs on service at ${address}: paused until \\d{4}-\\d\\d-\\d\\dT`));
+    const job = await call<{ id: string; status: string }>(t.client, 'TriggerPrecompute', { userId: 'a', job: 'ttl' }, { metadata: md });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await call<{ status: string }>(t.client, 'GetJob', { userId: 'a', jobId: job.id }, { metadata: md })).status).toBe('QUEUED');
+    const denied = (await call(t.client, 'PauseBackgroundJobs', { durationMs: 1000 }, { metadata: { authorization: `Bearer ${userKey}` } }).catch((e: unknown) => e)) as { code: number };
+    expect(denied.code).toBe(status.PERMISSION_DENIED);
+    for (const durationMs of [-1, 86_400_001]) {
+      const bad = (await call(t.client, 'PauseBackgroundJobs', { durationMs }, { metadata: md }).catch((e: unknown) => e)) as { code: number; details: string };
+      expect(bad.code).toBe(status.INVALID_ARGUMENT);
+      expect(bad.details).toMatch(/^duration_ms: /);
+    }
+    const resumed = await cli(dir, 'maintenance', 'resume', '--address', address, '--api-key', key);
+    expect(resumed.stdout).toMatch(/background jobs on service at .*: running/);
+    for (let i = 0; i < 100; i++) {
+      if ((await call<{ status: string }>(t.client, 'GetJob', { userId: 'a', jobId: job.id }, { metadata: md })).status === 'SUCCEEDED') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await call<{ status: string }>(t.client, 'GetJob', { userId: 'a', jobId: job.id }, { metadata: md })).status).toBe('SUCCEEDED');
     await t.stop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -96,6 +120,9 @@ describe('lifecycle CLI', () => {
     expect((await cli(dir, 'export')).stderr).toContain('--user is required');
     expect((await cli(dir, 'maintenance', 'run', '--kind', 'vacuum')).stderr).toContain('--kind must be one of');
     expect((await cli(dir, 'maintenance', 'walk')).code).toBe(2);
+    expect((await cli(dir, 'maintenance', 'pause', '--for', '5m')).stderr).toContain('maintenance pause needs --address');
+    expect((await cli(dir, 'maintenance', 'pause', '--for', '5 fortnights', '--address', '127.0.0.1:1')).stderr).toContain('--for must be a duration');
+    expect((await cli(dir, 'maintenance', 'run', '--for', '5m')).stderr).toContain('--for goes with maintenance pause');
     await rm(dir, { recursive: true, force: true });
   });
 });

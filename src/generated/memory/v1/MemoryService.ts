@@ -4,6 +4,7 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { AssembleContextRequest__Input as _memory_v1_AssembleContextRequest__Input, AssembleContextRequest as _memory_v1_AssembleContextRequest } from '../../memory/v1/AssembleContextRequest';
 import type { AssembleContextResponse__Input as _memory_v1_AssembleContextResponse__Input, AssembleContextResponse as _memory_v1_AssembleContextResponse } from '../../memory/v1/AssembleContextResponse';
+import type { BackgroundJobsState__Input as _memory_v1_BackgroundJobsState__Input, BackgroundJobsState as _memory_v1_BackgroundJobsState } from '../../memory/v1/BackgroundJobsState';
 import type { ContextChunk__Input as _memory_v1_ContextChunk__Input, ContextChunk as _memory_v1_ContextChunk } from '../../memory/v1/ContextChunk';
 import type { CreateTaskRequest__Input as _memory_v1_CreateTaskRequest__Input, CreateTaskRequest as _memory_v1_CreateTaskRequest } from '../../memory/v1/CreateTaskRequest';
 import type { ExportChunk__Input as _memory_v1_ExportChunk__Input, ExportChunk as _memory_v1_ExportChunk } from '../../memory/v1/ExportChunk';
@@ -34,6 +35,7 @@ import type { ListTopicsResponse__Input as _memory_v1_ListTopicsResponse__Input,
 import type { ListUsersRequest__Input as _memory_v1_ListUsersRequest__Input, ListUsersRequest as _memory_v1_ListUsersRequest } from '../../memory/v1/ListUsersRequest';
 import type { ListUsersResponse__Input as _memory_v1_ListUsersResponse__Input, ListUsersResponse as _memory_v1_ListUsersResponse } from '../../memory/v1/ListUsersResponse';
 import type { Memory__Input as _memory_v1_Memory__Input, Memory as _memory_v1_Memory } from '../../memory/v1/Memory';
+import type { PauseBackgroundJobsRequest__Input as _memory_v1_PauseBackgroundJobsRequest__Input, PauseBackgroundJobsRequest as _memory_v1_PauseBackgroundJobsRequest } from '../../memory/v1/PauseBackgroundJobsRequest';
 import type { Profile__Input as _memory_v1_Profile__Input, Profile as _memory_v1_Profile } from '../../memory/v1/Profile';
 import type { RememberBatchRequest__Input as _memory_v1_RememberBatchRequest__Input, RememberBatchRequest as _memory_v1_RememberBatchRequest } from '../../memory/v1/RememberBatchRequest';
 import type { RememberBatchResponse__Input as _memory_v1_RememberBatchResponse__Input, RememberBatchResponse as _memory_v1_RememberBatchResponse } from '../../memory/v1/RememberBatchResponse';
@@ -213,6 +215,15 @@ export interface MemoryServiceClient extends grpc.Client {
   listUsers(argument: _memory_v1_ListUsersRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_ListUsersResponse>): grpc.ClientUnaryCall;
   listUsers(argument: _memory_v1_ListUsersRequest__Input, callback: grpc.requestCallback<_memory_v1_ListUsersResponse>): grpc.ClientUnaryCall;
   
+  PauseBackgroundJobs(argument: _memory_v1_PauseBackgroundJobsRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_BackgroundJobsState>): grpc.ClientUnaryCall;
+  PauseBackgroundJobs(argument: _memory_v1_PauseBackgroundJobsRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_BackgroundJobsState>): grpc.ClientUnaryCall;
+  PauseBackgroundJobs(argument: _memory_v1_PauseBackgroundJobsRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_BackgroundJobsState>): grpc.ClientUnaryCall;
+  PauseBackgroundJobs(argument: _memory_v1_PauseBackgroundJobsRequest__Input, callback: grpc.requestCallback<_memory_v1_BackgroundJobsState>): grpc.ClientUnaryCall;
+  pauseBackgroundJobs(argument: _memory_v1_PauseBackgroundJobsRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_BackgroundJobsState>): grpc.ClientUnaryCall;
+  pauseBackgroundJobs(argument: _memory_v1_PauseBackgroundJobsRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_BackgroundJobsState>): grpc.ClientUnaryCall;
+  pauseBackgroundJobs(argument: _memory_v1_PauseBackgroundJobsRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_BackgroundJobsState>): grpc.ClientUnaryCall;
+  pauseBackgroundJobs(argument: _memory_v1_PauseBackgroundJobsRequest__Input, callback: grpc.requestCallback<_memory_v1_BackgroundJobsState>): grpc.ClientUnaryCall;
+  
   Remember(argument: _memory_v1_RememberRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_RememberResponse>): grpc.ClientUnaryCall;
   Remember(argument: _memory_v1_RememberRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_memory_v1_RememberResponse>): grpc.ClientUnaryCall;
   Remember(argument: _memory_v1_RememberRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_memory_v1_RememberResponse>): grpc.ClientUnaryCall;
@@ -338,6 +349,8 @@ export interface MemoryServiceHandlers extends grpc.UntypedServiceImplementation
   
   ListUsers: grpc.handleUnaryCall<_memory_v1_ListUsersRequest, _memory_v1_ListUsersResponse__Input>;
   
+  PauseBackgroundJobs: grpc.handleUnaryCall<_memory_v1_PauseBackgroundJobsRequest, _memory_v1_BackgroundJobsState__Input>;
+  
   Remember: grpc.handleUnaryCall<_memory_v1_RememberRequest, _memory_v1_RememberResponse__Input>;
   
   RememberBatch: grpc.handleUnaryCall<_memory_v1_RememberBatchRequest, _memory_v1_RememberBatchResponse__Input>;
@@ -379,6 +392,7 @@ export interface MemoryServiceDefinition extends grpc.ServiceDefinition {
   ListTasks: MethodDefinition<_memory_v1_ListTasksRequest__Input, _memory_v1_ListTasksResponse__Input, _memory_v1_ListTasksRequest, _memory_v1_ListTasksResponse>
   ListTopics: MethodDefinition<_memory_v1_ListTopicsRequest__Input, _memory_v1_ListTopicsResponse__Input, _memory_v1_ListTopicsRequest, _memory_v1_ListTopicsResponse>
   ListUsers: MethodDefinition<_memory_v1_ListUsersRequest__Input, _memory_v1_ListUsersResponse__Input, _memory_v1_ListUsersRequest, _memory_v1_ListUsersResponse>
+  PauseBackgroundJobs: MethodDefinition<_memory_v1_PauseBackgroundJobsRequest__Input, _memory_v1_BackgroundJobsState__Input, _memory_v1_PauseBackgroundJobsRequest, _memory_v1_BackgroundJobsState>
   Remember: MethodDefinition<_memory_v1_RememberRequest__Input, _memory_v1_RememberResponse__Input, _memory_v1_RememberRequest, _memory_v1_RememberResponse>
   RememberBatch: MethodDefinition<_memory_v1_RememberBatchRequest__Input, _memory_v1_RememberBatchResponse__Input, _memory_v1_RememberBatchRequest, _memory_v1_RememberBatchResponse>
   Restore: MethodDefinition<_memory_v1_RestoreRequest__Input, _memory_v1_RestoreResponse__Input, _memory_v1_RestoreRequest, _memory_v1_RestoreResponse>
