@@ -5,10 +5,15 @@
  * reads more likely), lengths (log-normal around 120 bytes, 10% long notes of 1–4 KB of English
  * words), confidences, session and task scopes (30% of tasks failed), expiries, pins and 2%
  * near-duplicates. Then, one job at a time over every user: ttl, decay, compress, archive, gc,
- * each with its time, memories/s and what it changed, while a foreground search load runs; the
- * search latency of each job's window is compared with a quiet window (the same load, no job,
- * `--baseline-ms` long) right before it, once the previous job's triggered precompute is done,
- * and with the first window before any job (same run).
+ * each with its time, memories/s and what it changed, while a foreground search load runs.
+ *
+ * Paired windows: while a job runs, the bench alternates `--run-ms` with the service's
+ * background jobs running and `--pause-ms` with them paused (PauseBackgroundJobs), and holds the
+ * searches of the running phases against those of the paused phases (the first second after each
+ * switch belongs to neither). Both sets come from the same minutes, so the machine's drift from
+ * hour to hour (which moved a p99 by more than any job did) cancels out. The job's window is also
+ * compared, as before, with a quiet window (the same load, no job, `--baseline-ms` long) right
+ * before it, once the previous job's triggered precompute is done, and with the first window.
  * Also: Get/Search latency of long memories before and after compression (read overhead), Get
  * of archived memories (each restores one), and on-disk bytes of the store and the metadata
  * database (archive table) after each job.
@@ -21,7 +26,7 @@
  * `--trace-slow MS` prints each search slower than MS with its wall-clock time, to line up with
  * the service's own output (e.g. BENCH_SERVER_NODE_ARGS=--trace-gc).
  *
- *   npm run build && npx tsx bench/lifecycle.ts [--users 1000] [--per-user 200] [--dims 384] [--window-qps 40] [--baseline-ms 60000] [--postgres] [--jobs ttl,decay,compress,archive,gc] [--trace-slow 30]
+ *   npm run build && npx tsx bench/lifecycle.ts [--users 1000] [--per-user 200] [--dims 384] [--window-qps 40] [--baseline-ms 60000] [--run-ms 10000] [--pause-ms 10000] [--postgres] [--jobs ttl,decay,compress,archive,gc] [--trace-slow 30]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -34,6 +39,8 @@ import { startTestPostgres } from '../test/support/postgres.js';
 const DAY = 86_400_000;
 /** How often a window scrapes the service's /metrics. */
 const SCRAPE_MS = 5000;
+/** Searches that start this soon after a pause or resume count in neither phase. */
+const SWITCH_GUARD_MS = 1000;
 const WORDS =
   'the of and to in is you that it he was for on are as with his they at be this have from or one had by word but not what all were we when your can said there use an each which she do how their if will up other about out many then them these so some her would make like him into time has look two more write go see number no way could people my than first water been call who oil its now find long down day did get come made may part over new sound take only little work know place year live me back give most very after thing our just name good sentence man think say great where help through much before line right too mean old any same tell boy follow came want show also around form three small set put end does another well large must big even such because turn here why ask went men read need land different home us move try kind hand picture again change off play spell air away animal house point page letter mother answer found study still learn should garden tomato compost harbour boat flight hotel coffee meeting doctor birthday project deadline budget'.split(
     ' ',
@@ -172,9 +179,19 @@ function gcDuring(before: GcPauses, after: GcPauses): { text: string; byKind: Gc
   return { text: text || 'none', byKind };
 }
 
-/** A steady foreground search load (open loop at `qps`) until stopped; its latencies. */
-function searchLoad(client: MemoryServiceClient, users: string[], dims: number, qps: number): { stop: () => Promise<Latency> } {
+/**
+ * A steady foreground search load (open loop at `qps`) until stopped; its latencies, all of them
+ * and by the phase `phaseOf` names when each search starts (undefined: in none).
+ */
+function searchLoad(
+  client: MemoryServiceClient,
+  users: string[],
+  dims: number,
+  qps: number,
+  phaseOf: () => string | undefined = () => undefined,
+): { stop: () => Promise<{ all: Latency; phases: Record<string, Latency> }> } {
   const lat = new Latency();
+  const phases: Record<string, Latency> = {};
   const traceSlowMs = Number(arg('trace-slow', '0'));
   const r = rng(99);
   let running = true;
@@ -188,10 +205,12 @@ function searchLoad(client: MemoryServiceClient, users: string[], dims: number, 
       const v = Array.from({ length: dims }, () => r() * 2 - 1);
       const n = Math.hypot(...v);
       const t0 = performance.now();
+      const phase = phaseOf();
       const p = call(client, 'Search', { userId, queryVector: v.map((x) => x / n), topK: 10 }).then(
         () => {
           const ms = performance.now() - t0;
           lat.record(ms);
+          if (phase !== undefined) (phases[phase] ??= new Latency()).record(ms);
           if (traceSlowMs > 0 && ms >= traceSlowMs) process.stderr.write(`[slow ${new Date().toISOString().slice(11, 23)}] search ${ms.toFixed(1)} ms\n`);
         },
         () => undefined,
@@ -207,7 +226,7 @@ function searchLoad(client: MemoryServiceClient, users: string[], dims: number, 
       running = false;
       await loop;
       await Promise.all(inflight);
-      return lat;
+      return { all: lat, phases };
     },
   };
 }
@@ -217,6 +236,8 @@ async function main(): Promise<void> {
   const perUser = Number(arg('per-user', '200'));
   const dims = Number(arg('dims', '384'));
   const qps = Number(arg('window-qps', '40'));
+  const runMs = Number(arg('run-ms', '10000'));
+  const pauseMs = Number(arg('pause-ms', '10000'));
   const dir = await mkdtemp(join(tmpdir(), 'me-lifecycle-'));
   const pg = process.argv.includes('--postgres') ? await startTestPostgres() : undefined;
   if (process.argv.includes('--postgres') && !pg) throw new Error('--postgres: no PostgreSQL server binaries here (Debian package postgresql)');
@@ -288,7 +309,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, Math.min(SCRAPE_MS, end - performance.now())));
       if (performance.now() < end) await fetch(`http://127.0.0.1:${server.httpPort}/metrics`).then((r) => r.text());
     }
-    return { latency: (await quiet.stop()).summary(), gc: gcDuring(gcBefore, await gcPauses(server.httpPort)) };
+    return { latency: (await quiet.stop()).all.summary(), gc: gcDuring(gcBefore, await gcPauses(server.httpPort)) };
   };
   const { latency: baseline, gc: baselineGc } = await quietWindow();
   console.log(`baseline search (no job): p50 ${baseline.p50} p95 ${baseline.p95} p99 ${baseline.p99} ms over ${baseline.n}; GC pauses: ${baselineGc.text}`);
@@ -309,7 +330,9 @@ async function main(): Promise<void> {
     }
     const before = disk();
     const gcBefore = await gcPauses(server.httpPort);
-    const load = searchLoad(client, userIds, dims, qps);
+    let phase: 'running' | 'paused' = 'running';
+    let switchedAt = performance.now();
+    const load = searchLoad(client, userIds, dims, qps, () => (performance.now() - switchedAt < SWITCH_GUARD_MS ? undefined : phase));
     const t = performance.now();
     const counts: Record<string, number> = {};
     // The sweep as the service runs it: every user's run queued at once, the scheduler works
@@ -324,11 +347,34 @@ async function main(): Promise<void> {
     const runsBefore = await runsOf();
     const jobIds: string[] = [];
     for (const userId of userIds) jobIds.push((await call<Job>(client, 'TriggerPrecompute', { userId, job: kind })).id);
-    // A scrape of /metrics blocks the service's event loop for ~4 ms and allocates a few MB,
-    // and the window counts it: every SCRAPE_MS, and the quiet windows are scraped as often.
-    while ((await runsOf()) - runsBefore < users) await new Promise((r) => setTimeout(r, SCRAPE_MS));
+    // Running and paused phases in turn until every run has ended. Each phase scrapes /metrics
+    // once, halfway (a scrape blocks the service's event loop for ~4 ms and allocates a few MB):
+    // both phases carry that cost, and the quiet windows are scraped every SCRAPE_MS too.
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let pausedMs = 0;
+    for (;;) {
+      await sleep(runMs / 2);
+      const done = (await runsOf()) - runsBefore >= users;
+      if (done) break;
+      await sleep(runMs / 2);
+      // Paused for longer than the phase, so a bench that dies does not leave the jobs paused
+      // for long; the phase ends with an explicit resume.
+      await call(client, 'PauseBackgroundJobs', { durationMs: pauseMs + 30_000 });
+      [phase, switchedAt] = ['paused', performance.now()];
+      await sleep(pauseMs / 2);
+      await runsOf();
+      await sleep(pauseMs / 2);
+      await call(client, 'PauseBackgroundJobs', { durationMs: 0 });
+      pausedMs += performance.now() - switchedAt;
+      [phase, switchedAt] = ['running', performance.now()];
+    }
     const secs = (performance.now() - t) / 1000;
-    const during = (await load.stop()).summary();
+    const workingSecs = secs - pausedMs / 1000;
+    const { all, phases } = await load.stop();
+    const during = all.summary();
+    const running = (phases.running ?? new Latency()).summary();
+    const paused = (phases.paused ?? new Latency()).summary();
+    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
     const gc = gcDuring(gcBefore, await gcPauses(server.httpPort));
     const heapMb = Math.round((await metric(server.httpPort, 'nodejs_heap_size_used_bytes')) / 2 ** 20);
     // Every run has finished (the counter counts them when they end): read their counts.
@@ -345,8 +391,10 @@ async function main(): Promise<void> {
     const after = disk();
     results[kind] = {
       seconds: Math.round(secs * 10) / 10,
-      memoriesPerSecond: Math.round(memories / secs),
+      workingSeconds: Math.round(workingSecs * 10) / 10,
+      memoriesPerSecond: Math.round(memories / workingSecs),
       counts,
+      paired: { running, paused, p99Ratio: ratio(running.p99, paused.p99), p95Ratio: ratio(running.p95, paused.p95), p50Ratio: ratio(running.p50, paused.p50) },
       searchDuring: during,
       gcPauses: gc.byKind,
       p99Ratio: Math.round((during.p99 / baseline.p99) * 100) / 100,
@@ -357,7 +405,7 @@ async function main(): Promise<void> {
       disk: { before, after },
     };
     console.log(
-      `${kind}: ${secs.toFixed(1)} s (${Math.round(memories / secs)} memories/s) ${JSON.stringify(counts)}; search during: p95 ${during.p95} p99 ${during.p99} ms (×${(during.p99 / quiet.p99).toFixed(2)} the quiet window right before, ×${(during.p99 / baseline.p99).toFixed(2)} the first); GC pauses: ${gc.text}; heap used after ${heapMb} MB, RSS ${await rssMb(server.child.pid!)} MB; disk store ${before.storeBytes}→${after.storeBytes} B, metadata ${before.metadataBytes}→${after.metadataBytes} B`,
+      `${kind}: ${secs.toFixed(1)} s, ${workingSecs.toFixed(1)} s of it not paused (${Math.round(memories / workingSecs)} memories/s) ${JSON.stringify(counts)}; paired phases: running p50 ${running.p50} p95 ${running.p95} p99 ${running.p99} ms over ${running.n}, paused p50 ${paused.p50} p95 ${paused.p95} p99 ${paused.p99} ms over ${paused.n}: p99 ×${ratio(running.p99, paused.p99)}, p95 ×${ratio(running.p95, paused.p95)}; search during: p95 ${during.p95} p99 ${during.p99} ms (×${(during.p99 / quiet.p99).toFixed(2)} the quiet window right before, ×${(during.p99 / baseline.p99).toFixed(2)} the first); GC pauses: ${gc.text}; heap used after ${heapMb} MB, RSS ${await rssMb(server.child.pid!)} MB; disk store ${before.storeBytes}→${after.storeBytes} B, metadata ${before.metadataBytes}→${after.metadataBytes} B`,
     );
     if (kind === 'compress') {
       const getLongAfter = await readLong(1);
@@ -399,9 +447,11 @@ async function main(): Promise<void> {
   // two quiet windows (before and after the sweep), the stricter comparison.
   const quietP99 = Math.min(baseline.p99, afterAll.p99);
   for (const kind of kinds) {
-    const r = results[kind] as { searchDuring: { p99: number; n: number }; p99VsQuieter?: number };
+    const r = results[kind] as { searchDuring: { p99: number; n: number }; p99VsQuieter?: number; paired: { p99Ratio: number; p95Ratio: number } };
     r.p99VsQuieter = Math.round((r.searchDuring.p99 / quietP99) * 100) / 100;
-    console.log(`${kind}: search p99 during ${r.searchDuring.p99} ms over ${r.searchDuring.n} = ×${r.p99VsQuieter} the quieter window's ${quietP99} ms`);
+    console.log(
+      `${kind}: search p99 running vs paused phases ×${r.paired.p99Ratio} (p95 ×${r.paired.p95Ratio}); the whole window's p99 ${r.searchDuring.p99} ms over ${r.searchDuring.n} = ×${r.p99VsQuieter} the quieter window's ${quietP99} ms`,
+    );
   }
 
   const out = {
