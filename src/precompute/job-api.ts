@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { MaintenanceJobs } from './maintenance/index.js';
-import { isMaintenance, JOB_KINDS, MAINTENANCE_KINDS, type MaintenanceKind, type PrecomputeScheduler, type RunKind } from './scheduler.js';
+import { isMaintenance, JOB_KINDS, type BackgroundJobsState, MAINTENANCE_KINDS, type MaintenanceKind, type PrecomputeScheduler, type RunKind } from './scheduler.js';
 
 const KINDS: readonly string[] = [...JOB_KINDS, ...MAINTENANCE_KINDS];
 /** The longest pause one call may ask for: a pause always ends by itself. */
@@ -59,7 +59,7 @@ export class JobApi {
   }
 
   /** Pauses this instance's runs for `durationMs` (0 resumes them); answers the state after. */
-  pause(ctx: CallContext, rawDurationMs: number): ReturnType<PrecomputeScheduler['pauseState']> {
+  pause(ctx: CallContext, rawDurationMs: number): BackgroundJobsState {
     const durationMs = Number(rawDurationMs);
     if (!Number.isSafeInteger(durationMs) || durationMs < 0 || durationMs > MAX_PAUSE_MS) {
       throw new InvalidArgumentError('duration_ms', `must be a whole number of ms from 0 (resume) to ${MAX_PAUSE_MS} (24 h), got ${v.echo(String(rawDurationMs))}`);

@@ -50,6 +50,13 @@ export interface JobContext {
   pace: Slice;
 }
 
+/** An operator's pause as PauseBackgroundJobs answers it: its end, and the runs it holds. */
+export interface BackgroundJobsState extends PauseState {
+  /** Runs in progress, paused ones included. */
+  running: number;
+  queued: number;
+}
+
 /** What one kind of job does; resolves with counts for the run record. */
 export type JobHandler = (ctx: JobContext) => Promise<Record<string, number>>;
 
@@ -245,7 +252,7 @@ export class PrecomputeScheduler {
   }
 
   /** Pauses this instance's runs for `durationMs` (a pause in force gets the new end); 0 resumes them. */
-  pause(durationMs: number): PauseState & { running: number; queued: number } {
+  pause(durationMs: number): BackgroundJobsState {
     if (durationMs > 0 && !this.closed) {
       this.gate.pauseFor(durationMs);
       this.metrics.precomputePaused.set(1);
@@ -253,7 +260,7 @@ export class PrecomputeScheduler {
     return this.pauseState();
   }
 
-  pauseState(): PauseState & { running: number; queued: number } {
+  pauseState(): BackgroundJobsState {
     return { ...this.gate.state(), running: this.running.size, queued: this.queue.length };
   }
 
