@@ -157,12 +157,14 @@ export const DASHBOARDS: DashboardSpec[] = [
       { title: 'Runs by kind and outcome', unit: 'ops', targets: [{ expr: 'sum by (kind, outcome) (rate(memory_precompute_runs_total[15m]))', legend: '{{kind}} {{outcome}}' }] },
       { title: 'Run time p95 by kind', unit: 's', targets: [{ expr: p95('memory_precompute_run_duration_seconds', 'kind', '15m'), legend: '{{kind}}' }] },
       {
-        title: 'Queue depth and runs in progress',
+        title: 'Queue depth, runs in progress, operator pause',
         unit: 'short',
         thresholds: [1000],
         targets: [
           { expr: 'memory_precompute_queue_depth', legend: 'queued {{instance}}' },
           { expr: 'memory_precompute_running', legend: 'running {{instance}}' },
+          // 1 while PauseBackgroundJobs holds the instance: a queue that grows then is expected.
+          { expr: 'memory_precompute_paused', legend: 'paused {{instance}}' },
         ],
       },
       {
