@@ -191,7 +191,6 @@ function searchLoad(
   phaseOf: () => string | undefined = () => undefined,
 ): { stop: () => Promise<{ all: Latency; phases: Record<string, Latency>; samples: Record<string, number[]> }> } {
   const lat = new Latency();
-  const phases: Record<string, Latency> = {};
   const samples: Record<string, number[]> = {};
   const traceSlowMs = Number(arg('trace-slow', '0'));
   const r = rng(99);
@@ -211,10 +210,7 @@ function searchLoad(
         () => {
           const ms = performance.now() - t0;
           lat.record(ms);
-          if (phase !== undefined) {
-            (phases[phase] ??= new Latency()).record(ms);
-            (samples[phase] ??= []).push(ms);
-          }
+          if (phase !== undefined) (samples[phase] ??= []).push(ms);
           if (traceSlowMs > 0 && ms >= traceSlowMs) process.stderr.write(`[slow ${new Date().toISOString().slice(11, 23)}] search ${ms.toFixed(1)} ms\n`);
         },
         () => undefined,
@@ -230,6 +226,11 @@ function searchLoad(
       running = false;
       await loop;
       await Promise.all(inflight);
+      const phases: Record<string, Latency> = {};
+      for (const [name, ms] of Object.entries(samples)) {
+        phases[name] = new Latency();
+        for (const x of ms) phases[name].record(x);
+      }
       return { all: lat, phases, samples };
     },
   };
@@ -409,11 +410,11 @@ async function main(): Promise<void> {
       },
       searchDuring: during,
       gcPauses: gc.byKind,
-      p99Ratio: Math.round((during.p99 / baseline.p99) * 100) / 100,
-      p95Ratio: Math.round((during.p95 / baseline.p95) * 100) / 100,
+      p99Ratio: ratio(during.p99, baseline.p99),
+      p95Ratio: ratio(during.p95, baseline.p95),
       searchQuietBefore: quiet,
       quietBeforeGcPauses: quietGc.byKind,
-      p99VsQuietBefore: Math.round((during.p99 / quiet.p99) * 100) / 100,
+      p99VsQuietBefore: ratio(during.p99, quiet.p99),
       disk: { before, after },
     };
     console.log(
