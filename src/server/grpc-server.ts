@@ -17,6 +17,7 @@ import type { Transfer } from '../engine/transfer/transfer.js';
 import type { Metrics } from '../observability/metrics.js';
 import * as map from './mapping.js';
 import { loadMemoryProto, memoryProtoFile } from './proto.js';
+import { withFloat32RequestVectors } from './request-vectors.js';
 import { addReflection, standardProtoSources } from './reflection.js';
 import type { ApiKeyAuthenticator } from './auth.js';
 import { abortable, authenticate, checkText, compose, countCalls, edgeCall, InflightCalls, logCalls, refuseWhileDraining, type Step } from './middleware.js';
@@ -83,7 +84,7 @@ export class GrpcServer {
     addReflection(this.server, [{ file: memoryProtoFile(), name: 'memory/v1/memory.proto' }, ...standardProtoSources()]);
     // GetProfile answers from L1 with bytes serialized once per cached profile (serializing a
     // profile's ~60 memories costs ~10× the rest of the call); everything else as usual.
-    const service = { ...proto.memory.v1.MemoryService.service };
+    const service = withFloat32RequestVectors({ ...proto.memory.v1.MemoryService.service });
     const serializeProfile = service.GetProfile.responseSerialize;
     service.GetProfile = { ...service.GetProfile, responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : serializeProfile(v as never)) };
     this.serializeProfile = serializeProfile as (v: unknown) => Buffer;

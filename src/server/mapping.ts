@@ -56,7 +56,7 @@ export function memoryInputIn(m: PbMemoryInput | null | undefined): MemoryInput 
     ...(scope ? { scope } : {}),
     namespace: m.namespace,
     content: m.content,
-    embedding: m.embedding,
+    embedding: m.embedding, // a Float32Array at run time (server/request-vectors.ts)
     kind: m.kind,
     ...(importance !== undefined ? { importance } : {}),
     ...(confidence !== undefined ? { confidence } : {}),
