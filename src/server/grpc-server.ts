@@ -18,6 +18,7 @@ import type { Metrics } from '../observability/metrics.js';
 import * as map from './mapping.js';
 import { loadMemoryProto, memoryProtoFile } from './proto.js';
 import { withFloat32RequestVectors } from './request-vectors.js';
+import { refuseMalformed, withMalformedRequests } from './malformed-requests.js';
 import { addReflection, standardProtoSources } from './reflection.js';
 import type { ApiKeyAuthenticator } from './auth.js';
 import { abortable, authenticate, checkText, compose, countCalls, edgeCall, InflightCalls, logCalls, refuseWhileDraining, type Step } from './middleware.js';
@@ -72,7 +73,15 @@ export class GrpcServer {
     this.context = d.context;
     this.transfer = d.transfer;
     const maxMessageBytes = d.maxMessageBytes;
-    this.chain = [countCalls(this.metrics), logCalls(this.log), refuseWhileDraining(() => this.draining), abortable(this.inflight), checkText(), ...(this.auth ? [authenticate(this.auth)] : [])];
+    this.chain = [
+      countCalls(this.metrics),
+      logCalls(this.log),
+      refuseWhileDraining(() => this.draining),
+      abortable(this.inflight),
+      refuseMalformed(),
+      checkText(),
+      ...(this.auth ? [authenticate(this.auth)] : []),
+    ];
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxMessageBytes,
       'grpc.max_send_message_length': maxMessageBytes,
@@ -84,7 +93,7 @@ export class GrpcServer {
     addReflection(this.server, [{ file: memoryProtoFile(), name: 'memory/v1/memory.proto' }, ...standardProtoSources()]);
     // GetProfile answers from L1 with bytes serialized once per cached profile (serializing a
     // profile's ~60 memories costs ~10× the rest of the call); everything else as usual.
-    const service = withFloat32RequestVectors({ ...proto.memory.v1.MemoryService.service });
+    const service = withMalformedRequests(withFloat32RequestVectors({ ...proto.memory.v1.MemoryService.service }));
     const serializeProfile = service.GetProfile.responseSerialize;
     service.GetProfile = { ...service.GetProfile, responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : serializeProfile(v as never)) };
     this.serializeProfile = serializeProfile as (v: unknown) => Buffer;

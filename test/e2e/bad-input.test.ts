@@ -143,6 +143,47 @@ describe('bad input over gRPC', () => {
     expect(code).toBe(status.INVALID_ARGUMENT);
   });
 
+  it('answers request bytes that are not a valid message with INVALID_ARGUMENT on request, not INTERNAL', async () => {
+    const raw = (method: string, bytes: Buffer) =>
+      new Promise<grpc.ServiceError | undefined>((resolve) =>
+        t.client.makeUnaryRequest(
+          `/memory.v1.MemoryService/${method}`,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          bytes,
+          { deadline: Date.now() + 5000 },
+          (err) => resolve(err ?? undefined),
+        ),
+      );
+    const fiveBytes = Buffer.from([0x0a, 0x01, 0x75, 0x12, 0x09, 0x0a, 0x01, 0x61, 0x42, 0x05, 0, 0, 0x80, 0x3f, 1]); // items[0].embedding: 5 bytes
+    const cases: [string, Buffer][] = [
+      ['Search', Buffer.from([0x0a, 0x05, 0x61, 0x62])], // user_id says 5 bytes, 2 follow
+      ['RememberBatch', fiveBytes],
+      ['Remember', Buffer.from([0xff, 0xff, 0xff])],
+      ['Get', Buffer.from([0x0f])], // wire type 7
+    ];
+    for (const [method, bytes] of cases) {
+      const err = await raw(method, bytes);
+      expect(err?.code, `${method}: ${err?.details}`).toBe(status.INVALID_ARGUMENT);
+      expect(err!.details).toMatch(new RegExp(`^request: is not a valid ${method} request message`));
+    }
+    const stream = t.client.makeServerStreamRequest(
+      '/memory.v1.MemoryService/StreamContext',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      Buffer.from([0x42, 0x03, 0, 0, 0]),
+      { deadline: Date.now() + 5000 },
+    );
+    const code = await new Promise<number>((resolve) => {
+      stream.on('data', () => undefined);
+      stream.on('error', (e: grpc.ServiceError) => resolve(e.code));
+      stream.on('end', () => resolve(-1));
+    });
+    expect(code).toBe(status.INVALID_ARGUMENT);
+    // Nothing was written, and the service answers well-formed calls as before.
+    expect((await rpc(t.client, 'List', { userId: 'u' })).memories).toEqual([]);
+  });
+
   it('updates tags, entities and metadata by one rule: add without replace_, set with it', async () => {
     const { id } = await rpc(t.client, 'Remember', { userId: u, memory: { content: 'merge rule', tags: ['a'], entities: ['Ann'], metadata: { k1: '1' } } });
     const added = await rpc(t.client, 'Update', { userId: u, id, tags: ['b', 'a'], entities: ['Bob'], metadata: { k2: '2' } });
