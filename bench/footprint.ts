@@ -16,7 +16,7 @@
  *
  *   npm run build && npx tsx bench/footprint.ts [--sizes 10000,100000] [--rounds 2] [--settle] [--against DIR]
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -72,11 +72,6 @@ async function settle(httpPort: number): Promise<number | undefined> {
   return Math.round((Date.now() - t0) / 1000);
 }
 
-async function peakRssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-}
-
 let databases = 0;
 
 async function measure(checkout: string, n: number, postgres: TestPostgres | undefined): Promise<Footprint> {
@@ -109,7 +104,7 @@ async function measure(checkout: string, n: number, postgres: TestPostgres | und
     for (let i = 0; i < 300; i++) await call(client, 'Search', { userId: 'footprint', query: `question ${i} about the garden`, topK: 10 });
     await new Promise((r) => setTimeout(r, 8000));
     const afterMb = await rssMb(pid);
-    const peakMb = await peakRssMb(pid);
+    const peakMb = await rssMb(pid, 'VmHWM');
     const heapUsedMb = Math.round((await gauge(server.httpPort, 'nodejs_heap_size_used_bytes')) / 1048576);
     await call(client, 'AssembleContext', { userId: 'footprint', query: 'what about the garden', tokenBudget: 500 });
     await new Promise((r) => setTimeout(r, 1000));

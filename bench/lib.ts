@@ -93,10 +93,11 @@ export async function metric(httpPort: number, name: string): Promise<number> {
   return sum;
 }
 
-export async function rssMb(pid: number): Promise<number> {
+/** A process's resident memory in MB: now (VmRSS), or its peak (VmHWM, since start or the last reset). */
+export async function rssMb(pid: number, which: 'VmRSS' | 'VmHWM' = 'VmRSS'): Promise<number> {
   const { readFile } = await import('node:fs/promises');
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const kb = Number(new RegExp(`${which}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
 }
 

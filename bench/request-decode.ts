@@ -7,8 +7,7 @@
  *
  *   npx tsx bench/request-decode.ts [--dims 384] [--batch 1000] [--rounds 200]
  */
-import { getHeapSpaceStatistics } from 'node:v8';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadMemoryProto } from '../src/server/proto.js';
 import { withFloat32RequestVectors } from '../src/server/request-vectors.js';
