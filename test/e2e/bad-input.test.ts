@@ -14,6 +14,15 @@ import { service as healthService } from 'grpc-health-check';
 import { call, failure, rpc, startApp, status, type TestApp } from '../helpers.js';
 
 const NUL = '\u0000';
+
+/** The status a server stream ends with (-1 when it ends cleanly). */
+function streamStatus(stream: grpc.ClientReadableStream<unknown>): Promise<number> {
+  return new Promise((resolve) => {
+    stream.on('data', () => undefined);
+    stream.on('error', (e: grpc.ServiceError) => resolve(e.code));
+    stream.on('end', () => resolve(-1));
+  });
+}
 const b64 = (x: unknown) => Buffer.from(JSON.stringify(x)).toString('base64url');
 
 describe('bad input over gRPC', () => {
@@ -135,12 +144,7 @@ describe('bad input over gRPC', () => {
       { userId: u, query: '' },
       { deadline: Date.now() + 5000 },
     );
-    const code = await new Promise<number>((resolve) => {
-      stream.on('data', () => undefined);
-      stream.on('error', (e: grpc.ServiceError) => resolve(e.code));
-      stream.on('end', () => resolve(-1));
-    });
-    expect(code).toBe(status.INVALID_ARGUMENT);
+    expect(await streamStatus(stream)).toBe(status.INVALID_ARGUMENT);
   });
 
   it('answers request bytes that are not a valid message with INVALID_ARGUMENT on request, not INTERNAL', async () => {
@@ -174,12 +178,7 @@ describe('bad input over gRPC', () => {
       Buffer.from([0x42, 0x03, 0, 0, 0]),
       { deadline: Date.now() + 5000 },
     );
-    const code = await new Promise<number>((resolve) => {
-      stream.on('data', () => undefined);
-      stream.on('error', (e: grpc.ServiceError) => resolve(e.code));
-      stream.on('end', () => resolve(-1));
-    });
-    expect(code).toBe(status.INVALID_ARGUMENT);
+    expect(await streamStatus(stream)).toBe(status.INVALID_ARGUMENT);
     // Nothing was written, and the service answers well-formed calls as before.
     expect((await rpc(t.client, 'List', { userId: 'u' })).memories).toEqual([]);
   });
